@@ -1,0 +1,431 @@
+"""Customer-success metrics, each checked against a worked example computed by hand."""
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from metrics.engine.saas import (
+    METRIC_KEYS,
+    AtRiskRules,
+    Cohort,
+    CohortGroup,
+    CustomerRecord,
+    at_risk,
+    csat_score,
+    gross_revenue_churn,
+    grr,
+    logo_churn,
+    ltv,
+    ltv_gap,
+    monthly_metrics,
+    next_month,
+    nps_average,
+    nps_score,
+    nrr,
+    onboarding_cohorts,
+    onboarding_completion,
+)
+
+MARCH = date(2024, 3, 1)
+
+
+def customer(id, contract, churn=None, **fields):
+    return CustomerRecord(id=id, contract_date=contract, churn_date=churn, **fields)
+
+
+# --- logo churn ---------------------------------------------------------------------------
+
+
+def churn_roster():
+    # 10 customers signed in January; c0 is lost on 15 March.
+    roster = [customer(f"c{i}", date(2024, 1, 10)) for i in range(10)]
+    roster[0] = customer("c0", date(2024, 1, 10), date(2024, 3, 15))
+    return roster + [
+        customer("joined-and-left", date(2024, 3, 5), date(2024, 3, 20)),
+        customer("new-in-march", date(2024, 3, 10)),
+        customer("lost-in-february", date(2024, 1, 5), date(2024, 2, 10)),
+        customer("signed-on-the-1st", date(2024, 3, 1)),
+    ]
+
+
+def test_logo_churn_excludes_customers_who_joined_and_left_in_the_month():
+    # Active at 1 March: c0..c9 = 10 (lost-in-february is gone, March signers are new).
+    # Lost in March among them: c0 = 1; joined-and-left is in neither count.
+    # 1 / 10 = 10 %.
+    metric = logo_churn(churn_roster(), MARCH)
+    assert (metric.numerator, metric.denominator) == (1, 10)
+    assert metric.value == pytest.approx(0.10)
+    assert "1 joined and left" in metric.note
+
+
+def test_customer_lost_on_the_first_of_the_month_counts_as_lost_that_month():
+    # a is active at the start (signed in Jan, churn_date 1 March) and lost in March: 1 / 2.
+    roster = [customer("a", date(2024, 1, 1), MARCH), customer("b", date(2024, 1, 1))]
+    assert logo_churn(roster, MARCH).value == pytest.approx(0.5)
+    assert logo_churn(roster, date(2024, 4, 1)).denominator == 1
+
+
+def test_logo_churn_without_customers_is_undefined():
+    metric = logo_churn([], MARCH)
+    assert metric.value is None
+    assert metric.note.startswith("undefined:")
+
+
+def test_a_month_must_be_given_by_its_first_day():
+    with pytest.raises(ValueError, match="first day"):
+        logo_churn(churn_roster(), date(2024, 3, 15))
+
+
+# --- revenue retention --------------------------------------------------------------------
+
+
+def revenue_roster():
+    jan, apr = date(2024, 1, 1), MARCH.replace(month=4)
+    return [
+        customer("flat", date(2024, 1, 10), mrr=Decimal(100)),
+        customer("expands", date(2024, 1, 10), mrr_history={jan: Decimal(200), apr: Decimal(300)}),
+        customer("shrinks", date(2024, 1, 10), mrr_history={jan: Decimal(300), apr: Decimal(250)}),
+        customer("leaves", date(2024, 1, 10), date(2024, 3, 20), mrr=Decimal(400)),
+        customer("new", date(2024, 3, 5), mrr=Decimal(500)),
+    ]
+
+
+def test_gross_revenue_churn_is_churned_plus_contraction_over_start_mrr():
+    # Start MRR = 100 + 200 + 300 + 400 = 1000 (the March signer is not in the base).
+    # Churned 400 ("leaves") + contraction 50 ("shrinks" 300 → 250) = 450.
+    # 450 / 1000 = 45 %.
+    metric = gross_revenue_churn(revenue_roster(), MARCH)
+    assert (metric.numerator, metric.denominator) == (Decimal(450), Decimal(1000))
+    assert metric.value == pytest.approx(0.45)
+
+
+def test_grr_is_one_minus_gross_revenue_churn():
+    # 1000 − 400 − 50 = 550 kept; 550 / 1000 = 55 %. Expansion (+100) is ignored.
+    metric = grr(revenue_roster(), MARCH)
+    assert metric.numerator == Decimal(550)
+    assert metric.value == pytest.approx(0.55)
+
+
+def test_nrr_adds_expansion_and_subtracts_contraction_and_churn():
+    # (1000 + 100 − 50 − 400) / 1000 = 650 / 1000 = 65 %.
+    metric = nrr(revenue_roster(), MARCH)
+    assert (metric.numerator, metric.denominator) == (Decimal(650), Decimal(1000))
+    assert metric.value == pytest.approx(0.65)
+
+
+def test_grr_never_exceeds_100_percent_while_nrr_does():
+    # a: 100 → 500 (+400 expansion), b: 100 flat. Start 200.
+    # GRR = (200 − 0 − 0) / 200 = 100 %; NRR = (200 + 400) / 200 = 300 %.
+    roster = [
+        customer("a", date(2024, 1, 1), mrr_history={date(2024, 1, 1): 100, date(2024, 4, 1): 500}),
+        customer("b", date(2024, 1, 1), mrr=Decimal(100)),
+    ]
+    assert grr(roster, MARCH).value == 1.0
+    assert nrr(roster, MARCH).value == pytest.approx(3.0)
+
+
+def test_revenue_retention_without_start_mrr_is_undefined():
+    for metric in (gross_revenue_churn([], MARCH), grr([], MARCH), nrr([], MARCH)):
+        assert metric.value is None
+        assert metric.note == "undefined: no customers active at month start"
+    free = [customer("free", date(2024, 1, 1))]
+    assert nrr(free, MARCH).note == "undefined: no MRR at month start"
+
+
+def test_mrr_history_carries_forward_and_falls_back_to_the_constant():
+    record = customer(
+        "a",
+        date(2023, 12, 1),
+        mrr=Decimal(80),
+        mrr_history={date(2024, 1, 1): Decimal(100), date(2024, 3, 1): Decimal(150)},
+    )
+    assert record.mrr_at(date(2023, 12, 1)) == 80  # before any entry: the constant
+    assert record.mrr_at(date(2024, 2, 1)) == 100  # carried forward from January
+    assert record.mrr_at(date(2024, 5, 1)) == 150
+
+
+def test_next_month_wraps_the_year():
+    assert next_month(date(2024, 12, 1)) == date(2025, 1, 1)
+
+
+# --- LTV ----------------------------------------------------------------------------------
+
+
+def test_ltv_is_arpa_times_margin_over_logo_churn():
+    # ARPA = start MRR 1000 / 4 customers = 250; logo churn = 1 lost / 4 = 25 %.
+    # LTV = 250 × 0.8 / 0.25 = 800.
+    metric = ltv(revenue_roster(), MARCH)
+    assert metric.value == pytest.approx(800.0)
+    # With a 60 % margin: 250 × 0.6 / 0.25 = 600.
+    assert ltv(revenue_roster(), MARCH, gross_margin=0.6).value == pytest.approx(600.0)
+
+
+def test_ltv_without_churn_is_undefined():
+    roster = [customer("a", date(2024, 1, 1), mrr=Decimal(100))]
+    metric = ltv(roster, MARCH)
+    assert metric.value is None
+    assert metric.note == "undefined: no churn this month"
+
+
+def test_ltv_refuses_a_margin_outside_zero_to_one():
+    with pytest.raises(ValueError, match="gross_margin"):
+        ltv(revenue_roster(), MARCH, gross_margin=80)
+
+
+# --- onboarding completion ----------------------------------------------------------------
+
+
+def onboarding_roster():
+    return [
+        # 19 days → on time.
+        customer("d19", date(2024, 3, 1), onboarding_completed_on=date(2024, 3, 20)),
+        # exactly 30 days (5 March → 4 April) → on time.
+        customer("d30", date(2024, 3, 5), onboarding_completed_on=date(2024, 4, 4)),
+        # 31 days → late.
+        customer("d31", date(2024, 3, 10), onboarding_completed_on=date(2024, 4, 10)),
+        # still in progress, window closed on 14 April → not completed.
+        customer("open", date(2024, 3, 15), onboarding_status="in_progress"),
+        # windows end 24 April and 30 April, after as_of 20 April → excluded.
+        customer("fast-but-young", date(2024, 3, 25), onboarding_completed_on=date(2024, 3, 28)),
+        customer("young", date(2024, 3, 31), onboarding_status="not_started"),
+        # signed in February: another cohort.
+        customer("february", date(2024, 2, 20), onboarding_status="complete"),
+    ]
+
+
+def test_onboarding_completion_counts_contracts_done_within_30_days():
+    # Cohort = March contracts whose 30 days elapsed by 20 April: d19, d30, d31, open = 4.
+    # On time: d19, d30 = 2. 2 / 4 = 50 %; 2 young contracts are excluded and noted.
+    metric = onboarding_completion(onboarding_roster(), MARCH, as_of=date(2024, 4, 20))
+    assert (metric.numerator, metric.denominator) == (2, 4)
+    assert metric.value == pytest.approx(0.5)
+    assert "2 contracts excluded" in metric.note
+
+
+def test_roster_status_complete_without_a_date_counts_as_on_time():
+    # a: "complete" (no date) → on time; b: "not_started" → not. 1 / 2 = 50 %.
+    roster = [
+        customer("a", date(2024, 3, 1), onboarding_status="complete"),
+        customer("b", date(2024, 3, 2), onboarding_status="not_started"),
+    ]
+    metric = onboarding_completion(roster, MARCH, as_of=date(2024, 5, 1))
+    assert metric.value == pytest.approx(0.5)
+    assert "1 marked complete without a date" in metric.note
+
+
+def test_onboarding_completion_is_undefined_when_no_window_has_elapsed():
+    # The earliest March contract (1 March) closes its window on 31 March.
+    metric = onboarding_completion(onboarding_roster(), MARCH, as_of=date(2024, 3, 30))
+    assert metric.value is None
+    assert metric.note.startswith("undefined: no window elapsed yet")
+    assert onboarding_completion([], MARCH, as_of=date(2024, 5, 1)).value is None
+
+
+# --- NPS and CSAT -------------------------------------------------------------------------
+
+
+def test_nps_is_promoters_minus_detractors_in_percent():
+    # Promoters (9–10): 10, 10, 9, 9, 9 = 5 → 50 %. Passives (7–8): 8, 7.
+    # Detractors (0–6): 6, 2, 0 = 3 → 30 %. NPS = 50 − 30 = +20.
+    scores = [10, 10, 9, 9, 9, 8, 7, 6, 2, 0]
+    metric = nps_score(scores)
+    assert metric.value == pytest.approx(20.0)
+    assert (metric.numerator, metric.denominator) == (2, 10)
+    assert metric.note == "5 promoters, 2 passives, 3 detractors"
+    # Average: (10+10+9+9+9+8+7+6+2+0) / 10 = 70 / 10 = 7.0.
+    assert nps_average(scores).value == pytest.approx(7.0)
+
+
+def test_nps_runs_from_minus_100_to_plus_100():
+    assert nps_score([9, 10, 10]).value == 100.0
+    assert nps_score([0, 6, 3]).value == -100.0
+    assert nps_score([7, 8]).value == 0.0
+    assert nps_score([]).value is None
+    assert nps_average([]).value is None
+
+
+def test_csat_is_the_share_of_four_and_five():
+    # 4–5 answers: 5, 4, 4, 5, 4 = 5 of 8 responses. 5 / 8 = 62.5 %.
+    metric = csat_score([5, 4, 4, 3, 2, 5, 1, 4])
+    assert (metric.numerator, metric.denominator) == (5, 8)
+    assert metric.value == pytest.approx(0.625)
+    assert csat_score([]).value is None
+
+
+def test_survey_scores_outside_their_scale_are_refused():
+    with pytest.raises(ValueError, match="NPS"):
+        customer("a", date(2024, 1, 1), nps=11)
+    with pytest.raises(ValueError, match="CSAT"):
+        customer("a", date(2024, 1, 1), csat=0)
+    with pytest.raises(ValueError, match="churn_date"):
+        customer("a", date(2024, 1, 1), date(2023, 12, 31))
+    with pytest.raises(ValueError, match="onboarding_status"):
+        customer("a", date(2024, 1, 1), onboarding_status="done")
+
+
+# --- the whole month ----------------------------------------------------------------------
+
+
+def test_monthly_metrics_returns_every_metric_for_the_month():
+    roster = revenue_roster() + [
+        customer("promoter", date(2024, 2, 1), nps=10, csat=5, mrr=Decimal(0)),
+        customer("detractor", date(2024, 2, 1), nps=3, csat=2, mrr=Decimal(0)),
+        # Lost in February: not surveyed for March.
+        customer("gone", date(2024, 1, 1), date(2024, 2, 10), nps=0, csat=1),
+    ]
+    metrics = monthly_metrics(roster, MARCH, as_of=date(2024, 6, 1))
+    assert tuple(metrics) == METRIC_KEYS
+    # Base: 4 revenue customers + 2 surveyed February signers = 6; 1 lost → 1/6.
+    assert metrics["logo_churn"].value == pytest.approx(1 / 6)
+    assert metrics["nrr"].value == pytest.approx(0.65)
+    # Promoter 10 and detractor 3: 50 % − 50 % = 0; average (10 + 3) / 2 = 6.5.
+    assert metrics["nps"].value == 0.0
+    assert metrics["nps_average"].value == pytest.approx(6.5)
+    # CSAT 5 and 2: 1 of 2 satisfied.
+    assert metrics["csat"].value == pytest.approx(0.5)
+    # ARPA = 1000 / 6; LTV = (1000 / 6) × 0.8 / (1 / 6) = 800.
+    assert metrics["ltv"].value == pytest.approx(800.0)
+
+
+def test_monthly_metrics_with_no_customers_is_all_undefined():
+    metrics = monthly_metrics([], MARCH)
+    assert all(metric.value is None for metric in metrics.values())
+    assert all(metric.note.startswith("undefined:") for metric in metrics.values())
+
+
+# --- at-risk list -------------------------------------------------------------------------
+
+TODAY = date(2024, 5, 1)
+
+
+def risk_roster():
+    recent = date(2024, 4, 30)
+    return [
+        customer("stuck", date(2024, 3, 1), onboarding_status="in_progress", last_login=recent),
+        customer(
+            "quiet", date(2024, 1, 10), onboarding_status="complete", last_login=date(2024, 3, 20)
+        ),
+        customer(
+            "unhappy",
+            date(2024, 1, 10),
+            onboarding_status="complete",
+            last_login=recent,
+            nps=5,
+            notes="価格が高いと言われた",
+        ),
+        customer("healthy", date(2024, 1, 10), onboarding_status="complete", last_login=recent),
+        customer("already-gone", date(2024, 1, 10), date(2024, 4, 15), nps=0, notes="解約"),
+        customer("brand-new", date(2024, 4, 25), onboarding_status="not_started"),
+        customer("ghost", date(2024, 2, 1), onboarding_status="not_started"),
+    ]
+
+
+def test_at_risk_flags_each_rule_with_its_figures_most_reasons_first():
+    flagged = dict(at_risk(risk_roster(), TODAY))
+    # stuck: 1 March → 1 May = 61 days without finishing onboarding (limit 30).
+    assert [(r.code, dict(r.params)) for r in flagged["stuck"]] == [
+        ("onboarding_incomplete", {"days_since_contract": 61, "limit": 30})
+    ]
+    # quiet: last login 20 March → 1 May = 11 + 30 + 1 = 42 days.
+    assert [(r.code, dict(r.params)) for r in flagged["quiet"]] == [
+        ("no_recent_login", {"days_since_login": 42, "limit": 30})
+    ]
+    assert [(r.code, dict(r.params)) for r in flagged["unhappy"]] == [
+        ("low_nps", {"nps": 5, "limit": 6}),
+        ("note_words", {"words": ["高い"]}),
+    ]
+    # ghost: never logged in, 90 days since contract.
+    assert [r.code for r in flagged["ghost"]] == ["onboarding_incomplete", "no_recent_login"]
+    assert flagged["ghost"][1].params["days_since_login"] is None
+    # healthy, churned and brand-new (6 days old) customers are not listed.
+    assert [id for id, _ in at_risk(risk_roster(), TODAY)] == ["unhappy", "ghost", "stuck", "quiet"]
+
+
+def test_at_risk_rules_are_tunable():
+    rules = AtRiskRules(onboarding_days=None, no_login_days=45, nps_max=4, note_words=("価格",))
+    flagged = dict(at_risk(risk_roster(), TODAY, rules))
+    # 42 days < 45, NPS 5 > 4: only the note matches "価格"; ghost's 90 days ≥ 45.
+    assert set(flagged) == {"unhappy", "ghost"}
+    assert flagged["unhappy"][0].params == {"words": ["価格"]}
+
+
+def test_at_risk_thresholds_are_inclusive_and_note_words_ignore_case():
+    # Exactly 30 days since the last login, and an English note in capitals.
+    roster = [
+        customer(
+            "a",
+            date(2024, 1, 1),
+            onboarding_status="complete",
+            last_login=date(2024, 4, 1),
+            notes="Wants to CANCEL",
+        )
+    ]
+    [(_, reasons)] = at_risk(roster, TODAY)
+    assert [r.code for r in reasons] == ["no_recent_login", "note_words"]
+    assert reasons[0].params["days_since_login"] == 30
+    assert at_risk([], TODAY) == []
+
+
+# --- onboarding → churn → LTV -------------------------------------------------------------
+
+AS_OF = date(2024, 6, 30)
+
+
+def cohort_roster():
+    return [
+        # January: 3 on time (1 lost), 2 not (both lost).
+        customer("a1", date(2024, 1, 5), onboarding_completed_on=date(2024, 1, 20)),
+        customer("a2", date(2024, 1, 10), date(2024, 5, 1), onboarding_status="complete"),
+        customer("a3", date(2024, 1, 15), onboarding_completed_on=date(2024, 1, 30)),
+        customer(
+            "a4", date(2024, 1, 20), date(2024, 4, 1), onboarding_completed_on=date(2024, 3, 15)
+        ),
+        customer("a5", date(2024, 1, 25), date(2024, 3, 1), onboarding_status="not_started"),
+        # February: 1 on time, 1 not, nobody lost.
+        customer("b1", date(2024, 2, 1), onboarding_completed_on=date(2024, 2, 10)),
+        customer("b2", date(2024, 2, 5), onboarding_status="in_progress"),
+        # June: window ends 15 July, after as_of → pending.
+        customer("c1", date(2024, 6, 15), onboarding_status="complete"),
+        # July: after as_of, ignored.
+        customer("d1", date(2024, 7, 1)),
+    ]
+
+
+def test_onboarding_cohorts_split_churn_by_onboarding_on_time():
+    cohorts = onboarding_cohorts(cohort_roster(), AS_OF)
+    assert cohorts == [
+        # January: on time a1, a2, a3 → 1 lost of 3; late/never a4, a5 → 2 of 2.
+        Cohort(date(2024, 1, 1), CohortGroup(3, 1, 1 / 3), CohortGroup(2, 2, 1.0)),
+        Cohort(date(2024, 2, 1), CohortGroup(1, 0, 0.0), CohortGroup(1, 0, 0.0)),
+        Cohort(date(2024, 6, 1), CohortGroup(0, 0, None), CohortGroup(0, 0, None), pending=1),
+    ]
+
+
+def test_ltv_gap_shows_what_onboarding_is_worth():
+    gap = ltv_gap([replace(r, mrr=Decimal(100)) for r in cohort_roster()], AS_OF)
+    # Customer-months (contract month → churn month or June):
+    #   on time: a1 Jan→Jun 5, a2 Jan→May 4, a3 5, b1 Feb→Jun 4 = 18; 1 lost → churn 1/18.
+    #   not:     a4 Jan→Apr 3, a5 Jan→Mar 2, b2 Feb→Jun 4 = 9; 2 lost → churn 2/9.
+    # ARPA = 100 for all; margin per month = 100 × 0.8 = 80.
+    # LTV on time = 80 / (1/18) = 1440; not = 80 / (2/9) = 360; gap = 1080.
+    assert gap.arpa == pytest.approx(100.0)
+    assert (gap.completed.customer_months, gap.completed.churned) == (18, 1)
+    assert (gap.not_completed.customer_months, gap.not_completed.churned) == (9, 2)
+    assert gap.completed.monthly_churn == pytest.approx(1 / 18)
+    assert gap.completed.ltv == pytest.approx(1440.0)
+    assert gap.not_completed.ltv == pytest.approx(360.0)
+    assert gap.difference == pytest.approx(1080.0)
+    assert "1 customers excluded" in gap.note
+
+
+def test_ltv_gap_is_undefined_for_a_segment_without_churn_or_customers():
+    roster = [customer("a", date(2024, 1, 1), onboarding_status="complete", mrr=Decimal(50))]
+    gap = ltv_gap(roster, AS_OF)
+    assert gap.completed.ltv is None and gap.not_completed.ltv is None
+    assert gap.difference is None
+    assert "undefined: completed LTV (no churn)" in gap.note
+    assert "undefined: not completed LTV (no customers)" in gap.note
+    empty = ltv_gap([], AS_OF)
+    assert empty.arpa is None and empty.difference is None
