@@ -286,18 +286,32 @@ def _decode(data: bytes, lines: list[bytes], encoding: str | None) -> tuple[str,
     try:
         text = data.decode("cp932")
     except UnicodeDecodeError:
+        if _decodes(data, "euc_jp"):
+            raise _euc_jp() from None
         raise _mixed(_first_line_failing(lines, "cp932")) from None
     if _looks_like_euc_jp(lines):
-        raise _reject(
-            "bad_encoding",
-            Text(
-                _(
-                    "The file seems to be in EUC-JP, which is not supported. "
-                    "Save it as “CSV UTF-8” or Shift_JIS CSV."
-                )
-            ),
-        )
+        raise _euc_jp()
     return text, "cp932"
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _euc_jp() -> FileRejected:
+    return _reject(
+        "bad_encoding",
+        Text(
+            _(
+                "The file seems to be in EUC-JP, which is not supported. "
+                "Save it as “CSV UTF-8” or Shift_JIS CSV."
+            )
+        ),
+    )
 
 
 def _first_line_failing(lines: list[bytes], encoding: str, *, skip_bom: bool = False) -> int:
