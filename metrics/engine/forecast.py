@@ -21,6 +21,9 @@ from scipy.stats import t as student_t
 MAX_FIT_POINTS = 300
 SHORT_SERIES_POINTS = 8
 BACKTEST_ORIGINS = 3
+TOP_K = 2
+COMBINE_WITHIN = 1.25
+STRONG_SEASONALITY = 0.64
 
 _SES_ALPHAS = np.array([0.02, 0.05, 0.08, 0.11, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7,
                         0.8, 0.9, 1.0])
@@ -89,17 +92,34 @@ def _acf(x: np.ndarray, max_lag: int) -> np.ndarray:
 
 
 def is_seasonal(x: np.ndarray, m: int) -> bool:
-    """M4's 90 % test: is the lag-m autocorrelation significant (needs n >= 3m)?"""
+    """Seasonal if M4's 90 % lag-m autocorrelation test says so (n >= 3m), or if a
+    classical decomposition's seasonal part explains most of the detrended variance
+    (n >= 2m), which catches clean patterns whose other lags inflate the ACF limit."""
     n = x.size
-    if m < 2 or n < 3 * m:
+    if m < 2 or n < 2 * m:
         return False
-    r = _acf(x, m)
-    limit = 1.645 * np.sqrt((1 + 2 * np.sum(r[1:m] ** 2)) / n)
-    return bool(abs(r[m]) > limit)
+    if n >= 3 * m:
+        r = _acf(x, m)
+        limit = 1.645 * np.sqrt((1 + 2 * np.sum(r[1:m] ** 2)) / n)
+        if abs(r[m]) > limit:
+            return True
+    return seasonal_strength(x, m) >= STRONG_SEASONALITY
 
 
-def seasonal_indices(x: np.ndarray, m: int, multiplicative: bool) -> np.ndarray:
-    """Classical decomposition: one index per position in the season, aligned to x[0]."""
+def seasonal_strength(x: np.ndarray, m: int) -> float:
+    """Hyndman's F_s = 1 - var(remainder) / var(seasonal + remainder), in [0, 1]."""
+    detrended, positions = _detrended(x, m, multiplicative=False)
+    if detrended.size < 2 * m:
+        return 0.0
+    means = np.bincount(positions, weights=detrended, minlength=m) / np.maximum(
+        np.bincount(positions, minlength=m), 1)
+    remainder = detrended - means[positions]
+    total = float(np.var(detrended))
+    return max(0.0, 1.0 - float(np.var(remainder)) / total) if total > 0 else 0.0
+
+
+def _detrended(x: np.ndarray, m: int, multiplicative: bool):
+    """x minus (or over) its centred 2xm moving average, with each point's season slot."""
     if m % 2 == 0:
         kernel = np.r_[0.5, np.ones(m - 1), 0.5] / m
     else:
@@ -108,7 +128,12 @@ def seasonal_indices(x: np.ndarray, m: int, multiplicative: bool) -> np.ndarray:
     offset = (kernel.size - 1) // 2
     core = x[offset:offset + trend.size]
     detrended = core / trend if multiplicative else core - trend
-    positions = (np.arange(trend.size) + offset) % m
+    return detrended, (np.arange(trend.size) + offset) % m
+
+
+def seasonal_indices(x: np.ndarray, m: int, multiplicative: bool) -> np.ndarray:
+    """Classical decomposition: one index per position in the season, aligned to x[0]."""
+    detrended, positions = _detrended(x, m, multiplicative)
     sums = np.bincount(positions, weights=detrended, minlength=m)
     counts = np.bincount(positions, minlength=m)
     idx = sums / np.maximum(counts, 1)
@@ -208,8 +233,11 @@ class _Season:
         return self.indices[(n + np.arange(h)) % self.m]
 
 
-def _season_of(x: np.ndarray, m: int) -> _Season:
-    if not is_seasonal(x, m):
+def _season_of(x: np.ndarray, m: int, seasonal: bool | None = None) -> _Season:
+    """Classical indices for x when it is seasonal (decided on x unless given)."""
+    if seasonal is None:
+        seasonal = is_seasonal(x, m)
+    if not seasonal or m < 2 or x.size < 2 * m:
         return _Season(m, None, True)
     multiplicative = bool(np.all(x > 0))
     return _Season(m, seasonal_indices(x, m, multiplicative), multiplicative)
@@ -224,9 +252,9 @@ def _reseason(season: _Season, n: int, mean: np.ndarray, sigma: np.ndarray):
     return mean + s, sigma
 
 
-def _all_candidates(x: np.ndarray, h: int, m: int):
+def _all_candidates(x: np.ndarray, h: int, m: int, seasonal: bool):
     """Forecast every method (reseasonalised) from the end of x."""
-    season = _season_of(x, m)
+    season = _season_of(x, m, seasonal)
     adjusted = season.adjust(x)
     out = {name: _reseason(season, x.size, mean, sigma)
            for name, (mean, sigma) in _base_forecasts(adjusted, h).items()}
@@ -246,16 +274,16 @@ def _smape(actual: np.ndarray, pred: np.ndarray) -> float:
     return float(np.mean(terms))
 
 
-def _backtest(x: np.ndarray, h: int, m: int) -> dict[str, float]:
+def _backtest(x: np.ndarray, h: int, m: int, seasonal: bool) -> dict[str, float]:
     """Mean sMAPE of each method over a few rolling origins (empty if too short)."""
     h_bt = min(h, max(x.size // 5, 1))
     scores: dict[str, list[float]] = {}
     for k in range(BACKTEST_ORIGINS, 0, -1):
         origin = x.size - k * h_bt
-        if origin < max(SHORT_SERIES_POINTS, 2 * m if m >= 2 else 0, 4):
+        if origin < max(SHORT_SERIES_POINTS, m + 2 if m >= 2 else 0):
             continue
         train, test = x[:origin], x[origin:origin + h_bt]
-        _, cands = _all_candidates(train[-_fit_window(m):], h_bt, m)
+        _, cands = _all_candidates(train[-_fit_window(m):], h_bt, m, seasonal)
         for name, (mean, _) in cands.items():
             scores.setdefault(name, []).append(_smape(test, mean))
     return {name: float(np.mean(v)) for name, v in scores.items()}
@@ -329,7 +357,7 @@ def forecast(
     x = x[-_fit_window(m):]
     total = horizon + lag
 
-    if np.ptp(x) == 0:
+    if np.ptp(x) == 0 and x.size >= SHORT_SERIES_POINTS:
         flags.append("constant")
         mean = np.full(horizon, x[-1])
         sigma = np.zeros(horizon)
@@ -340,14 +368,24 @@ def forecast(
         if x.size < SHORT_SERIES_POINTS:
             fc = _short(x, total, levels, m, flags)
             return _trim(fc, lag, levels)
-    scores = _backtest(x, total, m)
-    season, cands = _all_candidates(x, total, m)
+    # Seasonality is judged once on all the history, so that backtest origins (which see
+    # less of it) compare the same seasonally adjusted methods that will be used.
+    seasonal = is_seasonal(x, m)
+    scores = _backtest(x, total, m, seasonal)
+    season, cands = _all_candidates(x, total, m, seasonal)
     if scores:
-        method = min(scores, key=scores.get)
-        score = scores[method]
+        # Average the best two unless the runner-up is clearly worse: combining near-ties
+        # is more robust than trusting a noisy backtest's single winner.
+        ranked = sorted(scores, key=scores.get)
+        best = scores[ranked[0]]
+        ranked = [k for k in ranked[:TOP_K] if scores[k] <= COMBINE_WITHIN * best + 1e-9]
+        method = "+".join(ranked)
+        score = float(np.mean([scores[k] for k in ranked]))
+        mean = np.mean([cands[k][0] for k in ranked], axis=0)
+        sigma = np.mean([cands[k][1] for k in ranked], axis=0)
     else:
         method, score = ("theta", float("nan"))
-    mean, sigma = cands[method]
+        mean, sigma = cands[method]
     lower, upper = _intervals(mean, sigma, levels)
     fc = Forecast(mean, sigma, lower, upper, method, tuple(flags), score, m,
                   season.indices is not None, scores)
