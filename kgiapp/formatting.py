@@ -1,0 +1,74 @@
+"""Numbers for people: JPY as ¥83,000,000 or ¥8,300万 / 8,300万円, percents, hours."""
+from decimal import Decimal, InvalidOperation
+
+from django.utils import translation
+
+UNIT_SUFFIX = {"days": " d", "hours": " h"}
+
+
+def _to_decimal(value):
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _group(number: Decimal, places: int) -> str:
+    return f"{number:,.{places}f}"
+
+
+def format_jpy(value, compact=False, language=None) -> str:
+    """¥83,000,000; compact: ¥8,300万 (Japanese) or ¥83.0M (English)."""
+    number = _to_decimal(value)
+    if number is None:
+        return "—"
+    sign = "-" if number < 0 else ""
+    number = abs(number)
+    if not compact or number < 10_000:
+        return f"{sign}¥{_group(number, 0)}"
+    language = language or translation.get_language() or "ja"
+    if language.startswith("ja"):
+        if number >= 100_000_000:
+            return f"{sign}¥{_trim(number / 100_000_000, 2)}億"
+        return f"{sign}¥{_group((number / 10_000).quantize(Decimal('1')), 0)}万"
+    if number >= 1_000_000_000:
+        return f"{sign}¥{_trim(number / 1_000_000_000, 2)}B"
+    if number >= 1_000_000:
+        return f"{sign}¥{_trim(number / 1_000_000, 1)}M"
+    return f"{sign}¥{_trim(number / 1_000, 1)}k"
+
+
+def format_man_yen(value) -> str:
+    """8,300万円 — the way Japanese reports write large yen amounts."""
+    number = _to_decimal(value)
+    if number is None:
+        return "—"
+    return f"{_group((number / 10_000).quantize(Decimal('1')), 0)}万円"
+
+
+def _trim(number: Decimal, places: int) -> str:
+    text = _group(number, places)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_value(value, unit, compact=False) -> str:
+    """A KPI value in its unit: JPY, percent (2.0 %), count, ratio, days, hours, score."""
+    number = _to_decimal(value)
+    if number is None:
+        return "—"
+    if unit == "JPY":
+        return format_jpy(number, compact=compact)
+    if unit == "percent":
+        return f"{_group(number, 1)} %"
+    if unit == "count":
+        if compact and abs(number) >= 10_000:
+            return format_jpy(number, compact=True).replace("¥", "")
+        return _group(number, 0)
+    if unit == "ratio":
+        return _trim(number, 3)
+    if unit in UNIT_SUFFIX:
+        return f"{_trim(number, 1)}{UNIT_SUFFIX[unit]}"
+    return _trim(number, 1)

@@ -1,0 +1,156 @@
+"""The company level: companies, who belongs to them with which role, invitations, API tokens."""
+import hashlib
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Top-level URL segments a company slug may not take.
+RESERVED_SLUGS = frozenset(
+    {"accounts", "api", "admin", "healthz", "i18n", "invite", "static", "media", "companies"}
+)
+
+
+def validate_company_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("“%(slug)s” is reserved; choose another."), params={"slug": value})
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value})
+
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
+    _("Use lowercase letters, digits and hyphens (at most 50)."),
+)
+
+
+def hash_secret(raw: str) -> str:
+    """Hash a high-entropy secret (token) for storage; the raw value is never stored."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class Company(models.Model):
+    slug = models.SlugField(
+        _("URL name"), max_length=50, unique=True,
+        validators=[slug_validator, validate_company_slug],
+    )
+    name = models.CharField(_("name"), max_length=120)
+    currency = models.CharField(_("currency"), max_length=3, default="JPY")
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_timezone]
+    )
+    language = models.CharField(
+        _("default language"), max_length=5, choices=settings.LANGUAGES, default="ja"
+    )
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year starts in month"), default=1,
+        choices=[(m, m) for m in range(1, 13)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="company_fiscal_month_1_12",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    EXECUTIVE = "executive", _("Executive")
+    MANAGER = "manager", _("Manager")
+    MEMBER = "member", _("Member")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Membership(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        ordering = ["company", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "user"], name="membership_one_per_user"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.company} ({self.role})"
+
+
+class Invitation(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} → {self.company}"
+
+
+class ApiToken(models.Model):
+    """A company-scoped API token; only its SHA-256 is stored, the raw value is shown once."""
+
+    PREFIX = "kgi_"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    token_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12, help_text="first characters, to recognise a token")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.hint}…)"
+
+    @classmethod
+    def generate_raw(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)

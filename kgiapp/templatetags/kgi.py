@@ -1,0 +1,61 @@
+"""Template helpers every page uses: unit formatting, SVG sparklines, capability checks."""
+from django import template
+from django.utils.html import format_html
+
+from kgiapp import formatting
+from kgiapp.permissions import can as membership_can
+
+register = template.Library()
+
+
+@register.filter
+def jpy(value):
+    return formatting.format_jpy(value)
+
+
+@register.filter
+def jpy_compact(value):
+    return formatting.format_jpy(value, compact=True)
+
+
+@register.filter
+def man_yen(value):
+    return formatting.format_man_yen(value)
+
+
+@register.filter
+def unit_value(value, unit):
+    return formatting.format_value(value, unit)
+
+
+@register.filter
+def unit_value_compact(value, unit):
+    return formatting.format_value(value, unit, compact=True)
+
+
+@register.simple_tag(takes_context=True)
+def can(context, capability, team=None):
+    """{% can "manage_team" team as allowed %}: the one role check, usable in templates."""
+    request = context.get("request")
+    return membership_can(getattr(request, "membership", None), capability, team=team)
+
+
+@register.simple_tag
+def sparkline(values, width=96, height=24, css_class="sparkline"):
+    """An inline SVG polyline of the values (no JavaScript, CSP-safe); None gaps are skipped."""
+    points = [float(v) for v in values if v is not None]
+    if len(points) < 2:
+        return format_html('<svg class="{}" width="{}" height="{}" aria-hidden="true"></svg>',
+                           css_class, width, height)
+    low, high = min(points), max(points)
+    span = (high - low) or 1.0
+    step = (width - 2) / (len(points) - 1)
+    coords = " ".join(
+        f"{1 + i * step:.1f},{height - 2 - (p - low) / span * (height - 4):.1f}"
+        for i, p in enumerate(points)
+    )
+    return format_html(
+        '<svg class="{}" width="{}" height="{}" viewBox="0 0 {} {}" aria-hidden="true">'
+        '<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="{}"/></svg>',
+        css_class, width, height, width, height, coords,
+    )

@@ -1,0 +1,39 @@
+"""Shared fixtures: a world of two companies with every role, and the CI no-skip rule."""
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop; Django must still allow ORM calls in tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from tests.world import build_world  # noqa: E402
+
+_skipped = []
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _fast_test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # CI must really run the PostgreSQL, Celery-worker and browser tests.
+    if os.environ.get("CI") and _skipped and exitstatus == 0:
+        print("\nCI=true and tests were skipped (not allowed in CI):")
+        for nodeid in _skipped:
+            print("  skipped:", nodeid)
+        session.exitstatus = 1

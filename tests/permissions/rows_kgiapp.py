@@ -1,0 +1,52 @@
+"""Matrix rows for the foundation's URLs."""
+from tests.permissions.matrix import ALLOWED, Row, api_row, company_row, public_row
+
+
+def _company(w):
+    return {"company": w.company.slug}
+
+
+def _member(w):
+    return {"company": w.company.slug, "membership_id": w.extra["viewer_membership"].pk}
+
+
+def _token(w):
+    return {"company": w.company.slug, "token_id": w.extra["token"].pk}
+
+
+def _team(w):
+    return {"company": w.company.slug, "team": w.team.slug}
+
+
+LOGGED_IN_REDIRECT = {"anonymous": 200, "outsider": 302, "admin": 302, "executive": 302,
+                      "manager": 302, "member": 302, "viewer": 302}
+
+ROWS = {
+    "healthz": public_row(200),
+    "login": public_row(200, everyone=LOGGED_IN_REDIRECT),
+    "logout": public_row(302, method="post"),
+    "password_change": public_row(ALLOWED, everyone={"anonymous": 302}),
+    "password_change_done": public_row(ALLOWED, everyone={"anonymous": 302}),
+    "set_language": public_row(302, method="post"),
+    "invite-accept": public_row(404, kwargs=lambda w: {"token": "not-a-real-token"}),
+    "home": public_row(ALLOWED, everyone={"anonymous": 302}),
+    "dashboard": company_row("view"),
+    "company-settings": company_row("admin"),
+    "member-role": company_row("admin", kwargs=_member, method="post",
+                               data=lambda w: {"role": "viewer"}),
+    "member-remove": company_row("admin", kwargs=_member, method="post"),
+    "invitation-create": company_row("admin", method="post"),
+    "team-create": company_row("admin", method="post"),
+    "team-member-set": company_row("admin", kwargs=_team, method="post"),
+    "api-token-create": company_row("admin", method="post"),
+    "api-token-revoke": company_row("admin", kwargs=_token, method="post"),
+    "team-detail": company_row("view", kwargs=_team),
+    "api:api-company": api_row("view", kwargs=_company),
+    "api:api-root": public_row(404),
+    "api:openapi-json": Row(expect={p: 200 for p in
+                                    ["anonymous", "outsider", "admin", "executive", "manager",
+                                     "member", "viewer"]}),
+    "api:openapi-view": Row(expect={p: 200 for p in
+                                    ["anonymous", "outsider", "admin", "executive", "manager",
+                                     "member", "viewer"]}),
+}
