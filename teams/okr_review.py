@@ -91,6 +91,8 @@ def threshold_proposals(company, team, quarter: Quarter, today: date | None = No
                 "n": len(history.get(kpi.pk, [])), "agg": kpi.get_aggregation_display().lower()}
         else:
             proposed, reason = None, _("No numbers yet: enter a threshold by hand.")
+        if proposed is not None:
+            proposed = round(proposed, 0 if kpi.unit in ("count", "JPY") else 2)
         proposals.append(Proposal(
             kpi=kpi, trend=trend, kr_target=kr_target, kr_titles=[k.title for k in planned],
             current_target=targets.get(kpi.pk), proposed=proposed, reason=reason,
@@ -109,6 +111,7 @@ class ConsistencyView:
     root_name: str
     used: list  # (kpi, value, source)
     error: str = ""
+    unit: str = ""
 
 
 def kgi_consistency(company, quarter: Quarter, tree: KgiTree | None = None) -> ConsistencyView:
@@ -146,4 +149,4 @@ def kgi_consistency(company, quarter: Quarter, tree: KgiTree | None = None) -> C
         return ConsistencyView(None, tree.kgi.name, [], str(exc))
     used = sorted((c for c in chosen.values() if c[0].code in tree.codes),
                   key=lambda c: c[0].code)
-    return ConsistencyView(result, tree.kgi.name, used)
+    return ConsistencyView(result, tree.kgi.name, used, unit=tree.kgi.unit)

@@ -132,6 +132,10 @@ class ObjectiveRow:
         return scoring.grade_band(self.progress)
 
     @property
+    def expected_pct(self):
+        return round(self.expected * 100)
+
+    @property
     def behind(self):
         return self.progress is not None and self.progress + 0.15 < self.expected
 
