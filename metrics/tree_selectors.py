@@ -179,7 +179,7 @@ def sensitivity_chart(ranked):
         "data": {
             "labels": [f"{r['kpi'].name} ({r['kpi'].code})" for r in ranked],
             "datasets": [{
-                "label": _("% change of the KGI per 1 % improvement"),
+                "label": _("KGI change (percent) per 1 percent improvement"),
                 "data": [r["pct"] for r in ranked],
                 "backgroundColor": ["#2f6fde" if r["pct"] >= 0 else "#d9534f" for r in ranked],
             }],
