@@ -39,7 +39,7 @@ def test_unlinked_kpi_cannot_be_active(fan, world):
     with pytest.raises(FocusRefused) as refused:
         kpi_set_focus(kpi=lonely, state=Focus.ACTIVE, user=None)
     assert refused.value.reason == "unlinked"
-    assert "formula" in refused.value.messages[0]
+    assert "計算式" in refused.value.messages[0]  # "explain it in one line of formula"
 
 
 @pytest.mark.django_db
