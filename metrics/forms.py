@@ -17,6 +17,11 @@ class KgiForm(forms.ModelForm):
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kpi"].queryset = Kpi.objects.filter(company=company).order_by("code")
+        # Show 83000000, not 83000000.0000.
+        for name in ("baseline", "target"):
+            value = self.initial.get(name)
+            if value is not None and value == value.to_integral_value():
+                self.initial[name] = int(value)
 
 
 class KpiForm(forms.ModelForm):
