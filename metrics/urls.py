@@ -1,2 +1,15 @@
 """Pages of this app, under /<company>/."""
-urlpatterns = []
+from django.urls import path
+
+from metrics.views import catalog, kgi, kpi_edit, tree
+
+urlpatterns = [
+    path("tree/", tree.kgi_tree, name="kgi-tree"),
+    path("kgi/", kgi.kgi_edit, name="kgi-edit"),
+    path("kgi/<int:pk>/activate/", kgi.kgi_activate_view, name="kgi-activate"),
+    path("kgi/<int:pk>/archive/", kgi.kgi_archive_view, name="kgi-archive"),
+    path("kgi/templates/", catalog.kgi_templates, name="kgi-templates"),
+    path("kpis/new/", kpi_edit.kpi_create_view, name="kpi-create"),
+    path("kpis/<slug:code>/edit/", kpi_edit.kpi_edit_view, name="kpi-edit"),
+    path("kpis/<slug:code>/focus/", tree.kpi_focus, name="kpi-focus"),
+]

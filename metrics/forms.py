@@ -1,0 +1,59 @@
+"""Forms for the KGI and KPI tree: shape only; rules live in metrics.services."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from metrics.models import Kgi, Kpi
+from metrics.templates_catalog import TEMPLATES
+
+
+class KgiForm(forms.ModelForm):
+    class Meta:
+        model = Kgi
+        fields = ["name", "kpi", "unit", "baseline", "target", "start_date", "deadline", "why"]
+        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}),
+                   "deadline": forms.DateInput(attrs={"type": "date"}),
+                   "why": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].queryset = Kpi.objects.filter(company=company).order_by("code")
+        # Show 83000000, not 83000000.0000.
+        for name in ("baseline", "target"):
+            value = self.initial.get(name)
+            if value is not None and value == value.to_integral_value():
+                self.initial[name] = int(value)
+
+
+class KpiForm(forms.ModelForm):
+    class Meta:
+        model = Kpi
+        fields = ["code", "name_ja", "name_en", "definition", "formula", "unit", "direction",
+                  "kind", "phase", "cadence", "aggregation", "team", "lever", "data_source",
+                  "is_vanity"]
+        widgets = {"definition": forms.Textarea(attrs={"rows": 2}),
+                   "lever": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        from teams.models import Team
+
+        self.fields["team"].queryset = Team.objects.filter(company=company)
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = _("Formulas use the code, so it cannot change.")
+
+    def validate_unique(self):
+        """The service checks the code within the company."""
+
+
+class TemplateChoiceForm(forms.Form):
+    template = forms.ChoiceField(label=_("Template"), choices=[])
+    team = forms.ModelChoiceField(label=_("Owner team for the KPIs"), queryset=None,
+                                  required=False)
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        from teams.models import Team
+
+        self.fields["template"].choices = [(t.key, t.name_en) for t in TEMPLATES.values()]
+        self.fields["team"].queryset = Team.objects.filter(company=company)

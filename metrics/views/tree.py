@@ -1,0 +1,54 @@
+"""The KGI tree page and the focus toggle."""
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+
+from kgiapp.htmx import render_page
+from kgiapp.permissions import can
+from kgiapp.tenancy import company_view, require
+from metrics.models import Kpi
+from metrics.services import kpi_set_focus
+from metrics.tree_selectors import build_tree, sensitivity_chart
+
+TEMPLATE = "metrics/tree.html"
+
+
+@company_view("view")
+def kgi_tree(request):
+    tree = build_tree(request.company, seek_code=request.GET.get("seek") or None)
+    for kpi in tree.kpis.values():
+        kpi.can_focus = kpi.team_id is not None and can(request.membership, "manage_team",
+                                                        team=kpi.team)
+    context = {
+        "tree": tree,
+        "chart": sensitivity_chart(tree.sensitivity),
+        "chart_height": 60 + 30 * len(tree.sensitivity),
+        "seek_code": request.GET.get("seek", ""),
+        "is_admin": can(request.membership, "admin"),
+    }
+    return render_page(request, TEMPLATE, context, partial="consistency")
+
+
+@company_view("view")
+def kpi_focus(request, code):
+    """POST state=active|monitoring; a refusal is shown in place (htmx) or as a message."""
+    kpi = get_object_or_404(Kpi.objects.select_related("team"), company=request.company,
+                            code=code)
+    if kpi.team is None:
+        require(request, "admin")
+    else:
+        require(request, "manage_team", kpi.team)
+    if request.method != "POST":
+        return redirect("kgi-tree", request.company.slug)
+    message = None
+    try:
+        kpi = kpi_set_focus(kpi=kpi, state=request.POST.get("state", ""), user=request.user)
+    except ValidationError as refused:  # FocusRefused, or an unknown state
+        message = refused.messages[0]
+    if not request.htmx:
+        if message:
+            messages.error(request, message)
+        return redirect("kgi-tree", request.company.slug)
+    kpi.can_focus = True
+    return render_page(request, "metrics/_tree_node.html",
+                       {"kpi": kpi, "focus_message": message}, partial="focus")
