@@ -34,8 +34,8 @@ def review_digest_send(*, review_id: int) -> int:
     from .selectors import decorate_numbers
 
     with transaction.atomic():
-        review = (WeeklyReview.objects.select_for_update().select_related("team", "company")
-                  .filter(pk=review_id).first())
+        review = (WeeklyReview.objects.select_for_update(of=("self",))
+                  .select_related("team", "company").filter(pk=review_id).first())
         if review is None or review.status != ReviewStatus.CLOSED or review.digest_sent_at:
             return 0
         review.digest_sent_at = timezone.now()
@@ -57,7 +57,7 @@ def review_digest_send(*, review_id: int) -> int:
 def mention_emails_send(*, note_id: int) -> int:
     """Tell each @mentioned person about the note; once per note."""
     with transaction.atomic():
-        note = (Note.objects.select_for_update().select_related("review__team",
+        note = (Note.objects.select_for_update(of=("self",)).select_related("review__team",
                                                                 "review__company", "author")
                 .filter(pk=note_id).first())
         if note is None or note.mentions_notified_at:
