@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 
 from metrics.models import Focus, Kpi, Measurement, PeriodKind, Target
@@ -201,17 +201,18 @@ def review_page(review, today=None):
     }
 
 
-def my_tasks(company, user):
-    """The user's open tasks across teams, then the ones finished in the last 14 days."""
+def my_tasks(company, user, today):
+    """The user's open tasks across teams (overdue flagged), then those finished lately."""
     recent = timezone.now() - timedelta(days=14)
     qs = Task.objects.filter(team__company=company, owner=user).select_related(
         "team", "review", "decision__kpi"
     )
-    return {
-        "open": list(qs.filter(status=TaskStatus.OPEN).order_by("due_date", "pk")),
-        "finished": list(qs.exclude(status=TaskStatus.OPEN).filter(updated_at__gte=recent)
-                         .order_by("-updated_at")),
-    }
+    open_tasks = list(qs.filter(status=TaskStatus.OPEN).order_by("due_date", "pk"))
+    for task in open_tasks:
+        task.overdue = task.due_date < today
+    finished = qs.filter(Q(status=TaskStatus.DONE, done_at__gte=recent)
+                         | Q(status=TaskStatus.DROPPED, due_date__gte=today - timedelta(days=14)))
+    return {"open": open_tasks, "finished": list(finished.order_by("-due_date", "-pk")[:20])}
 
 
 def inbox(company, user, today=None):

@@ -16,9 +16,10 @@ from ..weeks import team_today
 
 @company_view("view")
 def my_tasks(request):
+    today = team_today(request.company)
     return render_page(request, "reviews/my_tasks.html",
-                       {**selectors.my_tasks(request.company, request.user),
-                        "today": team_today(request.company)})
+                       {**selectors.my_tasks(request.company, request.user, today),
+                        "today": today})
 
 
 @require_POST
