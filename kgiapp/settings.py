@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -163,7 +164,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SOFT_TIME_LIMIT = 900
 CELERY_TASK_TIME_LIMIT = 1200
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Every Monday morning each team finds this week's review waiting (idempotent).
+    "reviews-open-weekly": {
+        "task": "reviews.tasks.open_weekly_reviews",
+        "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+    },
+}
 
 # The text assistant: the built-in provider unless an OpenAI-compatible one is set.
 ASSIST_BASE_URL = os.environ.get("ASSIST_BASE_URL", "")

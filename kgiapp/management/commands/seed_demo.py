@@ -13,6 +13,7 @@ STEPS = [
     "metrics.demo.seed_tree",
     "metrics.demo.seed_measurements",
     "teams.demo.seed_okrs",
+    "reviews.demo.seed_reviews",
 ]
 
 

@@ -1,0 +1,68 @@
+"""Forms of the review page: shape only; the rules live in reviews/services.py."""
+from datetime import timedelta
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .models import NoteKind, TaskStatus
+from .selectors import team_decision_kpis
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(choices=NoteKind.choices)
+    text = forms.CharField(label=_("Note"), max_length=500)
+
+
+class SummaryForm(forms.Form):
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}),
+                              required=False)
+
+
+class KpiChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class DecisionForm(forms.Form):
+    """A decision on a KPI and its first task, in one form (one click in the meeting)."""
+
+    kpi = KpiChoice(label=_("KPI"), queryset=None, empty_label="—")
+    text = forms.CharField(label=_("Decision"), max_length=300, required=False)
+    rationale = forms.CharField(label=_("Rationale"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    keep_course = forms.BooleanField(label=_("Keep course"), required=False)
+    task_title = forms.CharField(label=_("Task"), max_length=200, required=False)
+    task_owner = UserChoice(label=_("Owner"), queryset=None, required=False, empty_label="—")
+    task_due = forms.DateField(label=_("Due"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, team, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].queryset = team_decision_kpis(team)
+        self.fields["task_owner"].queryset = get_user_model().objects.filter(
+            team_memberships__team=team).order_by("username")
+        self.fields["task_due"].initial = today + timedelta(days=7)
+
+
+class CloseForm(forms.Form):
+    no_decision_reason = forms.CharField(
+        label=_("No decision needed because"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class TaskStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=TaskStatus.choices)
+    due_date = forms.DateField(required=False)
+    drop_reason = forms.CharField(max_length=300, required=False)
+
+
+class HistoryFilterForm(forms.Form):
+    kpi = forms.CharField(required=False)
+    quarter = forms.RegexField(regex=r"^\d{4}Q[1-4]$", required=False)

@@ -1,0 +1,261 @@
+"""Reads the review pages share: the numbers of a week, carry-over, the inbox, history."""
+import calendar
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone, translation
+
+from metrics.models import Focus, Kpi, Measurement, PeriodKind, Target
+from teams.models import TeamMembership, TeamRole
+
+from .models import Decision, Note, ReviewStatus, Task, TaskStatus, WeeklyReview
+from .summary import build_summary
+from .weeks import team_today, week_of
+
+SPARK_WEEKS = 12
+
+
+def team_focus_kpis(team):
+    return Kpi.objects.filter(team=team, focus=Focus.ACTIVE, is_vanity=False).order_by("code")
+
+
+def team_decision_kpis(team):
+    """KPIs a decision may point at: the team's own (focus first), else the company's."""
+    qs = Kpi.objects.filter(company_id=team.company_id, team=team)
+    if not qs.exists():
+        qs = Kpi.objects.filter(company_id=team.company_id)
+    return qs.order_by("focus", "code")
+
+
+def anomaly_flags(company, kpi_ids, since, until):
+    """Slot for the anomaly detector (metrics' Anomaly, built in parallel): {kpi_id: text}.
+
+    Returns nothing until the integrator wires it; rows then show the flag and the
+    summary mentions it (``row["anomaly"]``).
+    """
+    return {}
+
+
+def _pct(new, old):
+    if new is None or old is None or old == 0:
+        return None
+    return round((float(new) - float(old)) / abs(float(old)) * 100.0, 1)
+
+
+def _week_target(kpi, month_target, period_start):
+    """A monthly target expressed for one week: sums scale by days, averages stay."""
+    if month_target is None:
+        return None
+    if kpi.aggregation == "sum" and kpi.cadence == "weekly":
+        days = calendar.monthrange(period_start.year, period_start.month)[1]
+        return month_target * Decimal(7) / Decimal(days)
+    return month_target
+
+
+def live_numbers(review, kpis=None):
+    """The team's focus KPIs as of the review's week: last complete period, change, target."""
+    kpis = list(kpis if kpis is not None else team_focus_kpis(review.team))
+    if not kpis:
+        return []
+    since = review.week_start - timedelta(weeks=SPARK_WEEKS + 1)
+    series = defaultdict(list)
+    for kpi_id, period_start, value in (
+        Measurement.objects.filter(kpi__in=kpis, period_start__lt=review.week_start,
+                                   period_start__gte=since)
+        .order_by("kpi_id", "period_start").values_list("kpi_id", "period_start", "value")
+    ):
+        series[kpi_id].append((period_start, value))
+    targets = {}
+    for kpi_id, value in (
+        Target.objects.filter(kpi__in=kpis, period_kind=PeriodKind.MONTH,
+                              superseded_at__isnull=True, period_start__lte=review.week_start)
+        .order_by("kpi_id", "period_start").values_list("kpi_id", "value")
+    ):
+        targets[kpi_id] = value
+    flags = anomaly_flags(review.company_id, [k.pk for k in kpis], since, review.week_start)
+    rows = []
+    for kpi in kpis:
+        points = series.get(kpi.pk, [])
+        period_start, value = points[-1] if points else (None, None)
+        previous = points[-2][1] if len(points) > 1 else None
+        target = _week_target(kpi, targets.get(kpi.pk), period_start) if period_start else None
+        rows.append({
+            "kpi_id": kpi.pk, "code": kpi.code, "name_ja": kpi.name_ja, "name_en": kpi.name_en,
+            "unit": kpi.unit, "direction": kpi.direction,
+            "period_start": period_start.isoformat() if period_start else None,
+            "value": str(value) if value is not None else None,
+            "previous": str(previous) if previous is not None else None,
+            "target": str(round(target, 4)) if target is not None else None,
+            "change_pct": _pct(value, previous),
+            "vs_target_pct": _pct(value, target),
+            "spark": [float(v) for _p, v in points[-SPARK_WEEKS:]],
+            "anomaly": flags.get(kpi.pk, ""),
+        })
+    return rows
+
+
+def decorate_numbers(rows):
+    """Add what the template shows: the name in the active language and good/bad verdicts."""
+    ja = (translation.get_language() or "ja").startswith("ja")
+    out = []
+    for row in rows:
+        sign = -1 if row["direction"] == "lower" else 1
+        change, vs = row.get("change_pct"), row.get("vs_target_pct")
+        out.append({
+            **row,
+            "name": row["name_ja"] if ja else row["name_en"],
+            "change_good": None if not change else change * sign > 0,
+            "on_target": None if vs is None else vs * sign >= 0,
+        })
+    return out
+
+
+def review_numbers(review):
+    """Rows for the numbers table: frozen when closed (with corrections noted), else live."""
+    if review.status != ReviewStatus.CLOSED or not review.frozen_numbers:
+        return decorate_numbers(live_numbers(review)), False
+    frozen = review.frozen_numbers
+    current = {}
+    ids = [row["kpi_id"] for row in frozen if row.get("period_start")]
+    for kpi_id, period_start, value in Measurement.objects.filter(
+        kpi_id__in=ids, period_start__in={row["period_start"] for row in frozen
+                                          if row.get("period_start")}
+    ).values_list("kpi_id", "period_start", "value"):
+        current[(kpi_id, period_start.isoformat())] = value
+    rows = []
+    for row in frozen:
+        now = current.get((row["kpi_id"], row.get("period_start")))
+        corrected = (now is not None and row.get("value") is not None
+                     and Decimal(row["value"]) != now)
+        rows.append({**row, "corrected_to": str(now) if corrected else None})
+    return decorate_numbers(rows), True
+
+
+def previous_review(review):
+    monday = review.week_start - timedelta(days=7)
+    year, week, _monday = week_of(monday)
+    return WeeklyReview.objects.filter(team_id=review.team_id, iso_year=year,
+                                       iso_week=week).first()
+
+
+def last_week_decisions(review):
+    """Last week's decisions, each with how its KPI moved since it was taken."""
+    prev = previous_review(review)
+    if prev is None:
+        return []
+    decisions = list(prev.decisions.select_related("kpi"))
+    if not decisions:
+        return []
+    values = defaultdict(list)
+    for kpi_id, period_start, value in (
+        Measurement.objects.filter(kpi_id__in={d.kpi_id for d in decisions},
+                                   period_start__lt=review.week_start,
+                                   period_start__gte=prev.week_start - timedelta(days=14))
+        .order_by("period_start").values_list("kpi_id", "period_start", "value")
+    ):
+        values[kpi_id].append((period_start, value))
+    out = []
+    for decision in decisions:
+        points = values.get(decision.kpi_id, [])
+        before = [v for p, v in points if p < prev.week_start]
+        after = [v for p, v in points if p >= prev.week_start]
+        change = _pct(after[-1], before[-1]) if before and after else None
+        good = None if not change else change * decision.kpi.sign > 0
+        out.append({"decision": decision, "change_pct": change, "moved_good": good})
+    return out
+
+
+def carried_tasks(review):
+    """Open tasks from earlier weeks of the team (across year ends: compared by Monday)."""
+    return (
+        Task.objects.filter(team_id=review.team_id, status=TaskStatus.OPEN,
+                            review__week_start__lt=review.week_start)
+        .select_related("owner", "review", "decision__kpi").order_by("due_date", "pk")
+    )
+
+
+def review_page(review, today=None):
+    """Everything the review page shows, in meeting order."""
+    today = today or team_today(review.team)
+    numbers, frozen = review_numbers(review)
+    notes = list(review.notes.select_related("author"))
+    decisions = list(
+        review.decisions.select_related("kpi").prefetch_related(
+            Prefetch("tasks", queryset=Task.objects.select_related("owner"))
+        )
+    )
+    carried = list(carried_tasks(review))
+    for task in carried:
+        task.overdue = task.due_date < today
+    overdue = [(t.title, t.owner.get_full_name() or t.owner.username, t.due_date.isoformat())
+               for t in carried if t.overdue]
+    draft = build_summary(numbers=numbers, notes=[(n.kind, n.text) for n in notes],
+                          overdue_tasks=overdue, language=translation.get_language() or "ja")
+    return {
+        "numbers": numbers, "frozen": frozen, "notes": notes, "decisions": decisions,
+        "carried": carried, "draft_summary": draft,
+        "last_week": last_week_decisions(review), "today": today,
+        "undecided": [d for d in decisions if not d.tasks.all()],
+    }
+
+
+def my_tasks(company, user, today):
+    """The user's open tasks across teams (overdue flagged), then those finished lately."""
+    recent = timezone.now() - timedelta(days=14)
+    qs = Task.objects.filter(team__company=company, owner=user).select_related(
+        "team", "review", "decision__kpi"
+    )
+    open_tasks = list(qs.filter(status=TaskStatus.OPEN).order_by("due_date", "pk"))
+    for task in open_tasks:
+        task.overdue = task.due_date < today
+    finished = qs.filter(Q(status=TaskStatus.DONE, done_at__gte=recent)
+                         | Q(status=TaskStatus.DROPPED, due_date__gte=today - timedelta(days=14)))
+    return {"open": open_tasks, "finished": list(finished.order_by("-due_date", "-pk")[:20])}
+
+
+def inbox(company, user, today=None):
+    """Reviews waiting for me (as manager), my tasks due this week, notes that mention me."""
+    today = today or timezone.now().astimezone(company.tzinfo).date()
+    week_end = today + timedelta(days=6 - today.weekday())
+    managed = TeamMembership.objects.filter(user=user, team__company=company,
+                                            role=TeamRole.MANAGER).values("team_id")
+    return {
+        "today": today,
+        "reviews_waiting": list(
+            WeeklyReview.objects.filter(company=company, team_id__in=managed,
+                                        status=ReviewStatus.OPEN, week_start__lte=today)
+            .select_related("team").order_by("week_start", "team__name")
+        ),
+        "tasks_due": list(
+            Task.objects.filter(team__company=company, owner=user, status=TaskStatus.OPEN,
+                                due_date__lte=week_end)
+            .select_related("team").order_by("due_date", "pk")
+        ),
+        "mentions": list(
+            Note.objects.filter(review__company=company, mentions=user,
+                                created_at__gte=timezone.now() - timedelta(days=14))
+            .select_related("review__team", "author").order_by("-created_at")[:20]
+        ),
+    }
+
+
+def review_history(team, kpi_code="", quarter=None, limit=60):
+    """Past reviews of a team with their decisions, optionally only those about one KPI."""
+    reviews = WeeklyReview.objects.filter(team=team).order_by("-week_start")
+    decisions = Decision.objects.filter(review__team=team).select_related("kpi").prefetch_related(
+        Prefetch("tasks", queryset=Task.objects.select_related("owner"))
+    )
+    if kpi_code:
+        reviews = reviews.filter(decisions__kpi__code=kpi_code).distinct()
+        decisions = decisions.filter(kpi__code=kpi_code)
+    if quarter:
+        start, end = quarter
+        reviews = reviews.filter(week_start__gte=start, week_start__lt=end)
+        decisions = decisions.filter(review__week_start__gte=start, review__week_start__lt=end)
+    reviews = list(reviews[:limit])
+    by_review = defaultdict(list)
+    for decision in decisions.filter(review__in=reviews):
+        by_review[decision.review_id].append(decision)
+    return [(review, by_review.get(review.pk, [])) for review in reviews]

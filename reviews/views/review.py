@@ -1,0 +1,214 @@
+"""The weekly review page and its htmx actions."""
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from kgiapp.htmx import render_page
+from kgiapp.permissions import can
+from kgiapp.tenancy import company_view, get_team, require
+from metrics.models import Kpi
+from teams.models import Team, TeamMembership
+
+from .. import services
+from ..forms import CloseForm, DecisionForm, HistoryFilterForm, NoteForm, SummaryForm
+from ..models import WeeklyReview
+from ..selectors import review_history, review_page, team_decision_kpis
+from ..weeks import label, parse_quarter, parse_week, team_today, week_of
+
+TEMPLATE = "reviews/review_detail.html"
+
+
+def _review(request, team_slug, week):
+    team = get_team(request, team_slug)
+    parsed = parse_week(week)
+    if parsed is None:
+        raise Http404
+    iso_year, iso_week, monday = parsed
+    review = (WeeklyReview.objects.select_related("team", "closed_by")
+              .filter(team=team, iso_year=iso_year, iso_week=iso_week).first())
+    if review is None:
+        if monday != week_of(team_today(team))[2]:
+            raise Http404
+        review = services.review_open_for_week(team=team)
+    return review
+
+
+def _context(request, review, **forms):
+    team = review.team
+    page = review_page(review)
+    membership = request.membership
+    is_open = review.is_open
+    return {
+        "review": review, "team": team, **page,
+        "teams": Team.objects.filter(company=request.company).order_by("name"),
+        "can_write": is_open and can(membership, "contribute", team),
+        "can_manage": is_open and can(membership, "manage_team", team),
+        "can_reopen": not is_open and can(membership, "admin"),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "summary_form": forms.get("summary_form") or SummaryForm(
+            initial={"summary": review.summary or page["draft_summary"]}),
+        "decision_form": forms.get("decision_form") or DecisionForm(team=team,
+                                                                    today=page["today"]),
+        "close_form": CloseForm(initial={"no_decision_reason": review.no_decision_reason}),
+        "close_errors": forms.get("close_errors", []),
+        "prev_label": label(*week_of(review.week_start - timedelta(days=7))[:2]),
+        "next_label": label(*week_of(review.week_start + timedelta(days=7))[:2]),
+    }
+
+
+@company_view("view")
+def review_mine(request):
+    """The nav link: this week's review of my first team (else the company's first)."""
+    membership = (TeamMembership.objects.filter(user=request.user, team__company=request.company)
+                  .select_related("team").order_by("team__name").first())
+    team = membership.team if membership else (
+        Team.objects.filter(company=request.company).order_by("name").first())
+    if team is None:
+        return redirect("dashboard", request.company.slug)
+    return redirect("review-this-week", request.company.slug, team.slug)
+
+
+@company_view("view")
+def review_this_week(request, team):
+    """This week's review of the team, opened on the first visit."""
+    team = get_team(request, team)
+    review = services.review_open_for_week(team=team)
+    return redirect("review-detail", request.company.slug, team.slug, review.week_label)
+
+
+@company_view("view")
+def review_detail(request, team, week):
+    review = _review(request, team, week)
+    return render_page(request, TEMPLATE, _context(request, review))
+
+
+def _partial_or_redirect(request, review, partial, **forms):
+    if request.htmx:
+        return render_page(request, TEMPLATE, _context(request, review, **forms), partial=partial)
+    for form in forms.values():
+        if hasattr(form, "errors"):
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+    return redirect("review-detail", request.company.slug, review.team.slug, review.week_label)
+
+
+@require_POST
+@company_view("contribute")
+def review_note_add(request, team, week):
+    review = _review(request, team, week)
+    require(request, "contribute", review.team)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(review=review, membership=request.membership,
+                              kind=form.cleaned_data["kind"], text=form.cleaned_data["text"])
+            form = NoteForm()
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return _partial_or_redirect(request, review, "notes", note_form=form)
+
+
+@require_POST
+@company_view("manage_team")
+def review_summary(request, team, week):
+    review = _review(request, team, week)
+    require(request, "manage_team", review.team)
+    form = SummaryForm(request.POST)
+    if form.is_valid():
+        try:
+            review = services.summary_set(review=review, membership=request.membership,
+                                          text=form.cleaned_data["summary"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return _partial_or_redirect(request, review, "summary", summary_form=form)
+
+
+@require_POST
+@company_view("manage_team")
+def review_decision_add(request, team, week):
+    review = _review(request, team, week)
+    require(request, "manage_team", review.team)
+    form = DecisionForm(request.POST, team=review.team, today=team_today(review.team))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decision_add(
+                review=review, membership=request.membership, kpi=data["kpi"], text=data["text"],
+                rationale=data["rationale"], keep_course=data["keep_course"],
+                task_title=data["task_title"], task_owner=data["task_owner"],
+                task_due=data["task_due"],
+            )
+            form = None
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    return _partial_or_redirect(request, review, "decide",
+                                **({"decision_form": form} if form else {}))
+
+
+def _add_errors(form, exc):
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_POST
+@company_view("manage_team")
+def review_close(request, team, week):
+    review = _review(request, team, week)
+    require(request, "manage_team", review.team)
+    form = CloseForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data.get("no_decision_reason") if "no_decision_reason" in request.POST \
+        else None
+    url = reverse("review-detail", args=[request.company.slug, review.team.slug,
+                                         review.week_label])
+    try:
+        _review_obj, closed_now = services.review_close(
+            review=review, membership=request.membership, no_decision_reason=reason)
+    except ValidationError as exc:
+        if request.htmx:
+            return render_page(request, TEMPLATE,
+                               _context(request, review, close_errors=exc.messages),
+                               partial="decide")
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(url)
+    from django.utils.translation import gettext
+
+    messages.success(request, gettext("Review closed. The digest is on its way to the team.")
+                     if closed_now else gettext("This review was already closed."))
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_POST
+@company_view("admin")
+def review_reopen(request, team, week):
+    review = _review(request, team, week)
+    services.review_reopen(review=review, membership=request.membership,
+                           reason=request.POST.get("reason", ""))
+    return redirect("review-detail", request.company.slug, review.team.slug, review.week_label)
+
+
+@company_view("view")
+def review_history_view(request, team):
+    team = get_team(request, team)
+    form = HistoryFilterForm(request.GET)
+    kpi_code, quarter = "", None
+    if form.is_valid():
+        kpi_code = form.cleaned_data["kpi"]
+        quarter = parse_quarter(form.cleaned_data["quarter"])
+    kpi = get_object_or_404(Kpi, company=request.company, code=kpi_code) if kpi_code else None
+    return render_page(request, "reviews/review_history.html", {
+        "team": team, "rows": review_history(team, kpi_code=kpi_code, quarter=quarter),
+        "kpis": team_decision_kpis(team), "kpi": kpi, "form": form,
+        "quarter": form.cleaned_data.get("quarter", "") if form.is_valid() else "",
+    }, partial="results")

@@ -1,0 +1,42 @@
+"""Matrix rows for the weekly review, my tasks and the inbox."""
+from tests.permissions.matrix import api_row, company_row
+
+
+def _team(w):
+    return {"company": w.company.slug, "team": w.team.slug}
+
+
+def _week(w):
+    return {**_team(w), "week": w.extra["review"].week_label}
+
+
+def _task(w):
+    return {"company": w.company.slug, "task_id": w.extra["review_task"].pk}
+
+
+def _decision_data(w):
+    return {"kpi": w.extra["review_kpi"].pk, "text": "Shorten the form",
+            "task_title": "Draft the new form", "task_owner": w.users["member"].pk,
+            "task_due": "2030-01-10"}
+
+
+ROWS = {
+    "review-mine": company_row("view"),
+    "review-this-week": company_row("view", kwargs=_team),
+    "review-history": company_row("view", kwargs=_team),
+    "review-detail": company_row("view", kwargs=_week),
+    "review-note-add": company_row("contribute", kwargs=_week, method="post", team_scoped=True,
+                                   data=lambda w: {"kind": "lowlight", "text": "CVR fell"}),
+    "review-summary": company_row("manage_team", kwargs=_week, method="post", team_scoped=True,
+                                  data=lambda w: {"summary": "Draft"}),
+    "review-decision-add": company_row("manage_team", kwargs=_week, method="post",
+                                       team_scoped=True, data=_decision_data),
+    "review-close": company_row("manage_team", kwargs=_week, method="post", team_scoped=True),
+    "review-reopen": company_row("admin", kwargs=_week, method="post"),
+    "my-tasks": company_row("view"),
+    "inbox": company_row("view"),
+    "task-status": company_row("contribute", kwargs=_task, method="post",
+                               data=lambda w: {"status": "done"}),
+    "api:api-team-reviews": api_row("view", kwargs=_team),
+    "api:api-tasks": api_row("view"),
+}

@@ -1,0 +1,136 @@
+"""Closing a weekly review: decisions → tasks, frozen numbers, one close under concurrency."""
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from kgiapp.models import Membership
+from reviews.models import Decision, ReviewLog, ReviewStatus, WeeklyReview
+from reviews.selectors import review_numbers
+from reviews.services import review_close, review_reopen
+from tests.reviews.factories import KpiFactory, decision_with_task, measure, review_for
+
+
+def _m(world, role):
+    return Membership.objects.get(company=world.company, user=world.users[role])
+
+
+@pytest.mark.django_db
+def test_close_is_refused_while_a_decision_has_no_task(world):
+    review = review_for(world.team)
+    kpi = KpiFactory(company=world.company, team=world.team)
+    Decision.objects.create(review=review, kpi=kpi, text="Lower the bids")
+    with pytest.raises(ValidationError) as exc:
+        review_close(review=review, membership=_m(world, "manager"))
+    assert "Lower the bids" in " ".join(exc.value.messages)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.OPEN
+
+
+@pytest.mark.django_db
+def test_close_needs_a_decision_or_a_reason_for_none(world):
+    review = review_for(world.team, day=date(2026, 3, 2))
+    with pytest.raises(ValidationError):
+        review_close(review=review, membership=_m(world, "manager"))
+    review, closed = review_close(review=review, membership=_m(world, "manager"),
+                                  no_decision_reason="Holiday week, numbers steady")
+    assert closed and review.status == ReviewStatus.CLOSED
+
+
+@pytest.mark.django_db
+def test_only_the_team_manager_closes_and_only_an_admin_reopens_logged(world):
+    review = review_for(world.team)
+    kpi = KpiFactory(company=world.company, team=world.team)
+    decision_with_task(review, kpi, world.users["member"])
+    for role in ("member", "executive", "viewer"):
+        with pytest.raises(PermissionDenied):
+            review_close(review=review, membership=_m(world, role))
+    review, _closed = review_close(review=review, membership=_m(world, "manager"))
+    with pytest.raises(PermissionDenied):
+        review_reopen(review=review, membership=_m(world, "manager"))
+    review = review_reopen(review=review, membership=_m(world, "admin"), reason="typo")
+    assert review.status == ReviewStatus.OPEN
+    assert ReviewLog.objects.filter(review=review, action="reopened", note="typo").exists()
+
+
+@pytest.mark.django_db
+def test_numbers_are_frozen_at_close_and_a_later_correction_is_shown(world):
+    review = review_for(world.team, day=date(2026, 11, 16))
+    kpi = KpiFactory(company=world.company, team=world.team, code="cvr_w", unit="percent")
+    measure(kpi, review.week_start - timedelta(days=14), "1.80")
+    last_week = measure(kpi, review.week_start - timedelta(days=7), "2.00")
+    decision_with_task(review, kpi, world.users["member"])
+    review, _closed = review_close(review=review, membership=_m(world, "manager"))
+
+    last_week.value = "1.50"  # corrected after the meeting
+    last_week.save()
+
+    rows, frozen = review_numbers(WeeklyReview.objects.get(pk=review.pk))
+    assert frozen
+    row = next(r for r in rows if r["code"] == "cvr_w")
+    assert row["value"] == "2.0000" and row["change_pct"] == pytest.approx(11.1)
+    assert row["corrected_to"] == "1.5000"
+
+
+@pytest.mark.django_db
+def test_closing_sends_the_digest_in_each_recipients_language(world, django_capture_on_commit_callbacks):
+    world.company.language = "en"
+    world.company.save()
+    for role in ("manager", "member"):
+        world.users[role].email = f"{role}@example.com"
+        world.users[role].save()
+    review = review_for(world.team)
+    kpi = KpiFactory(company=world.company, team=world.team)
+    decision_with_task(review, kpi, world.users["member"])
+    with django_capture_on_commit_callbacks(execute=True):
+        review_close(review=review, membership=_m(world, "manager"))
+    assert len(mail.outbox) == 2
+    message = mail.outbox[0]
+    assert "Weekly review closed" in message.subject
+    assert "First step" in message.body
+    assert message.alternatives[0][1] == "text/html"
+    # Running the task again sends nothing more.
+    from reviews.tasks import send_review_digest
+
+    assert send_review_digest(review.pk) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_closing_at_once_close_it_once_without_error(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    from kgiapp.models import Role
+    from teams.models import TeamMembership
+    from tests.world import make_user
+
+    second = make_user("acme-manager-2")
+    Membership.objects.create(company=world.company, user=second, role=Role.MANAGER)
+    TeamMembership.objects.create(team=world.team, user=second, role="manager")
+    review = review_for(world.team)
+    kpi = KpiFactory(company=world.company, team=world.team)
+    decision_with_task(review, kpi, world.users["member"])
+    memberships = [_m(world, "manager"), Membership.objects.get(user=second)]
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def close(membership):
+        try:
+            barrier.wait()
+            results.append(review_close(review=review, membership=membership)[1])
+        except Exception as exc:  # noqa: BLE001 — the test reports any error
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=close, args=(m,)) for m in memberships]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(results) == [False, True]
+    assert ReviewLog.objects.filter(review=review, action="closed").count() == 1
