@@ -33,6 +33,12 @@ def unit_value_compact(value, unit):
     return formatting.format_value(value, unit, compact=True)
 
 
+@register.filter
+def change(value, unit):
+    """{{ row.change|change:row.change_unit }} → +3.2 % or −0.3 pt."""
+    return formatting.format_change(value, unit)
+
+
 @register.simple_tag(takes_context=True)
 def can(context, capability, team=None):
     """{% can "manage_team" team as allowed %}: the one role check, usable in templates."""
