@@ -15,6 +15,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from statsmodels.tsa.seasonal import STL
 
 MAD_TO_SIGMA = 1.4826
+SEASONAL_WINDOW = 13
 
 
 @dataclass(frozen=True)
@@ -59,18 +60,21 @@ def _rolling_median(x: np.ndarray, window: int) -> np.ndarray:
     return np.median(sliding_window_view(padded, window), axis=1)
 
 
-def expected_values(x: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """(expected, seasonal) for a gap-free series: robust STL or a rolling median."""
+def expected_values(x: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """(expected, seasonal, half window) for a gap-free series: robust STL or a rolling
+    median; the half window is how far from either end the smoother is one-sided."""
     if m >= 2 and x.size >= 2 * m:
-        # Loess evaluated every ~10 % of its window and interpolated, as R's stl() does:
-        # same fit within noise, and long daily series (m = 288) stay well under a second.
-        trend_window = int(np.ceil(1.5 * m / (1 - 1.5 / 7))) | 1
-        fit = STL(x, period=m, robust=True, seasonal_jump=1,
+        # A wider seasonal smoother and a trend of at least three weeks' worth of points
+        # keep STL from soaking up the very noise the residuals must show. Loess is
+        # evaluated every ~10 % of its window and interpolated, as R's stl() does, so
+        # long intraday series (m = 288) stay well under a second.
+        trend_window = max(int(np.ceil(1.5 * m / (1 - 1.5 / SEASONAL_WINDOW))), 21) | 1
+        fit = STL(x, period=m, seasonal=SEASONAL_WINDOW, trend=trend_window, robust=True,
                   trend_jump=max(1, trend_window // 10),
                   low_pass_jump=max(1, m // 10)).fit()
-        return fit.trend + fit.seasonal, fit.seasonal
+        return fit.trend + fit.seasonal, fit.seasonal, trend_window // 2
     window = max(5, min(m if m >= 2 else 7, x.size // 2))
-    return _rolling_median(x, window), np.zeros(x.size)
+    return _rolling_median(x, window), np.zeros(x.size), window // 2
 
 
 def _first_of_bursts(candidates: np.ndarray, refractory: int) -> list[int]:
@@ -105,8 +109,13 @@ def _level_shifts(adjusted: np.ndarray, window: int, noise: float, scale: float,
         if k < hits.size and hits[k]:
             start = k if start is None else start
         elif start is not None:
-            best = start + int(np.argmax(np.abs(score[start:k])))
-            shifts.append((int(t[best]), float(score[best])))
+            # Medians plateau around a step; means of the two windows peak exactly at it.
+            lo, hi = max(start - window, 0), min(k + window, t.size)
+            means = windows.mean(axis=1)
+            mean_jump = np.abs(means[t[lo:hi]] - means[t[lo:hi] - window])
+            best = lo + int(np.argmax(mean_jump))
+            shifts.append((int(t[best]), float(score[start + int(np.argmax(np.abs(
+                score[start:k])))])))
             start = None
     return shifts
 
@@ -139,31 +148,39 @@ def detect(
     filled = _fill(fit_input)
     if np.ptp(filled) == 0 and np.ptp(x[observed]) == 0:
         return []
-    expected, seasonal = expected_values(filled, m)
+    expected, seasonal, half = expected_values(filled, m)
     residual = x - expected
-    scale = _robust_scale(np.where(campaign, np.nan, residual))
+    adjusted = _fill(np.where(campaign, np.nan, x)) - seasonal
+    noise = _robust_scale(np.diff(adjusted)) / np.sqrt(2)
+    if m >= 2 and x.size > 2 * m:
+        # Year-on-year (season-on-season) changes ignore how STL split the signal.
+        noise = max(noise, _robust_scale(adjusted[m:] - adjusted[:-m]) / np.sqrt(2))
+    # In-sample residuals understate the noise (the smoother bends towards each point);
+    # point-to-point differences of the adjusted series do not, unless the series is
+    # autocorrelated, where the residual spread is the larger one. Take the larger.
+    scale = max(_robust_scale(np.where(campaign, np.nan, residual)), noise)
     if scale <= 0:
-        scale = _robust_scale(residual)
-    if scale <= 0:
-        scale = float(np.std(x[observed])) or 1.0
-    score = np.where(observed, residual / scale, 0.0)
+        scale = _robust_scale(residual) or float(np.std(x[observed])) or 1.0
+    # Near either end the smoother sees one side only and its expectation is shakier:
+    # allow up to 50 % more spread at the very first and last points.
+    distance = np.minimum(np.arange(x.size), np.arange(x.size)[::-1])
+    widen = 1 + 0.5 * np.clip(1 - distance / max(half, 1), 0, 1)
+    score = np.where(observed, residual / (scale * widen), 0.0)
 
     refractory = min(m, 24) if refractory is None else max(int(refractory), 1)
     found: dict[int, Anomaly] = {}
 
     def add(i: int, s: float, kind: str) -> None:
         label = "campaign" if campaign[i] else "anomaly"
-        found[i] = Anomaly(i, float(x[i]), float(expected[i]),
-                           float(expected[i] - threshold * scale),
-                           float(expected[i] + threshold * scale), float(s), label, kind)
+        band = threshold * scale * widen[i]
+        found[i] = Anomaly(i, float(x[i]), float(expected[i]), float(expected[i] - band),
+                           float(expected[i] + band), float(s), label, kind)
 
     for label_mask in (campaign, ~campaign):
         candidates = (np.abs(score) > threshold) & label_mask & observed
         for i in _first_of_bursts(candidates, refractory):
             add(i, score[i], "spike")
 
-    adjusted = _fill(np.where(campaign, np.nan, x)) - seasonal
-    noise = _robust_scale(np.diff(adjusted)) / np.sqrt(2)
     window = max(4, min(m, x.size // 8))
     for i, s in _level_shifts(adjusted, window, noise, scale, threshold):
         if not observed[i]:

@@ -350,10 +350,13 @@ def forecast(
     lag = x.size - 1 - finite[-1]
     x = _fill_gaps(x[finite[0]: finite[-1] + 1])
     flags: list[str] = []
-    if lag:
-        flags.append("stale")
+    raw = np.asarray(y, dtype=float).ravel()
+    if not np.isfinite(raw[-1]):
+        flags.append("stale")  # the latest values are missing, not merely excluded
+    if exclude is not None and np.any(exclude):
+        flags.append("excluded")
     if exclude is not None and m >= 2:
-        x = _fill_excluded_seasonally(np.asarray(y, dtype=float).ravel(), exclude, x, finite, m)
+        x = _fill_excluded_seasonally(raw, exclude, x, finite, m)
     x = x[-_fit_window(m):]
     total = horizon + lag
 

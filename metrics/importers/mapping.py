@@ -19,7 +19,25 @@ from .values import ValueProblem, check_range, parse_number, to_unit
 WIDE, LONG = "wide", "long"
 
 KPI_HEADERS = ("kpi", "指標", "指標名", "kpiコード", "kpi code", "kpi名", "code", "コード")
-PERIOD_HEADERS = ("period", "date", "week", "month", "期間", "日付", "週", "月", "年月", "年月日")
+PERIOD_HEADERS = (
+    "period",
+    "date",
+    "week",
+    "month",
+    "week start",
+    "期間",
+    "日付",
+    "週",
+    "月",
+    "年月",
+    "年月日",
+    "週開始日",
+    "開始日",
+    "対象期間",
+    "対象週",
+    "対象月",
+    "集計期間",
+)
 VALUE_HEADERS = ("value", "値", "数値", "実績", "実績値")
 
 
@@ -73,6 +91,7 @@ class _KpiIndex:
 
     def __init__(self, kpis: Sequence[KpiRef]) -> None:
         self.by_key: dict[str, KpiRef] = {}
+        self.by_text: dict[Any, KpiRef | None] = {}
         for attribute in ("code", "name_ja", "name_en"):
             for kpi in kpis:
                 key = normalize_header(getattr(kpi, attribute))
@@ -80,7 +99,12 @@ class _KpiIndex:
                     self.by_key.setdefault(key, kpi)
 
     def find(self, text: Any) -> KpiRef | None:
-        return self.by_key.get(normalize_header(text))
+        # Long files repeat the same few KPI cells; normalise each distinct text once.
+        try:
+            return self.by_text[text]
+        except KeyError:
+            found = self.by_text[text] = self.by_key.get(normalize_header(text))
+            return found
 
 
 def match_header(header: Any, kpis: Sequence[KpiRef]) -> KpiRef | None:

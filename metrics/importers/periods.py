@@ -126,7 +126,9 @@ def _in_range(value: date, raw: Any) -> date:
 
 
 def _from_number(raw: float | Decimal) -> date:
-    if isinstance(raw, float) and math.isnan(raw):
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise _bad(raw)
+    if isinstance(raw, Decimal) and not raw.is_finite():
         raise _bad(raw)
     if isinstance(raw, int) and 19700101 <= raw <= 20991231:  # 20260105 typed as a number
         text = str(raw)

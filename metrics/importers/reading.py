@@ -567,7 +567,10 @@ def _build_table(
     width = max(len(header_cells), max(len(row) for _n, row in body))
     headers = [_header_text(cell) for cell in header_cells]
     headers += [""] * (width - len(headers))
-    rows = [(number, row + [None] * (width - len(row))) for number, row in body]
+    for _n, row in body:
+        if len(row) < width:
+            row.extend([None] * (width - len(row)))
+    rows = body
     # Header-only columns with no data at all are dropped from the right.
     while headers and not headers[-1] and all(row[-1] is None for _n, row in rows):
         headers.pop()

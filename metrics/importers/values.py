@@ -23,6 +23,7 @@ EXCEL_ERRORS = frozenset(
 _KANJI_UNITS = {"兆": 10**12, "億": 10**8, "万": 10**4, "千": 10**3}
 
 _PLAIN = re.compile(r"-?\d+(?:\.\d+)?")  # the fast path: what most cells look like
+_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DIGITS = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+")
 _SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+")
 _KANJI_PART = re.compile(r"((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(兆|億|万|千)")
@@ -61,6 +62,15 @@ def _shorten(raw: Any) -> str:
 
 def parse_number(raw: Any) -> ParsedNumber:
     """Read a number from a cell (text or numeric), or raise ValueProblem saying why not."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        # Fast paths for what most cells look like: 1234, -12.5, 1,234,567.
+        if _PLAIN.fullmatch(text):
+            return _checked(Decimal(text), False, raw, short=len(text) <= MAX_SIGNIFICANT_DIGITS)
+        if _GROUPED.fullmatch(text):
+            plain = text.replace(",", "")
+            return _checked(Decimal(plain), False, raw, short=len(plain) <= MAX_SIGNIFICANT_DIGITS)
+        return _parse_text(raw)
     if isinstance(raw, (bool, date, time)):
         raise _not_a_number(raw)
     if isinstance(raw, int):
@@ -75,13 +85,7 @@ def parse_number(raw: Any) -> ParsedNumber:
         return _checked(raw, False, raw)
     if raw is None:
         raise ValueProblem("empty_value", Text(_("The cell is empty.")))
-    if not isinstance(raw, str):
-        raise _not_a_number(raw)
-
-    text = raw.strip()
-    if _PLAIN.fullmatch(text):
-        return _checked(Decimal(text), False, raw)
-    return _parse_text(raw)
+    raise _not_a_number(raw)
 
 
 def _not_finite(raw: Any) -> ValueProblem:
@@ -181,12 +185,12 @@ def _why_not(text: str, raw: str) -> ValueProblem:
     return _not_a_number(raw)
 
 
-def _checked(value: Decimal, percent: bool, raw: Any) -> ParsedNumber:
-    try:
-        digits = len(value.normalize().as_tuple().digits)
-    except InvalidOperation:  # pragma: no cover - normalize only fails on huge exponents
-        raise _not_a_number(raw) from None
-    if digits > MAX_SIGNIFICANT_DIGITS:
+def _checked(value: Decimal, percent: bool, raw: Any, *, short: bool = False) -> ParsedNumber:
+    if (
+        not short
+        and len(value.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS
+        and _significant_digits(value) > MAX_SIGNIFICANT_DIGITS
+    ):
         raise ValueProblem(
             "too_many_digits",
             Text(
@@ -200,6 +204,18 @@ def _checked(value: Decimal, percent: bool, raw: Any) -> ParsedNumber:
     return ParsedNumber(value, percent)
 
 
+def _significant_digits(value: Decimal) -> int:
+    try:
+        return len(value.normalize().as_tuple().digits)
+    except InvalidOperation:  # pragma: no cover - normalize only fails on huge exponents
+        return MAX_SIGNIFICANT_DIGITS + 1
+
+
+_ZERO, _HUNDRED = Decimal(0), Decimal(100)
+_NON_NEGATIVE = frozenset({"count", "ratio", "days", "hours"})
+_NO_PERCENT = frozenset({"JPY", "count", "days", "hours", "score"})
+
+
 def check_range(
     value: Decimal, unit: str | None, percent: bool = False, *, percent_max: Decimal | None = None
 ) -> list[ValueProblem]:
@@ -210,7 +226,7 @@ def check_range(
     Unknown units are not checked.
     """
     problems: list[ValueProblem] = []
-    if percent and unit not in ("percent", "ratio"):
+    if percent and unit in _NO_PERCENT:
         problems.append(
             ValueProblem(
                 "unexpected_percent",
@@ -222,8 +238,8 @@ def check_range(
             )
         )
     if unit == "percent":
-        upper = Decimal(100) if percent_max is None else percent_max
-        if not Decimal(0) <= value <= upper:
+        upper = _HUNDRED if percent_max is None else percent_max
+        if not _ZERO <= value <= upper:
             problems.append(
                 ValueProblem(
                     "percent_out_of_range",
@@ -234,14 +250,14 @@ def check_range(
                     ),
                 )
             )
-    elif unit in ("count", "ratio", "days", "hours") and value < 0:
+    elif value < _ZERO and unit in _NON_NEGATIVE:
         problems.append(
             ValueProblem(
                 "negative_value",
                 Text(_("%(value)s is negative; %(unit)s cannot be."), value=value, unit=unit),
             )
         )
-    if unit == "count" and value != value.to_integral_value():
+    if unit == "count" and value % 1:
         problems.append(
             ValueProblem(
                 "not_integer",

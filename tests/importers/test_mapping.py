@@ -4,8 +4,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from metrics.importers import (
+    FileRejected,
     KpiRef,
     Record,
     detect_shape,
@@ -204,3 +207,25 @@ def test_xlsx_numbers_and_dates_map_directly():
         (date(2026, 1, 12), "uu", Decimal("1.0"), False),
         (date(2026, 1, 12), "cvr", Decimal("0.5"), False),
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["", "uu", "CVR", "期間", "2026-01-05", "1,2", "abc", "=1", "１２%"])
+            | st.text(max_size=8),
+            max_size=5,
+        ),
+        max_size=6,
+    )
+)
+def test_any_csv_gives_records_and_problems_or_file_rejected(grid):
+    text = "\n".join(",".join(f'"{c}"' for c in row) for row in grid)
+    try:
+        result = read_table(text.encode(), "fuzz.csv")
+    except FileRejected:
+        return
+    records, problems = rows_to_records(result, KPIS)
+    for problem in problems:
+        assert str(problem.message)

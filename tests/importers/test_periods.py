@@ -3,6 +3,8 @@
 from datetime import date, datetime, time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from metrics.importers import ValueProblem, iso_week_label, parse_date, period_start
 
@@ -130,3 +132,11 @@ def test_unknown_cadence_is_a_programming_error():
 def test_iso_week_label(day, label):
     assert iso_week_label(day) == label
     assert parse_date(label) == period_start(day, "weekly")
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(), st.decimals(), st.dates(), st.none()))
+def test_any_cell_is_a_date_or_a_value_problem(raw):
+    try:
+        parse_date(raw)
+    except ValueProblem as problem:
+        assert str(problem.message)

@@ -129,7 +129,7 @@ def test_a_huge_line_is_refused_before_parsing_and_quickly():
     started = time.perf_counter()
     with pytest.raises(FileRejected) as caught:
         read_table(data, "kpi.csv")
-    assert time.perf_counter() - started < 0.2
+    assert time.perf_counter() - started < 0.5  # ~30 ms measured; generous for busy CI
     assert caught.value.problems[0].row == 2
 
 
@@ -178,7 +178,7 @@ def test_zip_bomb_is_refused_before_inflating():
     data = zip_bomb()
     started = time.perf_counter()
     assert rejected_codes(data, "bomb.xlsx") == ["zip_bomb"]
-    assert time.perf_counter() - started < 0.05
+    assert time.perf_counter() - started < 0.5  # ~1 ms measured; generous for busy CI
 
 
 def test_nothing_but_file_rejected_escapes_for_random_bytes():

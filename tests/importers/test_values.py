@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from metrics.importers import ParsedNumber, ValueProblem, check_range, parse_number, to_unit
 
@@ -141,3 +143,14 @@ def test_percent_written_in_a_ratio_kpi_becomes_a_fraction():
     assert to_unit(parse_number("12.5%"), "ratio") == Decimal("0.125")
     assert to_unit(parse_number("12.5%"), "percent") == Decimal("12.5")
     assert to_unit(parse_number("0.125"), "ratio") == Decimal("0.125")
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(), st.decimals(), st.none(), st.booleans()))
+def test_any_cell_is_a_number_or_a_value_problem(raw):
+    try:
+        parsed = parse_number(raw)
+    except ValueProblem as problem:
+        assert str(problem.message)
+    else:
+        assert parsed.value.is_finite()
+        check_range(parsed.value, "percent", parsed.percent)

@@ -1,0 +1,77 @@
+"""Anomaly detection: spikes and level shifts, not seasonal peaks or campaigns."""
+
+import numpy as np
+import pytest
+
+from metrics.engine.anomalies import detect
+
+
+def weekly_pattern(n_days, seed=0, noise=1.0):
+    rng = np.random.default_rng(seed)
+    pattern = np.array([100, 105, 110, 108, 120, 170, 160.0])  # weekend peaks
+    return np.tile(pattern, n_days // 7 + 1)[:n_days] + rng.normal(0, noise, n_days)
+
+
+def test_seasonal_peaks_are_not_flagged():
+    assert detect(weekly_pattern(140), 7) == []
+
+
+def test_a_spike_in_a_seasonal_series_is_flagged_where_it_happens():
+    y = weekly_pattern(140)
+    y[93] += 40
+    found = detect(y, 7)
+    assert [a.index for a in found] == [93]
+    spike = found[0]
+    assert spike.label == "anomaly" and spike.kind == "spike" and spike.score > 4
+    assert spike.low < spike.expected < spike.high < spike.value
+    assert abs(spike.expected - (y[93] - 40)) < 5
+
+
+def test_a_level_shift_is_flagged_at_its_start():
+    y = weekly_pattern(140, seed=1)
+    y[80:] -= 30
+    found = detect(y, 7)
+    shifts = [a for a in found if a.kind == "level_shift"]
+    assert [a.index for a in shifts] == [80]
+    assert shifts[0].score < 0
+    assert all(abs(a.index - 80) > 7 for a in found if a.kind == "spike")
+
+
+def test_a_campaign_spike_is_labelled_campaign_not_anomaly():
+    y = weekly_pattern(140, seed=2)
+    y[100:103] += 60
+    campaign = np.zeros(140, dtype=bool)
+    campaign[98:105] = True
+    found = detect(y, 7, campaign_mask=campaign)
+    assert found and all(a.label == "campaign" for a in found)
+    assert all(98 <= a.index < 105 for a in found)
+    without = detect(y, 7)
+    assert any(a.label == "anomaly" and a.index == 100 for a in without)
+
+
+def test_a_burst_of_consecutive_outliers_is_one_detection():
+    y = weekly_pattern(140, seed=3)
+    y[60:63] += 50
+    assert [a.index for a in detect(y, 7)] == [60]
+
+
+def test_a_series_shorter_than_two_seasons_uses_a_rolling_median():
+    rng = np.random.default_rng(4)
+    y = 50 + rng.normal(0, 1, 40)
+    y[25] = 80
+    assert [a.index for a in detect(y, 52)] == [25]
+
+
+@pytest.mark.parametrize("y", [
+    [], [1.0], [1.0, 2.0, 3.0], [np.nan] * 10, [5.0] * 50, [0.0] * 20 + [0.0, 0.0],
+])
+def test_short_empty_and_constant_series_give_no_anomalies(y):
+    assert detect(np.array(y, dtype=float), 7) == []
+
+
+def test_missing_values_are_never_flagged_and_do_not_break_detection():
+    y = weekly_pattern(140, seed=5)
+    y[[10, 11, 50]] = np.nan
+    y[90] += 45
+    found = detect(y, 7)
+    assert [a.index for a in found] == [90]

@@ -1,0 +1,95 @@
+"""Monte Carlo of the KGI: probabilities, what-ifs and the sensitivity ranking."""
+
+import time
+
+import numpy as np
+from scipy.stats import norm
+
+from metrics.engine.forecast import forecast
+from metrics.engine.simulate import probability_sensitivity, simulate
+
+REVENUE = {"uu": (120_000, 6_000), "cvr": (0.02, 0.001), "aov": (3_450, 100)}
+
+
+def revenue(v):
+    return v["uu"] * v["cvr"] * v["aov"]
+
+
+def test_same_seed_gives_the_same_result_and_another_seed_a_close_one():
+    a = simulate(REVENUE, revenue, 8.3e6, seed=5)
+    assert a == simulate(REVENUE, revenue, 8.3e6, seed=5)
+    b = simulate(REVENUE, revenue, 8.3e6, seed=6)
+    assert a != b and abs(a.probability - b.probability) < 0.03
+
+
+def test_probability_matches_the_normal_tail_for_one_leaf():
+    result = simulate({"x": (100.0, 10.0)}, lambda v: v["x"], 110.0, distribution="normal",
+                      draws=40_000)
+    assert abs(result.probability - (1 - norm.cdf(1.0))) < 0.01
+    assert abs(result.p50 - 100) < 0.3 and abs(result.p10 - (100 - 12.8155)) < 0.5
+
+
+def test_direction_minus_one_counts_outcomes_at_or_below_the_target():
+    up = simulate(REVENUE, revenue, 8.3e6)
+    down = simulate(REVENUE, revenue, 8.3e6, direction=-1)
+    assert abs(up.probability + down.probability - 1) < 1e-9
+    assert down.direction == -1
+
+
+def test_percentiles_are_ordered_around_the_product_of_means():
+    result = simulate(REVENUE, revenue, 8.3e6)
+    assert result.p10 < result.p50 < result.p90
+    assert abs(result.p50 / (120_000 * 0.02 * 3_450) - 1) < 0.01
+    assert result.draws == 10_000
+
+
+def test_a_what_if_shift_scales_the_median_exactly_with_common_draws():
+    base = simulate(REVENUE, revenue, 8.3e6)
+    shifted = simulate(REVENUE, revenue, 8.3e6, shifts={"cvr": 1.05})
+    assert abs(shifted.p50 / base.p50 - 1.05) < 1e-9
+    assert shifted.probability > base.probability
+
+
+def test_undefined_outcomes_are_left_out_of_the_draws():
+    result = simulate({"a": (1.0, 0.0), "b": (0.0, 0.0)}, lambda v: v["a"] / v["b"], 1.0)
+    assert result.draws == 0 and np.isnan(result.probability)
+
+
+def test_sample_arrays_and_forecast_objects_are_accepted_as_leaves():
+    rng = np.random.default_rng(0)
+    fc = forecast(100 + rng.normal(0, 1, 60), 6, 1)
+    leaves = {"visits": rng.normal(1000, 50, 5000), "rate": fc}
+    result = simulate(leaves, lambda v: v["visits"] * v["rate"] / 100, 1000.0)
+    assert 0.3 < result.probability < 0.7
+    assert abs(result.p50 - 1000 * fc.mean[-1] / 100) < 10
+
+
+def test_sensitivity_ranks_the_leaf_that_moves_the_kgi_most_first():
+    leaves = {"big": (900.0, 30.0), "small": (100.0, 5.0), "unused": (1.0, 0.1)}
+    ranking = probability_sensitivity(leaves, lambda v: v["big"] + v["small"], 1000.0)
+    assert [s.leaf for s in ranking] == ["big", "small", "unused"]
+    assert ranking[0].delta_pp > ranking[1].delta_pp > 0
+    # Common random numbers: a leaf outside the formula changes nothing at all.
+    assert ranking[2].delta_pp == 0.0
+
+
+def test_sensitivity_improves_lower_is_better_leaves_by_decreasing_them():
+    leaves = {"arpa": (10_000.0, 800.0), "churn": (0.03, 0.004)}
+    ranking = probability_sensitivity(leaves, lambda v: v["arpa"] / v["churn"], 333_000.0,
+                                      leaf_directions={"churn": -1})
+    by_leaf = {s.leaf: s for s in ranking}
+    assert by_leaf["churn"].direction == -1
+    assert by_leaf["churn"].delta_pp > 0 and by_leaf["arpa"].delta_pp > 0
+    assert by_leaf["churn"].delta_p50_pct > 0
+
+
+def test_ten_leaves_and_ten_thousand_draws_run_well_under_300_ms():
+    leaves = {f"k{i}": (1.0 + i / 10, 0.05) for i in range(10)}
+
+    def product(v):
+        return np.prod(np.stack(list(v.values())), axis=0)
+
+    simulate(leaves, product, 20.0)
+    start = time.perf_counter()
+    simulate(leaves, product, 20.0)
+    assert time.perf_counter() - start < 0.1
