@@ -5,6 +5,7 @@ link to the page that fixes it. Bulk reads only: a fixed number of queries.
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,6 +22,9 @@ MONTHLY_REFORECAST_BEAT = "reforecast-monthly"
 LEADING_SHARE_MIN = 0.5
 MIN_PHASES, MIN_CADENCES = 3, 2
 SMART_FIELDS = ["name", "kpi", "unit", "baseline", "target", "start_date", "deadline", "why"]
+
+
+KpiFacts = namedtuple("KpiFacts", "pk code kind phase cadence focus formula is_vanity")
 
 
 @dataclass
@@ -64,13 +68,13 @@ def _formulas(kpis):
     return out
 
 
-def checklist(company, kgi=None):
-    """The six items for the company (pass the already loaded active KGI to save a query)."""
+def checklist(company, kgi=None, kgi_has_numbers=None):
+    """The six items for the company (the dashboard passes what it already loaded)."""
     from kgiapp.selectors import active_kgi, latest_attainment
 
     kgi = kgi if kgi is not None else active_kgi(company)
-    kpis = list(Kpi.objects.filter(company=company).only(
-        "code", "kind", "phase", "cadence", "focus", "formula", "is_vanity"))
+    kpis = [KpiFacts(*values) for values in Kpi.objects.filter(company=company).values_list(
+        "pk", "code", "kind", "phase", "cadence", "focus", "formula", "is_vanity")]
     focus = [k for k in kpis if k.focus == Focus.ACTIVE]
     kgi_url = _url(company, "kgi-edit", "kgi-detail", "kpi-tree")
     tree_url = _url(company, "kpi-tree", "kpi-list")
@@ -110,8 +114,8 @@ def checklist(company, kgi=None):
     shown = [k for k in kpis if not k.is_vanity]
     phases = {k.phase for k in shown}
     cadences = {k.cadence for k in shown}
-    has_numbers = bool(kgi and kgi.kpi_id
-                       and Measurement.objects.filter(kpi_id=kgi.kpi_id).exists())
+    has_numbers = kgi_has_numbers if kgi_has_numbers is not None else bool(
+        kgi and kgi.kpi_id and Measurement.objects.filter(kpi_id=kgi.kpi_id).exists())
     items.append(Item(
         4, _("Dashboard has a North Star plus phase layers with cadences"),
         has_numbers and len(phases) >= MIN_PHASES and len(cadences) >= MIN_CADENCES,

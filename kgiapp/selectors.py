@@ -50,14 +50,18 @@ def _percent(part, whole):
     return max(0.0, min(100.0, float(part) / float(whole) * 100))
 
 
-def north_star(company, today=None):
-    """The active KGI with its current value, progress against time elapsed and attainment."""
+def north_star(company, today=None, kgi=None, history=None):
+    """The active KGI with its current value, progress against time elapsed and attainment.
+
+    ``kgi`` and ``history`` (its KPI's latest values) may be passed when already loaded.
+    """
     today = today or timezone.localdate()
-    kgi = active_kgi(company)
+    kgi = kgi or active_kgi(company)
     if kgi is None:
         return None
-    history = metric_selectors.latest_values([kgi.kpi_id]).get(kgi.kpi_id, []) \
-        if kgi.kpi_id else []
+    if history is None:
+        history = metric_selectors.latest_values([kgi.kpi_id]).get(kgi.kpi_id, []) \
+            if kgi.kpi_id else []
     current_period, current = history[-1] if history else (None, None)
     # Progress runs from the baseline to the target, so a KGI that started at 61M and aims
     # at 83M is 0 % reached at 61M; without a baseline it is simply current ÷ target.
@@ -81,18 +85,33 @@ def north_star(company, today=None):
     )
 
 
-def dashboard(company, *, team=None, cadence=None, today=None):
-    """The dashboard: North Star, the team filter and KPI layers by cadence × phase."""
-    rows = metric_selectors.kpi_rows(metric_selectors.company_kpis(company, team=team),
-                                     today=today)
+# Company-wide, each phase column shows this many KPIs (attention first) unless asked for all.
+COLUMN_LIMIT = 6
+
+
+def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
+    """The dashboard: North Star, the team filter and KPI layers by cadence × phase.
+
+    Company-wide, a column shows at most COLUMN_LIMIT KPIs so a 30-team company stays
+    readable (and fast); a team filter or ``show_all`` shows every KPI.
+    """
+    kgi = active_kgi(company)
+    kpis = list(metric_selectors.company_kpis(company, team=team))
+    # The KGI's KPI rides along in the same bulk read, even when a team filter hides it.
+    extra = [kgi.kpi_id] if kgi and kgi.kpi_id else []
+    values = metric_selectors.latest_values({k.pk for k in kpis} | set(extra))
+    rows = metric_selectors.kpi_rows(kpis, today=today, values=values)
     cadences = [cadence] if cadence in metric_selectors.CADENCE_ORDER else None
-    layers = [layer for layer in metric_selectors.group_by_cadence_and_phase(rows, cadences)
+    layers = [layer for layer in metric_selectors.group_by_cadence_and_phase(
+        rows, cadences, limit=None if team is not None or show_all else COLUMN_LIMIT)
               if layer["count"] or cadences]
     return {
-        "north_star": north_star(company, today=today),
+        "north_star": north_star(company, today=today, kgi=kgi,
+                                 history=values.get(kgi.kpi_id, []) if extra else []),
         "teams": list(teams_for_company(company)),
         "layers": layers,
         "kpi_count": len(rows),
+        "hidden_count": sum(p["hidden"] for layer in layers for p in layer["phases"]),
         "status_counts": _status_counts(rows),
     }
 

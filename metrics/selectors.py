@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -63,16 +64,33 @@ class KpiRow:
 
 
 def latest_values(kpi_ids, periods=SPARK_PERIODS):
-    """{kpi_id: [(period_start, value), … oldest first]} of the last ``periods`` values, one query."""
+    """{kpi_id: [(period_start, value), … oldest first]} of the last ``periods`` values, one query.
+
+    On PostgreSQL a LATERAL join walks the (kpi, period_start) unique index backwards
+    for each KPI, so the cost follows the rows returned, not the history kept; other
+    databases number the rows with a window function.
+    """
     if not kpi_ids:
         return {}
-    rows = (
-        Measurement.objects.filter(kpi_id__in=list(kpi_ids))
-        .annotate(rn=Window(RowNumber(), partition_by=[F("kpi_id")],
-                            order_by=F("period_start").desc()))
-        .filter(rn__lte=periods)
-        .values_list("kpi_id", "period_start", "value")
-    )
+    ids = list(kpi_ids)
+    if connection.vendor == "postgresql":
+        table = Measurement._meta.db_table
+        sql = (
+            f"SELECT m.kpi_id, m.period_start, m.value FROM unnest(%s::bigint[]) AS k(id) "
+            f"CROSS JOIN LATERAL (SELECT kpi_id, period_start, value FROM {table} "
+            f"WHERE kpi_id = k.id ORDER BY period_start DESC LIMIT %s) AS m"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [ids, periods])
+            rows = cursor.fetchall()
+    else:
+        rows = (
+            Measurement.objects.filter(kpi_id__in=ids)
+            .annotate(rn=Window(RowNumber(), partition_by=[F("kpi_id")],
+                                order_by=F("period_start").desc()))
+            .filter(rn__lte=periods)
+            .values_list("kpi_id", "period_start", "value")
+        )
     out = {}
     for kpi_id, period, value in rows:
         out.setdefault(kpi_id, []).append((period, value))
@@ -89,7 +107,8 @@ def current_targets(kpi_ids, today=None):
     """
     today = today or timezone.localdate()
     chosen = {}
-    targets = Target.objects.filter(kpi_id__in=list(kpi_ids), superseded_at__isnull=True)
+    targets = (Target.objects.filter(kpi_id__in=list(kpi_ids), superseded_at__isnull=True)
+               .only("kpi_id", "period_kind", "period_start", "value"))
     for target in targets.order_by("kpi_id", "period_start"):
         # Ordered by start: a later start already begun wins; a future one only when alone.
         if target.kpi_id not in chosen or target.period_start <= today:
@@ -147,11 +166,11 @@ def _change(kpi, latest, previous):
     return (latest - previous) / abs(previous) * 100, "%"
 
 
-def kpi_rows(kpis, today=None):
+def kpi_rows(kpis, today=None, values=None):
     """KpiRows for these KPIs (a list already loaded), with a fixed number of queries."""
     kpis = list(kpis)
     ids = [k.pk for k in kpis]
-    values = latest_values(ids)
+    values = latest_values(ids) if values is None else values
     targets = current_targets(ids, today=today)
     anomalies = anomalies_by_kpi(ids)
     rows = []
@@ -172,25 +191,42 @@ def kpi_rows(kpis, today=None):
     return rows
 
 
+CARD_FIELDS = ["company_id", "code", "name_ja", "name_en", "unit", "direction", "kind", "phase",
+               "cadence", "focus", "aggregation", "team_id", "formula"]
+
+
 def company_kpis(company, team=None):
     """The company's KPIs that belong on a dashboard (vanity metrics stay out), one query."""
-    qs = Kpi.objects.filter(company=company, is_vanity=False).select_related("team")
+    qs = Kpi.objects.filter(company=company, is_vanity=False).only(*CARD_FIELDS)
     if team is not None:
         qs = qs.filter(team=team)
     return qs.order_by("code")
 
 
-def group_by_cadence_and_phase(rows, cadences=None):
-    """[{cadence, phases: [{phase, rows}]}] in operations → tactics → strategy order."""
+STATUS_ATTENTION = {STATUS_OFF_TRACK: 0, STATUS_AT_RISK: 1, STATUS_ON_TRACK: 2,
+                    STATUS_NO_TARGET: 3}
+
+
+def group_by_cadence_and_phase(rows, cadences=None, limit=None):
+    """[{cadence, phases: [{phase, rows, hidden}]}] in operations → tactics → strategy order.
+
+    With ``limit``, each phase column keeps the KPIs that need attention first (focus
+    KPIs, then off track → at risk → on track → no target) and counts the rest as hidden.
+    """
     cadences = cadences or CADENCE_ORDER
     layers = []
     for cadence in cadences:
         in_layer = [r for r in rows if r.kpi.cadence == cadence]
         phases = []
         for phase in PHASE_ORDER:
-            phase_rows = sorted((r for r in in_layer if r.kpi.phase == phase),
-                                key=lambda r: (not r.is_focus, r.kpi.name))
-            phases.append({"phase": phase, "label": Phase(phase).label, "rows": phase_rows})
+            phase_rows = [r for r in in_layer if r.kpi.phase == phase]
+            hidden = 0
+            if limit is not None and len(phase_rows) > limit:
+                phase_rows.sort(key=lambda r: (not r.is_focus, STATUS_ATTENTION[r.status]))
+                hidden, phase_rows = len(phase_rows) - limit, phase_rows[:limit]
+            phase_rows.sort(key=lambda r: (not r.is_focus, r.kpi.name))
+            phases.append({"phase": phase, "label": Phase(phase).label, "rows": phase_rows,
+                           "hidden": hidden})
         layers.append({"cadence": cadence, "label": Cadence(cadence).label, "phases": phases,
                        "count": len(in_layer)})
     return layers

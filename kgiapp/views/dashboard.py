@@ -13,9 +13,13 @@ def dashboard(request):
     team = get_team(request, team_slug) if team_slug else None
     cadence = request.GET.get("cadence", "")
     cadence = cadence if cadence in CADENCE_ORDER else ""
-    context = selectors.dashboard(request.company, team=team, cadence=cadence or None)
-    context.update(team=team, cadence=cadence, cadences=CADENCE_ORDER, phases=PHASE_ORDER)
+    show_all = request.GET.get("all") == "1"
+    context = selectors.dashboard(request.company, team=team, cadence=cadence or None,
+                                  show_all=show_all)
+    context.update(team=team, cadence=cadence, cadences=CADENCE_ORDER, phases=PHASE_ORDER,
+                   show_all=show_all)
     if can(request.membership, "admin"):
         ns = context["north_star"]
-        context["checklist"] = checklist(request.company, kgi=ns.kgi if ns else None)
+        context["checklist"] = checklist(request.company, kgi=ns.kgi if ns else None,
+                                         kgi_has_numbers=bool(ns and ns.series))
     return render_page(request, "kgiapp/dashboard.html", context, partial="layers")
