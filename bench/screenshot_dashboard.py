@@ -38,7 +38,7 @@ def main():
         for label, viewport in [("desktop", {"width": 1366, "height": 900}),
                                 ("mobile", {"width": 390, "height": 844})]:
             context = browser.new_context(viewport=viewport, locale="ja-JP")
-            context.add_cookies([{"name": "django_language", "value": args.lang,
+            context.add_cookies([{"name": "kgi_language", "value": args.lang,
                                   "url": args.base}])
             page = context.new_page()
             page.goto(f"{args.base}/accounts/login/")
@@ -51,6 +51,8 @@ def main():
                 page.wait_for_load_state("networkidle")
                 target = os.path.join(args.out, f"{name}-{label}.png")
                 page.screenshot(path=target, full_page=True)
+                # What a person sees first, above the fold.
+                page.screenshot(path=target.replace(".png", "-fold.png"))
                 print(target)
             context.close()
         browser.close()
