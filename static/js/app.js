@@ -52,6 +52,11 @@
   window.kgi = { readJson: readJson, drawCharts: drawCharts };
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
+  // Buttons that print the page (no inline handlers under the CSP).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-action=print]");
+    if (button) window.print();
+  });
   // Select a shown-once secret on focus so it is easy to copy.
   document.addEventListener("focusin", function (event) {
     if (event.target.classList && event.target.classList.contains("copyable")) event.target.select();
