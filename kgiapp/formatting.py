@@ -72,3 +72,12 @@ def format_value(value, unit, compact=False) -> str:
     if unit in UNIT_SUFFIX:
         return f"{_trim(number, 1)}{UNIT_SUFFIX[unit]}"
     return _trim(number, 1)
+
+
+def format_change(value, unit) -> str:
+    """A signed change: +3.2 % (relative) or −0.3 pt (percentage points); — when unknown."""
+    number = _to_decimal(value)
+    if number is None:
+        return "—"
+    sign = "+" if number > 0 else ("−" if number < 0 else "±")
+    return f"{sign}{_group(abs(number), 1)} {unit}".rstrip()

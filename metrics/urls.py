@@ -1,7 +1,7 @@
-"""Pages of this app, under /<company>/."""
+"""Pages of this app, under /<company>/ (fixed kpis/... paths come before kpis/<code>/)."""
 from django.urls import path
 
-from metrics.views import catalog, kgi, kpi_edit, tree
+from metrics.views import catalog, kgi, kpi, kpi_edit, tree
 
 urlpatterns = [
     path("tree/", tree.kgi_tree, name="kgi-tree"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("kpis/new/", kpi_edit.kpi_create_view, name="kpi-create"),
     path("kpis/<slug:code>/edit/", kpi_edit.kpi_edit_view, name="kpi-edit"),
     path("kpis/<slug:code>/focus/", tree.kpi_focus, name="kpi-focus"),
+    path("kpis/<slug:code>/", kpi.kpi_detail, name="kpi-detail"),
 ]

@@ -33,6 +33,18 @@ def unit_value_compact(value, unit):
     return formatting.format_value(value, unit, compact=True)
 
 
+@register.filter
+def card_value(value, unit):
+    """A KPI value on a card: yen compact (¥8,300万), every other unit in full (31,234)."""
+    return formatting.format_value(value, unit, compact=unit == "JPY")
+
+
+@register.filter
+def change(value, unit):
+    """{{ row.change|change:row.change_unit }} → +3.2 % or −0.3 pt."""
+    return formatting.format_change(value, unit)
+
+
 @register.simple_tag(takes_context=True)
 def can(context, capability, team=None):
     """{% can "manage_team" team as allowed %}: the one role check, usable in templates."""

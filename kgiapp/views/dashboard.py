@@ -1,13 +1,25 @@
-"""The company dashboard: the North Star and the company's teams."""
+"""The company dashboard: the North Star, KPI layers by cadence × phase, the checklist."""
+from kgiapp import selectors
+from kgiapp.checklist import checklist
 from kgiapp.htmx import render_page
-from kgiapp.tenancy import company_view
-from teams.selectors import teams_for_company
+from kgiapp.permissions import can
+from kgiapp.tenancy import company_view, get_team
+from metrics.selectors import CADENCE_ORDER, PHASE_ORDER
 
 
 @company_view("view")
 def dashboard(request):
-    return render_page(
-        request,
-        "kgiapp/dashboard.html",
-        {"teams": teams_for_company(request.company)},
-    )
+    team_slug = request.GET.get("team") or ""
+    team = get_team(request, team_slug) if team_slug else None
+    cadence = request.GET.get("cadence", "")
+    cadence = cadence if cadence in CADENCE_ORDER else ""
+    show_all = request.GET.get("all") == "1"
+    context = selectors.dashboard(request.company, team=team, cadence=cadence or None,
+                                  show_all=show_all)
+    context.update(team=team, cadence=cadence, cadences=CADENCE_ORDER, phases=PHASE_ORDER,
+                   show_all=show_all)
+    if can(request.membership, "admin"):
+        ns = context["north_star"]
+        context["checklist"] = checklist(request.company, kgi=ns.kgi if ns else None,
+                                         kgi_has_numbers=bool(ns and ns.series))
+    return render_page(request, "kgiapp/dashboard.html", context, partial="layers")

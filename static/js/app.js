@@ -10,6 +10,7 @@
 
   function drawCharts(root) {
     if (typeof window.Chart === "undefined") return;
+    registerPlugins();
     (root || document).querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       if (canvas.dataset.drawn) return;
       var config = readJson(canvas.dataset.chart);
@@ -17,6 +18,35 @@
       canvas.dataset.drawn = "1";
       new window.Chart(canvas, config);
     });
+  }
+
+  // dash: shaded campaign bands behind a line chart, from options.plugins.kgiBands.bands
+  // ([{from: index, to: index, label}]) — JSON-configurable, so no annotation plugin needed.
+  var bandsPlugin = {
+    id: "kgiBands",
+    beforeDatasetsDraw: function (chart, _args, options) {
+      var bands = (options && options.bands) || [];
+      var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx;
+      if (!x || !bands.length) return;
+      var half = bands.length && chart.data.labels.length > 1 ? (x.getPixelForValue(1) - x.getPixelForValue(0)) / 2 : 0;
+      ctx.save();
+      bands.forEach(function (band) {
+        var left = Math.max(area.left, x.getPixelForValue(band.from) - half);
+        var right = Math.min(area.right, x.getPixelForValue(band.to) + half);
+        ctx.fillStyle = "rgba(181, 71, 8, 0.10)";
+        ctx.fillRect(left, area.top, right - left, area.bottom - area.top);
+        ctx.fillStyle = "rgba(181, 71, 8, 0.85)";
+        ctx.font = "11px system-ui, sans-serif";
+        ctx.fillText(band.label, left + 3, area.top + 12);
+      });
+      ctx.restore();
+    }
+  };
+  function registerPlugins() {
+    if (typeof window.Chart !== "undefined" && !window.kgiBandsRegistered) {
+      window.Chart.register(bandsPlugin);
+      window.kgiBandsRegistered = true;
+    }
   }
 
   window.kgi = { readJson: readJson, drawCharts: drawCharts };

@@ -1,0 +1,62 @@
+"""Screenshots of the dashboard, a team page and a KPI page from a running server.
+
+    python manage.py seed_demo && python manage.py runserver 127.0.0.1:8103
+    python bench/screenshot_dashboard.py --base http://127.0.0.1:8103 --out /tmp/shots
+
+Uses Debian's Chromium with the flags of tests/browser/conftest.py; saves desktop and
+mobile PNGs so a person can judge whether it looks like a product.
+"""
+import argparse
+import os
+import sys
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+
+PAGES = [
+    ("dashboard", "/{c}/"),
+    ("dashboard-weekly", "/{c}/?cadence=weekly"),
+    ("team", "/{c}/teams/marketing/"),
+    ("kpi", "/{c}/kpis/cvr/"),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", default="http://127.0.0.1:8103")
+    parser.add_argument("--company", default="demo")
+    parser.add_argument("--user", default="demo-admin")
+    parser.add_argument("--password", default="demo")
+    parser.add_argument("--out", default="/tmp/kgi-shots")
+    parser.add_argument("--lang", default="ja")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        for label, viewport in [("desktop", {"width": 1366, "height": 900}),
+                                ("mobile", {"width": 390, "height": 844})]:
+            context = browser.new_context(viewport=viewport, locale="ja-JP")
+            context.add_cookies([{"name": "kgi_language", "value": args.lang,
+                                  "url": args.base}])
+            page = context.new_page()
+            page.goto(f"{args.base}/accounts/login/")
+            page.fill("input[name=username]", args.user)
+            page.fill("input[name=password]", args.password)
+            page.click("main form button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            for name, path in PAGES:
+                page.goto(args.base + path.format(c=args.company))
+                page.wait_for_load_state("networkidle")
+                target = os.path.join(args.out, f"{name}-{label}.png")
+                page.screenshot(path=target, full_page=True)
+                # What a person sees first, above the fold.
+                page.screenshot(path=target.replace(".png", "-fold.png"))
+                print(target)
+            context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""The 3-minute checklist, computed from the data on every request, never typed in.
+
+Six questions from the source article; each answers ✓ or ✗ with what was found and a
+link to the page that fixes it. Bulk reads only: a fixed number of queries.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from metrics.engine.formula import FormulaError, parse_formula
+from metrics.engine.tree import reachable
+from metrics.models import Focus, Kind, Kpi, Measurement
+
+# Celery beat entries whose presence means the rhythm is switched on.
+WEEKLY_REVIEW_BEAT = "reviews-open-weekly"
+MONTHLY_REFORECAST_BEAT = "reforecast-monthly"
+LEADING_SHARE_MIN = 0.5
+MIN_PHASES, MIN_CADENCES = 3, 2
+SMART_FIELDS = ["name", "kpi", "unit", "baseline", "target", "start_date", "deadline", "why"]
+
+
+KpiFacts = namedtuple("KpiFacts", "pk code kind phase cadence focus formula is_vanity")
+
+
+@dataclass
+class Item:
+    number: int
+    title: str
+    ok: bool
+    detail: str
+    fix_url: str
+    fix_label: str
+
+
+def _url(company, *names):
+    """The first of these URL names that exists (other features add them), else settings."""
+    for name in (*names, "company-settings"):
+        try:
+            return reverse(name, kwargs={"company": company.slug})
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def kgi_missing_smart_fields(kgi):
+    """The SMART fields the KGI lacks (a minimal stand-in for the tree feature's check)."""
+    missing = []
+    for name in SMART_FIELDS:
+        value = getattr(kgi, name + "_id" if name == "kpi" else name)
+        if value in (None, ""):
+            missing.append(name)
+    return missing
+
+
+def _formulas(kpis):
+    out = {}
+    for kpi in kpis:
+        if kpi.formula.strip():
+            try:
+                out[kpi.code] = parse_formula(kpi.formula)
+            except FormulaError:
+                continue
+    return out
+
+
+def checklist(company, kgi=None, kgi_has_numbers=None):
+    """The six items for the company (the dashboard passes what it already loaded)."""
+    from kgiapp.selectors import active_kgi, latest_attainment
+
+    kgi = kgi if kgi is not None else active_kgi(company)
+    kpis = [KpiFacts(*values) for values in Kpi.objects.filter(company=company).values_list(
+        "pk", "code", "kind", "phase", "cadence", "focus", "formula", "is_vanity")]
+    focus = [k for k in kpis if k.focus == Focus.ACTIVE]
+    kgi_url = _url(company, "kgi-edit", "kgi-detail", "kpi-tree")
+    tree_url = _url(company, "kpi-tree", "kpi-list")
+    numbers_url = _url(company, "measurement-import", "measurement-list", "kpi-tree")
+    items = []
+
+    # (1) one active KGI, SMART
+    missing = kgi_missing_smart_fields(kgi) if kgi else SMART_FIELDS
+    items.append(Item(
+        1, _("One KGI, and it is SMART"), kgi is not None and not missing,
+        _("Missing: %(fields)s") % {"fields": ", ".join(missing)} if missing and kgi else
+        ("" if kgi else _("No active KGI.")),
+        kgi_url, _("Set the KGI")))
+
+    # (2) focus KPIs mostly leading
+    leading = sum(1 for k in focus if k.kind == Kind.LEADING)
+    share = leading / len(focus) if focus else 0.0
+    items.append(Item(
+        2, _("KPIs mostly leading, lead and lag balanced"),
+        bool(focus) and share >= LEADING_SHARE_MIN,
+        _("%(leading)d of %(total)d focus KPIs are leading (at least half should be).")
+        % {"leading": leading, "total": len(focus)},
+        tree_url, _("Review the KPI tree")))
+
+    # (3) every focus KPI reachable from the KGI's KPI through formulas
+    root = next((k.code for k in kpis if kgi and k.pk == kgi.kpi_id), None)
+    tied = reachable(root, _formulas(kpis)) if root else set()
+    unlinked = sorted(k.code for k in focus if k.code not in tied)
+    items.append(Item(
+        3, _("Every focus KPI tied to the KGI by formula"),
+        bool(focus) and root is not None and not unlinked,
+        _("Not tied: %(codes)s") % {"codes": ", ".join(unlinked)} if unlinked else
+        ("" if root else _("The KGI has no KPI to measure it.")),
+        tree_url, _("Link KPIs by formula")))
+
+    # (4) a North Star with numbers, phase layers with cadences
+    shown = [k for k in kpis if not k.is_vanity]
+    phases = {k.phase for k in shown}
+    cadences = {k.cadence for k in shown}
+    has_numbers = kgi_has_numbers if kgi_has_numbers is not None else bool(
+        kgi and kgi.kpi_id and Measurement.objects.filter(kpi_id=kgi.kpi_id).exists())
+    items.append(Item(
+        4, _("Dashboard has a North Star plus phase layers with cadences"),
+        has_numbers and len(phases) >= MIN_PHASES and len(cadences) >= MIN_CADENCES,
+        _("North Star numbers: %(ns)s; phases: %(phases)d of 4; cadences: %(cadences)d of 3.")
+        % {"ns": _("yes") if has_numbers else _("none"), "phases": len(phases),
+           "cadences": len(cadences)},
+        numbers_url, _("Enter or import numbers")))
+
+    # (5) summary, anomaly detection and attainment probability switched on
+    beat = getattr(settings, "CELERY_BEAT_SCHEDULE", {}) or {}
+    scheduled = WEEKLY_REVIEW_BEAT in beat and MONTHLY_REFORECAST_BEAT in beat
+    computed = _reforecast_model_missing() or latest_attainment(company) is not None
+    items.append(Item(
+        5, _("Automatic summary, anomaly detection and attainment probability switched on"),
+        scheduled and computed,
+        "" if scheduled else _("The weekly review and monthly reforecast jobs are not scheduled."),
+        _url(company, "reforecast-list", "review-list"), _("Open the reforecasts")))
+
+    # (6) the weekly → monthly rhythm
+    items.append(Item(
+        6, _("Weekly review → monthly reforecast rhythm scheduled"), scheduled,
+        _("Weekly: %(weekly)s · monthly: %(monthly)s")
+        % {"weekly": _("scheduled") if WEEKLY_REVIEW_BEAT in beat else _("not scheduled"),
+           "monthly": _("scheduled") if MONTHLY_REFORECAST_BEAT in beat else _("not scheduled")},
+        _url(company, "review-list", "reforecast-list"), _("Open the weekly reviews")))
+    return items
+
+
+def _reforecast_model_missing():
+    from django.apps import apps
+
+    try:
+        apps.get_model("reviews", "Reforecast")
+    except LookupError:
+        return True
+    return False

@@ -1,0 +1,150 @@
+"""The company-level reads that look across apps: the dashboard and the team page.
+
+They compose the selectors of each app and own no rules. Each returns what a page
+needs with a fixed number of queries, whatever the number of teams or KPIs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from metrics import selectors as metric_selectors
+from metrics.models import Focus, Kgi, KgiStatus
+from teams.selectors import teams_for_company
+
+
+def active_kgi(company):
+    """The company's one active KGI with its KPI, or None (one query)."""
+    return Kgi.objects.select_related("kpi").filter(company=company,
+                                                    status=KgiStatus.ACTIVE).first()
+
+
+def latest_attainment(company):
+    """REFORECAST SLOT — the latest attainment probability (0–1) of the active KGI, or None.
+
+    The Reforecast model is built elsewhere; the integrator returns its latest snapshot's
+    probability here. Until one exists the dashboard says "not yet computed".
+    """
+    return None
+
+
+@dataclass
+class NorthStar:
+    kgi: Kgi
+    current: Decimal | None
+    current_period: date | None
+    series: list
+    reached_pct: float | None
+    time_pct: float | None
+    attainment: float | None
+    status: str
+    days_left: int | None
+
+
+def _percent(part, whole):
+    if whole in (None, 0) or part is None:
+        return None
+    return max(0.0, min(100.0, float(part) / float(whole) * 100))
+
+
+def north_star(company, today=None, kgi=None, history=None):
+    """The active KGI with its current value, progress against time elapsed and attainment.
+
+    ``kgi`` and ``history`` (its KPI's latest values) may be passed when already loaded.
+    """
+    today = today or timezone.localdate()
+    kgi = kgi or active_kgi(company)
+    if kgi is None:
+        return None
+    if history is None:
+        history = metric_selectors.latest_values([kgi.kpi_id]).get(kgi.kpi_id, []) \
+            if kgi.kpi_id else []
+    current_period, current = history[-1] if history else (None, None)
+    # Progress runs from the baseline to the target, so a KGI that started at 61M and aims
+    # at 83M is 0 % reached at 61M; without a baseline it is simply current ÷ target.
+    reached = None
+    if current is not None and kgi.target is not None:
+        if kgi.baseline is not None and kgi.target != kgi.baseline:
+            reached = _percent(current - kgi.baseline, kgi.target - kgi.baseline)
+        else:
+            reached = _percent(current, kgi.target)
+    time_pct = None
+    if kgi.start_date and kgi.deadline:
+        time_pct = _percent((today - kgi.start_date).days,
+                            (kgi.deadline - kgi.start_date).days)
+    direction = kgi.kpi.direction if kgi.kpi_id else "higher"
+    return NorthStar(
+        kgi=kgi, current=current, current_period=current_period,
+        series=[v for _p, v in history], reached_pct=reached, time_pct=time_pct,
+        attainment=latest_attainment(company),
+        status=metric_selectors.target_status(current, kgi.target, direction),
+        days_left=(kgi.deadline - today).days if kgi.deadline else None,
+    )
+
+
+# Company-wide, each phase column shows this many KPIs (attention first) unless asked for all.
+COLUMN_LIMIT = 6
+
+
+def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
+    """The dashboard: North Star, the team filter and KPI layers by cadence × phase.
+
+    Company-wide, a column shows at most COLUMN_LIMIT KPIs so a 30-team company stays
+    readable (and fast); a team filter or ``show_all`` shows every KPI.
+    """
+    kgi = active_kgi(company)
+    kpis = list(metric_selectors.company_kpis(company, team=team))
+    # The KGI's KPI rides along in the same bulk read, even when a team filter hides it.
+    extra = [kgi.kpi_id] if kgi and kgi.kpi_id else []
+    values = metric_selectors.latest_values({k.pk for k in kpis} | set(extra))
+    rows = metric_selectors.kpi_rows(kpis, today=today, values=values)
+    cadences = [cadence] if cadence in metric_selectors.CADENCE_ORDER else None
+    layers = [layer for layer in metric_selectors.group_by_cadence_and_phase(
+        rows, cadences, limit=None if team is not None or show_all else COLUMN_LIMIT)
+              if layer["count"] or cadences]
+    return {
+        "north_star": north_star(company, today=today, kgi=kgi,
+                                 history=values.get(kgi.kpi_id, []) if extra else []),
+        "teams": list(teams_for_company(company)),
+        "layers": layers,
+        "kpi_count": len(rows),
+        "hidden_count": sum(p["hidden"] for layer in layers for p in layer["phases"]),
+        "status_counts": _status_counts(rows),
+    }
+
+
+def _status_counts(rows):
+    counts = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return counts
+
+
+def team_open_tasks(team):
+    """TASKS SLOT — the team's open tasks; None until the reviews app provides them."""
+    return None
+
+
+def team_review_status(team):
+    """REVIEW SLOT — this ISO week's review of the team; None until the reviews app exists."""
+    return None
+
+
+def team_page(company, team, today=None):
+    """The team page: its focus KPIs (at most seven) large, monitoring KPIs compact."""
+    rows = metric_selectors.kpi_rows(metric_selectors.company_kpis(company, team=team),
+                                     today=today)
+    focus = [r for r in rows if r.kpi.focus == Focus.ACTIVE]
+    order = {p: i for i, p in enumerate(metric_selectors.PHASE_ORDER)}
+    focus.sort(key=lambda r: (order.get(r.kpi.phase, 9), r.kpi.name))
+    monitoring = sorted((r for r in rows if r.kpi.focus != Focus.ACTIVE),
+                        key=lambda r: (order.get(r.kpi.phase, 9), r.kpi.name))
+    return {
+        "focus_rows": focus,
+        "monitoring_rows": monitoring,
+        "open_tasks": team_open_tasks(team),
+        "review_status": team_review_status(team),
+    }

@@ -1,0 +1,34 @@
+"""The KPI page: its history chart and table, definition, formula links and freshness."""
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from kgiapp.htmx import render_page
+from kgiapp.tenancy import company_view
+from metrics import selectors
+from metrics.models import Kpi
+
+
+def _export_href(company, code):
+    """The CSV download of this KPI; hidden while the export page is not installed."""
+    try:
+        base = reverse("measurement-export", kwargs={"company": company.slug})
+    except NoReverseMatch:
+        return ""
+    return f"{base}?{urlencode({'kpi': code})}"
+
+
+@company_view("view")
+def kpi_detail(request, code):
+    try:
+        page = selectors.kpi_page(request.company, code)
+    except Kpi.DoesNotExist:
+        raise Http404 from None
+    chart = selectors.kpi_chart_config(
+        page, {"value": page.kpi.name, "target": _("Target"), "anomaly": _("Anomaly")})
+    table = [{"period": p, "value": v} for p, v, _u in reversed(page.history)]
+    return render_page(request, "metrics/kpi_detail.html", {
+        "page": page, "kpi": page.kpi, "chart": chart, "table": table,
+        "export_href": _export_href(request.company, code),
+    })

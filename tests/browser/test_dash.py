@@ -1,0 +1,36 @@
+"""An executive reads the North Star, switches the cadence layer and opens a KPI's chart."""
+import re
+
+from playwright.sync_api import expect
+
+
+def test_executive_reads_north_star_switches_layer_and_opens_a_kpi(demo, login, live_server):
+    page = login("demo-executive")
+    expect(page).to_have_url(re.compile(r"/demo/$"))
+    north_star = page.locator("section.north-star")
+    expect(north_star).to_contain_text("ノーススター")
+    expect(north_star.get_by_test_id("ns-current")).to_have_text(re.compile(r"^¥[\d,]+万$"))
+    expect(north_star.get_by_test_id("ns-attainment")).to_have_text("未算出")
+    expect(page.locator(".checklist-items")).to_have_count(0)  # admins only
+
+    page.locator('.layer-tabs a[data-cadence="monthly"]').click()
+    expect(page.locator('.layer-tabs a[data-cadence="monthly"]')).to_have_attribute(
+        "aria-current", "page")
+    expect(page).to_have_url(re.compile(r"cadence=monthly"))
+    expect(page.locator("section.layer")).to_have_count(1)
+    expect(page.locator('section.layer[data-layer="monthly"]')).to_be_visible()
+
+    page.locator('.layer-tabs a[data-cadence="weekly"]').click()
+    expect(page.locator('section.layer[data-layer="weekly"]')).to_be_visible()
+    page.locator('[data-kpi="cvr"] a.kpi-name').click()
+
+    expect(page).to_have_url(re.compile(r"/demo/kpis/cvr/$"))
+    expect(page.locator("h1")).to_contain_text("購入率")
+    expect(page.locator('canvas[data-chart="kpi-chart-config"]')).to_have_attribute(
+        "data-drawn", "1")
+    drawn = page.evaluate(
+        "() => { const c = document.querySelector('canvas[data-chart]');"
+        " return c.width > 0 && !!window.Chart.getChart(c); }")
+    assert drawn
+    expect(page.locator("table.kpi-table tbody tr").first).to_contain_text("%")
+    assert page.locator("table.kpi-table tbody tr").count() > 40

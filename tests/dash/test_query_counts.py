@@ -1,0 +1,46 @@
+"""The dashboard, team page and KPI page run the same number of queries at 3 and 30 teams."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.dash.bigorg import build_org
+
+MAX_QUERIES = 20
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def _counts(client, slug, teams):
+    company, user, team_objs, _kpis = build_org(slug, teams=teams, kpis_per_team=9, periods=14)
+    client.force_login(user)
+    return {
+        "dashboard": _count(client, f"/{slug}/"),
+        "dashboard-filtered": _count(client, f"/{slug}/?team=t1&cadence=weekly"),
+        "team": _count(client, f"/{slug}/teams/t1/"),
+        "kpi": _count(client, f"/{slug}/kpis/revenue/"),
+        "kpi-leaf": _count(client, f"/{slug}/kpis/t1_k2/"),
+    }
+
+
+@pytest.mark.django_db
+def test_query_count_does_not_grow_from_3_to_30_teams(client):
+    small = _counts(client, "small", 3)
+    large = _counts(client, "large", 30)
+    assert small == large
+    assert max(large.values()) <= MAX_QUERIES, large
+
+
+@pytest.mark.django_db
+def test_htmx_layer_swap_is_cheap_too(client):
+    _company, user, _teams, _kpis = build_org("swap", teams=5)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/swap/?cadence=daily", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b'id="layers"' in response.content and b"<html" not in response.content
+    assert len(ctx.captured_queries) <= MAX_QUERIES
