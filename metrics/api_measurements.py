@@ -91,8 +91,8 @@ def measurements_upsert(request, company: str, payload: UpsertIn):
 @router.get("/{company}/kpis/{code}/measurements", url_name="api-kpi-measurements",
             response={200: list[MeasurementOut], 403: ErrorsOut})
 def kpi_measurements(request, company: str, code: str,
-                     start: date | None = Query(None, alias="from"),
-                     end: date | None = Query(None, alias="to")):
+                     start: date | None = Query(None, alias="from"),  # noqa: B008
+                     end: date | None = Query(None, alias="to")):  # noqa: B008
     """A KPI's values by period start, oldest first."""
     if not can(request.membership, "view"):
         return _forbidden()

@@ -8,8 +8,13 @@ from django_htmx.http import HttpResponseClientRefresh
 from kgiapp.htmx import render_page
 from kgiapp.tenancy import company_view
 from metrics.forms_numbers import ImportUploadForm
-from metrics.imports import ASYNC_RECORDS, import_analyze, import_batch_create, import_commit, \
-    progress_percent
+from metrics.imports import (
+    ASYNC_RECORDS,
+    import_analyze,
+    import_batch_create,
+    import_commit,
+    progress_percent,
+)
 from metrics.models import ImportBatch, ImportStatus
 from metrics.tasks import import_analyze_task, import_commit_task
 from teams.models import Team

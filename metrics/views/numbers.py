@@ -1,12 +1,11 @@
 """The weekly entry grid: a team's KPIs × recent periods, each cell saved with htmx."""
 from datetime import date
 
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-
-from django.db.models import Count
 
 from kgiapp.htmx import render_page
 from kgiapp.permissions import can

@@ -5,8 +5,8 @@ from metrics.models import Campaign, ImportBatch, ImportStatus, Kpi
 
 
 def extend(world):
-    kpi = Kpi.objects.create(company=world.company, code="uu", name_ja="ユニークユーザー数",
-                             name_en="Unique users", unit="count", team=world.team)
+    kpi = Kpi.objects.create(company=world.company, code="signups", name_ja="会員登録数",
+                             name_en="Signups", unit="count", team=world.team)
     world.extra["numbers_kpi"] = kpi
     campaign = Campaign.objects.create(company=world.company, name="Sale",
                                        start=date(2026, 3, 2), end=date(2026, 3, 8))
