@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,21 +114,17 @@ def _percent_max(kpi) -> Decimal | None:
 
 
 def _existing(company, keys) -> dict:
-    """Existing measurements for those keys, loaded in one query per KPI's period range."""
-    by_kpi: dict[int, list[date]] = defaultdict(list)
-    for kpi_id, period in keys:
-        by_kpi[kpi_id].append(period)
-    found = {}
-    for kpi_id, periods in by_kpi.items():
-        wanted = set(periods)
-        rows = Measurement.objects.filter(
-            company=company, kpi_id=kpi_id, period_start__gte=min(periods),
-            period_start__lte=max(periods),
-        ).only("id", "kpi_id", "period_start", "value")
-        for row in rows.iterator(chunk_size=CHUNK):
-            if row.period_start in wanted:
-                found[(kpi_id, row.period_start)] = row
-    return found
+    """{(kpi_id, period_start): (id, value)} for the keys that are stored, in one query."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    kpi_ids = {k for k, _p in keys}
+    periods = [p for _k, p in keys]
+    rows = Measurement.objects.filter(
+        company=company, kpi_id__in=kpi_ids, period_start__gte=min(periods),
+        period_start__lte=max(periods),
+    ).values_list("kpi_id", "period_start", "id", "value")
+    return {(k, p): (pk, v) for k, p, pk, v in rows.iterator(chunk_size=CHUNK) if (k, p) in keys}
 
 
 def _write(company, rows: dict, *, source, user, existing, progress=None) -> UpsertResult:
@@ -136,9 +132,10 @@ def _write(company, rows: dict, *, source, user, existing, progress=None) -> Ups
     result = UpsertResult()
     now = timezone.now()
     to_write, revisions = [], []
+    user_id = user.pk if user is not None else None
     for key, value in rows.items():
         old = existing.get(key)
-        if old is not None and old.value == value:
+        if old is not None and old[1] == value:
             result.unchanged += 1
             continue
         if old is None:
@@ -146,22 +143,54 @@ def _write(company, rows: dict, *, source, user, existing, progress=None) -> Ups
         else:
             result.changed += 1
             revisions.append(MeasurementRevision(
-                measurement_id=old.pk, old_value=old.value, new_value=value, source=source,
-                changed_by=user, changed_at=now,
+                measurement_id=old[0], old_value=old[1], new_value=value, source=source,
+                changed_by_id=user_id, changed_at=now,
             ))
         result.changed_keys.add(key)
-        to_write.append(Measurement(company=company, kpi_id=key[0], period_start=key[1],
-                                    value=value, source=source, entered_by=user, updated_at=now))
-    for start in range(0, len(to_write), CHUNK):
-        Measurement.objects.bulk_create(
-            to_write[start:start + CHUNK], update_conflicts=True,
-            unique_fields=["kpi", "period_start"],
-            update_fields=["value", "source", "entered_by", "updated_at"],
-        )
-        if progress:
-            progress(min(start + CHUNK, len(to_write)), len(to_write))
+        to_write.append((key[0], key[1], value))
+    if connection.vendor == "postgresql" and len(to_write) > CHUNK:
+        _copy_upsert(company, to_write, source=source, user_id=user_id, now=now,
+                     progress=progress)
+    else:
+        for start in range(0, len(to_write), CHUNK):
+            Measurement.objects.bulk_create(
+                [Measurement(company=company, kpi_id=k, period_start=p, value=v, source=source,
+                             entered_by_id=user_id, updated_at=now)
+                 for k, p, v in to_write[start:start + CHUNK]],
+                update_conflicts=True, unique_fields=["kpi", "period_start"],
+                update_fields=["value", "source", "entered_by", "updated_at"],
+            )
+            if progress:
+                progress(min(start + CHUNK, len(to_write)), len(to_write))
     MeasurementRevision.objects.bulk_create(revisions, batch_size=CHUNK)
     return result
+
+
+def _copy_upsert(company, rows, *, source, user_id, now, progress=None):
+    """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE."""
+    table = Measurement._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE measurement_in (kpi_id bigint, period_start date, "
+            "value numeric(20,4)) ON COMMIT DROP"
+        )
+        with cursor.copy("COPY measurement_in (kpi_id, period_start, value) FROM STDIN") as copy:
+            for index, row in enumerate(rows, 1):
+                copy.write_row(row)
+                if progress and index % CHUNK == 0:
+                    progress(index // 2, len(rows))
+        cursor.execute(
+            f"INSERT INTO {table} (company_id, kpi_id, period_start, value, source, "
+            "entered_by_id, updated_at) "
+            "SELECT %s, kpi_id, period_start, value, %s, %s, %s FROM measurement_in "
+            "ON CONFLICT (kpi_id, period_start) DO UPDATE SET value = EXCLUDED.value, "
+            "source = EXCLUDED.source, entered_by_id = EXCLUDED.entered_by_id, "
+            "updated_at = EXCLUDED.updated_at",
+            [company.pk, source, user_id, now],
+        )
+        cursor.execute("DROP TABLE measurement_in")
+    if progress:
+        progress(len(rows), len(rows))
 
 
 def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source.MANUAL,
@@ -181,7 +210,7 @@ def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source
                 old = existing.get(key)
                 if old is None:
                     result.new += 1
-                elif old.value == value:
+                elif old[1] == value:
                     result.unchanged += 1
                 else:
                     result.changed += 1

@@ -142,3 +142,23 @@ def test_command_prints_every_problem_and_changes_nothing(world, kpis, tmp_path)
         call_command("import_measurements", "--company", "acme", str(path), stderr=err)
     assert "row 2, column UU" in err.getvalue() and "row 3, column CVR" in err.getvalue()
     assert not Measurement.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_large_file_uses_copy_and_reimport_changes_nothing_on_postgresql(world, kpis):
+    from datetime import date, timedelta
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    lines = ["kpi,period,value"]
+    for week in range(3000):
+        day = (date(2000, 1, 3) + timedelta(weeks=week)).isoformat()
+        lines += [f"uu,{day},{week}", f"ad_spend,{day},{week * 10}"]
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    first = commit_file(world, "big.csv", data)
+    assert (first.status, first.new_count) == (ImportStatus.DONE, 6000)
+    second = commit_file(world, "big.csv", data)
+    assert (second.new_count, second.changed_count, second.unchanged_count) == (0, 0, 6000)
