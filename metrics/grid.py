@@ -39,8 +39,8 @@ class Cell:
             return self.raw
         if self.measurement is None:
             return ""
-        text = format(self.measurement.value.normalize(), "f")
-        return text
+        # Grouped (2,345,678) so big numbers read at a glance; the parser accepts it back.
+        return format(self.measurement.value.normalize(), ",f")
 
 
 def last_periods(cadence: str, today: date, count: int = PERIODS) -> list[date]:
