@@ -305,3 +305,58 @@ class Campaign(models.Model):
 
 
 ZERO = Decimal("0")
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    ANALYZING = "analyzing", _("Checking")
+    INVALID = "invalid", _("Has problems")
+    READY = "ready", _("Ready to import")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class ImportBatch(models.Model):
+    """One uploaded file: kept (bytes and all) between its preview and its commit."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="import_batches")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    filename = models.CharField(_("file"), max_length=255)
+    data = models.BinaryField(editable=False)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    file_format = models.CharField(max_length=8, blank=True)
+    encoding = models.CharField(max_length=20, blank=True)
+    shape = models.CharField(max_length=8, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    record_count = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    new_count = models.PositiveIntegerField(default=0)
+    changed_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        ordering = ["company", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ImportStatus.values),
+                                   name="importbatch_status_valid")
+        ]
+
+    def __str__(self):
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def is_working(self):
+        return self.status in {ImportStatus.UPLOADED, ImportStatus.ANALYZING,
+                               ImportStatus.QUEUED, ImportStatus.RUNNING}

@@ -88,7 +88,7 @@ def test_kpi_page_has_chart_config_table_links_and_no_csv_link_without_export(ex
     assert '"Target"' in html  # target line dataset
     assert "/demo/kpis/monthly_revenue/" in html  # the KPI it feeds
     assert html.count("<tr>") > 50  # the accessible table under the chart
-    assert "Download CSV" not in html  # measurement-export not installed on this branch
+    assert "Download CSV" in html and "numbers/export/?kpi=" in html
     root = executive.get("/demo/kpis/monthly_revenue/").content.decode()
     for code in ("uu", "cvr", "aov"):
         assert f"/demo/kpis/{code}/" in root

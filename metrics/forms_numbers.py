@@ -1,0 +1,37 @@
+"""Forms of the numbers pages: they shape input; the rules live in the services."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from metrics.models import Campaign, Kpi
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (CSV or XLSX)"),
+        help_text=_("Wide: a period column and one column per KPI (code, Japanese or English "
+                    "name). Long: columns kpi, period, value. UTF-8 or Shift_JIS (cp932)."),
+    )
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "start", "end", "kpis", "note"]
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+            "kpis": forms.CheckboxSelectMultiple,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this company's KPIs can be chosen; another company's id is a form error.
+        self.fields["kpis"].queryset = Kpi.objects.filter(company=company).order_by("code")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end must be on or after the start."))
+        return cleaned

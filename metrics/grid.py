@@ -1,0 +1,113 @@
+"""Reads for the weekly entry grid: a team's KPIs × their last eight periods, in three queries."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from metrics.importers.periods import period_start
+from metrics.models import Cadence, Focus, Kpi, Measurement, MeasurementRevision
+
+PERIODS = 8
+CADENCE_TITLES = {
+    Cadence.WEEKLY: _("Weekly KPIs"),
+    Cadence.MONTHLY: _("Monthly KPIs"),
+    Cadence.DAILY: _("Daily KPIs"),
+}
+
+
+@dataclass
+class Cell:
+    kpi: Kpi
+    period: date
+    measurement: Measurement | None = None
+    previous: object = None  # the value before the latest correction
+    error: str = ""
+    raw: str = ""
+    saved: bool = False
+
+    @property
+    def value(self):
+        return self.measurement.value if self.measurement else None
+
+    @property
+    def input_value(self):
+        """What the input shows: the rejected text, or the stored number without trailing zeros."""
+        if self.error:
+            return self.raw
+        if self.measurement is None:
+            return ""
+        # Grouped (2,345,678) so big numbers read at a glance; the parser accepts it back.
+        return format(self.measurement.value.normalize(), ",f")
+
+
+def last_periods(cadence: str, today: date, count: int = PERIODS) -> list[date]:
+    """The starts of the last ``count`` periods up to and including today's, oldest first."""
+    current = period_start(today, cadence)
+    periods = [current]
+    while len(periods) < count:
+        previous = periods[-1] - timedelta(days=1)
+        periods.append(period_start(previous, cadence))
+    return periods[::-1]
+
+
+def period_label(period: date, cadence: str) -> str:
+    if cadence == Cadence.MONTHLY:
+        return period.strftime("%Y-%m")
+    if cadence == Cadence.WEEKLY:
+        return f"W{period.isocalendar()[1]:02d} · {period.month}/{period.day}"
+    return f"{period.month}/{period.day}"
+
+
+def team_grid(company, team, today: date | None = None) -> list[dict]:
+    """Sections by cadence: {cadence, title, periods: [(date, label)], rows: [{kpi, cells}]}."""
+    today = today or timezone.localdate()
+    kpis = list(Kpi.objects.filter(company=company, team=team)
+                .order_by("-focus", "phase", "code"))
+    kpis.sort(key=lambda k: (k.focus != Focus.ACTIVE, k.is_computed, k.code))
+    by_cadence: dict[str, list[Kpi]] = {}
+    for kpi in kpis:
+        by_cadence.setdefault(kpi.cadence, []).append(kpi)
+    periods = {c: last_periods(c, today) for c in by_cadence}
+    if not kpis:
+        return []
+    oldest = min(p[0] for p in periods.values())
+    measurements = {
+        (m.kpi_id, m.period_start): m
+        for m in Measurement.objects.filter(company=company, kpi__in=kpis,
+                                            period_start__gte=oldest)
+    }
+    previous = {}
+    for revision in MeasurementRevision.objects.filter(
+        measurement_id__in=[m.pk for m in measurements.values()]
+    ).order_by("measurement_id", "-changed_at", "-pk"):
+        previous.setdefault(revision.measurement_id, revision.old_value)
+    sections = []
+    for cadence in (Cadence.WEEKLY, Cadence.MONTHLY, Cadence.DAILY):
+        if cadence not in by_cadence:
+            continue
+        rows = []
+        for kpi in by_cadence[cadence]:
+            cells = []
+            for period in periods[cadence]:
+                m = measurements.get((kpi.pk, period))
+                cells.append(Cell(kpi, period, m, previous.get(m.pk) if m else None))
+            rows.append({"kpi": kpi, "cells": cells})
+        sections.append({
+            "cadence": cadence, "title": CADENCE_TITLES[cadence],
+            "periods": [(p, period_label(p, cadence)) for p in periods[cadence]],
+            "rows": rows,
+        })
+    return sections
+
+
+def grid_cell(company, kpi, period) -> Cell:
+    """One cell re-read after a save (with its previous value)."""
+    m = Measurement.objects.filter(company=company, kpi=kpi, period_start=period).first()
+    prev = None
+    if m is not None:
+        revision = m.revisions.order_by("-changed_at", "-pk").first()
+        prev = revision.old_value if revision else None
+    return Cell(kpi, period, m, prev)

@@ -1,0 +1,218 @@
+"""Importing a spreadsheet: keep the upload, preview every problem, then commit all or nothing.
+
+The pure reading and mapping live in ``metrics.importers``; this module ties them to the
+company's KPIs and to ``measurements_bulk_upsert``. The same functions serve the web
+upload, the Celery tasks and ``manage.py import_measurements``.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from metrics.importers import FileRejected, KpiRef, read_table, rows_to_records
+from metrics.importers.mapping import detect_shape
+from metrics.measurements import Entry, MeasurementError, measurements_bulk_upsert
+from metrics.models import ImportBatch, ImportStatus, Kpi, Source
+
+# Files whose bytes suggest more than ~5,000 rows are checked and imported by Celery.
+ASYNC_BYTES = 150 * 1024
+ASYNC_RECORDS = 5_000
+MAX_STORED_PROBLEMS = 1_000
+
+
+@dataclass
+class Analysis:
+    """What a file would do: its shape and encoding, its entries, every problem."""
+
+    file_format: str = ""
+    encoding: str = ""
+    shape: str = ""
+    row_count: int = 0
+    entries: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # [{"row", "column", "code", "message"}]
+
+
+def _problem(row, column, code, message) -> dict:
+    return {"row": row, "column": column, "code": code, "message": str(message)}
+
+
+def company_kpis(company) -> dict[str, Kpi]:
+    return {k.code: k for k in Kpi.objects.filter(company=company)}
+
+
+def kpi_refs(kpis: dict[str, Kpi]) -> list[KpiRef]:
+    refs = []
+    for kpi in kpis.values():
+        percent_max = Decimal("1000") if kpi.code in {"nrr", "grr"} else None
+        refs.append(KpiRef(kpi.code, kpi.name_ja, kpi.name_en, unit=kpi.unit,
+                           cadence=kpi.cadence, percent_max=percent_max))
+    return refs
+
+
+def analyze_file(*, company, filename: str, data: bytes) -> Analysis:
+    """Read and map the file against the company's KPIs; never raises for bad input."""
+    analysis = Analysis()
+    max_bytes = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+    try:
+        table = read_table(data, filename, max_bytes=max_bytes)
+    except FileRejected as rejected:
+        analysis.problems = [_problem(p.row, p.column, p.code, p.message)
+                             for p in rejected.problems]
+        return analysis
+    kpis = company_kpis(company)
+    refs = kpi_refs(kpis)
+    analysis.file_format = table.format
+    analysis.encoding = table.encoding or ""
+    analysis.row_count = table.row_count
+    analysis.shape = detect_shape(table.headers, refs)
+    records, problems = rows_to_records(table, refs)
+    analysis.problems = [_problem(p.row, p.column, p.code, p.message) for p in problems]
+    computed_columns = set()
+    for record in records:
+        kpi = kpis[record.kpi_code]
+        if kpi.is_computed:
+            # One problem per column (wide) is clearer than one per cell.
+            if (record.column, kpi.code) not in computed_columns or analysis.shape == "long":
+                computed_columns.add((record.column, kpi.code))
+                analysis.problems.append(_problem(record.row, record.column, "computed_kpi", _(
+                    "%(kpi)s is computed from its formula (%(formula)s); import its inputs "
+                    "instead.") % {"kpi": kpi.code, "formula": kpi.formula}))
+            continue
+        analysis.entries.append(Entry(kpi, record.period_date, record.value,
+                                      (record.row, record.column)))
+    if not analysis.entries and not analysis.problems:
+        analysis.problems.append(_problem(None, None, "no_values",
+                                          _("The file has no values to import.")))
+    return analysis
+
+
+def _errors_as_problems(error: MeasurementError) -> list[dict]:
+    out = []
+    for e in error.errors:
+        row, column = e.ref if isinstance(e.ref, tuple) else (None, None)
+        out.append(_problem(row, column, "refused", e.message))
+    return out
+
+
+def preview_counts(*, company, analysis: Analysis):
+    """new / changed / unchanged if the file were imported now (nothing is written)."""
+    return measurements_bulk_upsert(company=company, entries=analysis.entries,
+                                    source=Source.IMPORT, dry_run=True)
+
+
+def import_batch_create(*, company, user, filename: str, data: bytes) -> ImportBatch:
+    """Keep the uploaded bytes until the preview is committed or abandoned."""
+    return ImportBatch.objects.create(
+        company=company, uploaded_by=user, filename=filename[:255], data=data, size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        status=ImportStatus.UPLOADED if len(data) <= ASYNC_BYTES else ImportStatus.ANALYZING,
+    )
+
+
+def _store_analysis(batch, analysis: Analysis, counts=None):
+    batch.file_format = analysis.file_format
+    batch.encoding = analysis.encoding
+    batch.shape = analysis.shape
+    batch.row_count = analysis.row_count
+    batch.record_count = len(analysis.entries)
+    batch.problems = analysis.problems[:MAX_STORED_PROBLEMS]
+    if counts is not None:
+        batch.new_count, batch.changed_count = counts.new, counts.changed
+        batch.unchanged_count = counts.unchanged
+
+
+def import_analyze(*, batch: ImportBatch) -> ImportBatch:
+    """Check the kept file: every problem by row and column, or the counts it would change."""
+    analysis = analyze_file(company=batch.company, filename=batch.filename,
+                            data=bytes(batch.data))
+    counts = None
+    if not analysis.problems:
+        try:
+            counts = preview_counts(company=batch.company, analysis=analysis)
+        except MeasurementError as error:
+            analysis.problems = _errors_as_problems(error)
+    _store_analysis(batch, analysis, counts)
+    batch.status = ImportStatus.INVALID if analysis.problems else ImportStatus.READY
+    batch.save()
+    return batch
+
+
+def import_commit(*, batch_id: int, user=None) -> ImportBatch:
+    """Import the kept file all or nothing; safe to run twice (a finished batch is left alone)."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status not in {ImportStatus.READY, ImportStatus.QUEUED}:
+            return batch
+        batch.status = ImportStatus.RUNNING
+        batch.save(update_fields=["status"])
+    analysis = analyze_file(company=batch.company, filename=batch.filename,
+                            data=bytes(batch.data))
+    result = None
+    if not analysis.problems:
+        try:
+            result = measurements_bulk_upsert(
+                company=batch.company, entries=analysis.entries, source=Source.IMPORT,
+                user=user or batch.uploaded_by,
+                progress=lambda done, total: progress_set(batch.pk, done, total),
+            )
+        except MeasurementError as error:
+            analysis.problems = _errors_as_problems(error)
+    _store_analysis(batch, analysis, result)
+    batch.status = ImportStatus.INVALID if analysis.problems else ImportStatus.DONE
+    batch.finished_at = timezone.now()
+    batch.save()
+    progress_clear(batch.pk)
+    return batch
+
+
+# --- progress outside the import's transaction ----------------------------------------
+# The write runs in one transaction (all or nothing), so its progress cannot be a row
+# update others would see; it goes to Redis when there is one, else to this process.
+
+_LOCAL_PROGRESS: dict[int, tuple[int, int]] = {}
+
+
+def _redis():
+    url = getattr(settings, "REDIS_URL", "")
+    if not url:
+        return None
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+def progress_set(batch_id: int, done: int, total: int) -> None:
+    client = _redis()
+    if client is None:
+        _LOCAL_PROGRESS[batch_id] = (done, total)
+        return
+    client.set(f"kgiapp:import:{batch_id}", f"{done}/{total}", ex=3600)
+
+
+def progress_clear(batch_id: int) -> None:
+    client = _redis()
+    if client is None:
+        _LOCAL_PROGRESS.pop(batch_id, None)
+        return
+    client.delete(f"kgiapp:import:{batch_id}")
+
+
+def progress_percent(batch: ImportBatch) -> int:
+    """How far the batch is, 0–100, for the progress bar."""
+    if batch.status in {ImportStatus.DONE, ImportStatus.INVALID, ImportStatus.READY,
+                        ImportStatus.FAILED}:
+        return 100
+    client = _redis()
+    if client is None:
+        done, total = _LOCAL_PROGRESS.get(batch.pk, (0, 1))
+    else:
+        raw = client.get(f"kgiapp:import:{batch.pk}")
+        done, total = (int(x) for x in raw.decode().split("/")) if raw else (0, 1)
+    # Reading and checking is the first tenth; writing the rest.
+    return 10 + int(90 * done / max(total, 1)) if batch.status == ImportStatus.RUNNING else 5

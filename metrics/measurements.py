@@ -1,0 +1,353 @@
+"""Writing numbers: one value per KPI and period, corrections kept, computed KPIs kept current.
+
+Every way a number arrives (grid, import, API) ends in ``measurements_bulk_upsert``:
+all or nothing, one value per KPI and period (the period follows the KPI's cadence),
+the old value of a correction kept as a MeasurementRevision, and every computed KPI
+(``Kpi.formula``) recomputed for the periods its inputs touched.
+"""
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from metrics.engine.formula import FormulaError, parse_formula
+from metrics.importers import check_range
+from metrics.importers.periods import period_start
+from metrics.models import Kpi, Measurement, MeasurementRevision, Source
+
+PLACES = Decimal("0.0001")
+MAX_ABS = Decimal("1e16")
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One value to store: a KPI of the company, any day in its period, the value in its unit."""
+
+    kpi: Kpi
+    period: date
+    value: Decimal
+    ref: object = None  # where it came from (row number, API index) for error messages
+
+
+@dataclass
+class EntryError:
+    ref: object
+    kpi_code: str
+    message: str
+
+
+class MeasurementError(Exception):
+    """The whole batch was refused; ``errors`` names every entry that is wrong."""
+
+    def __init__(self, errors: list[EntryError]):
+        super().__init__("; ".join(f"{e.ref}: {e.message}" for e in errors[:5]))
+        self.errors = errors
+
+
+@dataclass
+class UpsertResult:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    computed: int = 0
+    changed_keys: set = field(default_factory=set, repr=False)
+
+    def as_dict(self):
+        return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
+                "computed": self.computed}
+
+
+def quantize(value) -> Decimal:
+    return Decimal(value).quantize(PLACES, rounding=ROUND_HALF_UP)
+
+
+def _validate(company, entries: list[Entry]) -> tuple[dict, list[EntryError]]:
+    """{(kpi_id, period_start): (entry, value)} and every error (computed KPI, range, duplicate)."""
+    errors: list[EntryError] = []
+    keyed: dict[tuple[int, date], tuple[Entry, Decimal]] = {}
+    for entry in entries:
+        kpi = entry.kpi
+        if kpi.company_id != company.pk:
+            errors.append(EntryError(entry.ref, kpi.code, _("Not a KPI of this company.")))
+            continue
+        if kpi.is_computed:
+            errors.append(EntryError(entry.ref, kpi.code, _(
+                "%(kpi)s is computed from its formula (%(formula)s); enter its inputs instead."
+            ) % {"kpi": kpi.code, "formula": kpi.formula}))
+            continue
+        try:
+            value = quantize(entry.value)
+        except (InvalidOperation, TypeError, ValueError):
+            errors.append(EntryError(entry.ref, kpi.code, _("Not a number.")))
+            continue
+        if not value.is_finite() or abs(value) >= MAX_ABS:
+            errors.append(EntryError(entry.ref, kpi.code, _("The number is too large.")))
+            continue
+        range_problems = check_range(value, kpi.unit, percent_max=_percent_max(kpi))
+        if range_problems:
+            errors.extend(EntryError(entry.ref, kpi.code, str(p.message)) for p in range_problems)
+            continue
+        key = (kpi.pk, period_start(entry.period, kpi.cadence))
+        if key in keyed:
+            first = keyed[key][0]
+            errors.append(EntryError(entry.ref, kpi.code, _(
+                "%(first)s and %(this)s both give %(kpi)s for the period starting %(period)s."
+            ) % {"first": first.ref, "this": entry.ref, "kpi": kpi.code,
+                 "period": key[1].isoformat()}))
+            continue
+        keyed[key] = (entry, value)
+    return keyed, errors
+
+
+def _percent_max(kpi) -> Decimal | None:
+    # Rates such as NRR or GRR legitimately exceed 100 %.
+    return Decimal("1000") if kpi.code in {"nrr", "grr", "net_revenue_retention"} else None
+
+
+def _existing(company, keys) -> dict:
+    """{(kpi_id, period_start): (id, value)} for the keys that are stored, in one query."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    kpi_ids = {k for k, _p in keys}
+    periods = [p for _k, p in keys]
+    rows = Measurement.objects.filter(
+        company=company, kpi_id__in=kpi_ids, period_start__gte=min(periods),
+        period_start__lte=max(periods),
+    ).values_list("kpi_id", "period_start", "id", "value")
+    return {(k, p): (pk, v) for k, p, pk, v in rows.iterator(chunk_size=CHUNK) if (k, p) in keys}
+
+
+def _write(company, rows: dict, *, source, user, existing, progress=None) -> UpsertResult:
+    """Insert new and changed values in bulk; keep each corrected value's old value."""
+    result = UpsertResult()
+    now = timezone.now()
+    to_write, revisions = [], []
+    user_id = user.pk if user is not None else None
+    for key, value in rows.items():
+        old = existing.get(key)
+        if old is not None and old[1] == value:
+            result.unchanged += 1
+            continue
+        if old is None:
+            result.new += 1
+        else:
+            result.changed += 1
+            revisions.append(MeasurementRevision(
+                measurement_id=old[0], old_value=old[1], new_value=value, source=source,
+                changed_by_id=user_id, changed_at=now,
+            ))
+        result.changed_keys.add(key)
+        to_write.append((key[0], key[1], value))
+    if connection.vendor == "postgresql" and len(to_write) > CHUNK:
+        _copy_upsert(company, to_write, source=source, user_id=user_id, now=now,
+                     progress=progress)
+    else:
+        for start in range(0, len(to_write), CHUNK):
+            Measurement.objects.bulk_create(
+                [Measurement(company=company, kpi_id=k, period_start=p, value=v, source=source,
+                             entered_by_id=user_id, updated_at=now)
+                 for k, p, v in to_write[start:start + CHUNK]],
+                update_conflicts=True, unique_fields=["kpi", "period_start"],
+                update_fields=["value", "source", "entered_by", "updated_at"],
+            )
+            if progress:
+                progress(min(start + CHUNK, len(to_write)), len(to_write))
+    MeasurementRevision.objects.bulk_create(revisions, batch_size=CHUNK)
+    return result
+
+
+def _copy_upsert(company, rows, *, source, user_id, now, progress=None):
+    """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE."""
+    table = Measurement._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE measurement_in (kpi_id bigint, period_start date, "
+            "value numeric(20,4)) ON COMMIT DROP"
+        )
+        with cursor.copy("COPY measurement_in (kpi_id, period_start, value) FROM STDIN") as copy:
+            for index, row in enumerate(rows, 1):
+                copy.write_row(row)
+                if progress and index % CHUNK == 0:
+                    progress(index // 2, len(rows))
+        cursor.execute(
+            f"INSERT INTO {table} (company_id, kpi_id, period_start, value, source, "
+            "entered_by_id, updated_at) "
+            "SELECT %s, kpi_id, period_start, value, %s, %s, %s FROM measurement_in "
+            "ON CONFLICT (kpi_id, period_start) DO UPDATE SET value = EXCLUDED.value, "
+            "source = EXCLUDED.source, entered_by_id = EXCLUDED.entered_by_id, "
+            "updated_at = EXCLUDED.updated_at",
+            [company.pk, source, user_id, now],
+        )
+        cursor.execute("DROP TABLE measurement_in")
+    if progress:
+        progress(len(rows), len(rows))
+
+
+def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source.MANUAL,
+                             user=None, dry_run=False,
+                             progress: Callable[[int, int], None] | None = None) -> UpsertResult:
+    """Store every entry or none (MeasurementError lists each bad one); recompute computed KPIs."""
+    entries = list(entries)
+    keyed, errors = _validate(company, entries)
+    if errors:
+        raise MeasurementError(errors)
+    rows = {key: value for key, (_entry, value) in keyed.items()}
+    with transaction.atomic():
+        existing = _existing(company, rows.keys())
+        if dry_run:
+            result = UpsertResult()
+            for key, value in rows.items():
+                old = existing.get(key)
+                if old is None:
+                    result.new += 1
+                elif old[1] == value:
+                    result.unchanged += 1
+                else:
+                    result.changed += 1
+            return result
+        result = _write(company, rows, source=source, user=user, existing=existing,
+                        progress=progress)
+        if result.changed_keys:
+            result.computed = recompute_computed(company=company, changed=result.changed_keys,
+                                                 user=user)
+    return result
+
+
+def measurement_upsert(*, company, kpi, period, value, source=Source.MANUAL, user=None):
+    """Store one value (the grid's cell); returns (measurement, result)."""
+    result = measurements_bulk_upsert(company=company, entries=[Entry(kpi, period, value, "1")],
+                                      source=source, user=user)
+    measurement = Measurement.objects.get(kpi=kpi, period_start=period_start(period, kpi.cadence))
+    return measurement, result
+
+
+# --- computed KPIs --------------------------------------------------------------------
+
+
+def period_end(start: date, cadence: str) -> date:
+    """The day after the period that starts on ``start``."""
+    if cadence == "daily":
+        return start + timedelta(days=1)
+    if cadence == "weekly":
+        return start + timedelta(days=7)
+    days = calendar.monthrange(start.year, start.month)[1]
+    return start + timedelta(days=days)
+
+
+def subperiods(start: date, cadence: str, input_cadence: str) -> list[date]:
+    """The input periods that make up the period: a week belongs to the month of its Monday."""
+    end = period_end(start, cadence)
+    step = {"daily": 1, "weekly": 7}.get(input_cadence)
+    if step is None:  # monthly input: the month the period starts in
+        return [period_start(start, "monthly")]
+    first = period_start(start, input_cadence)
+    if first < start:
+        first += timedelta(days=step)
+    out = []
+    day = first
+    while day < end:
+        out.append(day)
+        day += timedelta(days=step)
+    return out
+
+
+def _aggregate(values: list[Decimal], aggregation: str) -> float:
+    if aggregation == "sum":
+        return float(sum(values))
+    if aggregation == "last":
+        return float(values[-1])
+    return float(sum(values)) / len(values)
+
+
+def _computed_order(kpis: dict[str, Kpi]) -> list[tuple[Kpi, object]]:
+    """Computed KPIs with their parsed formulas, inputs before the KPIs that use them."""
+    parsed = {}
+    for code, kpi in kpis.items():
+        if kpi.is_computed:
+            try:
+                parsed[code] = parse_formula(kpi.formula, set(kpis))
+            except FormulaError:
+                continue  # an invalid formula is the KPI tree's problem; nothing to compute
+    order, state = [], {}
+
+    def visit(code):
+        if state.get(code) == "done" or code not in parsed:
+            return
+        if state.get(code) == "visiting":
+            return  # a cycle; the tree editor refuses these
+        state[code] = "visiting"
+        for name in parsed[code].names:
+            visit(name)
+        state[code] = "done"
+        order.append((kpis[code], parsed[code]))
+
+    for code in parsed:
+        visit(code)
+    return order
+
+
+def recompute_computed(*, company, changed: set, user=None) -> int:
+    """Recompute every computed KPI for the periods its (transitive) inputs changed in."""
+    kpis = {k.code: k for k in Kpi.objects.filter(company=company)}
+    changed_by_kpi: dict[int, set[date]] = defaultdict(set)
+    for kpi_id, period in changed:
+        changed_by_kpi[kpi_id].add(period)
+    written = 0
+    for kpi, formula in _computed_order(kpis):
+        inputs = [kpis[name] for name in formula.names]
+        periods = set()
+        for input_kpi in inputs:
+            for period in changed_by_kpi.get(input_kpi.pk, ()):
+                periods.add(period_start(period, kpi.cadence))
+                if input_kpi.cadence == "monthly" and kpi.cadence != "monthly":
+                    periods.update(subperiods(period, "monthly", kpi.cadence))
+        if not periods:
+            continue
+        values = _computed_values(company, kpi, formula, inputs, sorted(periods))
+        if not values:
+            continue
+        existing = _existing(company, values.keys())
+        result = _write(company, values, source=Source.COMPUTED, user=user, existing=existing)
+        written += result.new + result.changed
+        for key in result.changed_keys:
+            changed_by_kpi[key[0]].add(key[1])
+    return written
+
+
+def _computed_values(company, kpi, formula, inputs, periods) -> dict:
+    """{(kpi_id, period): value} for each period where every input is complete."""
+    first, last = periods[0], period_end(periods[-1], kpi.cadence)
+    series: dict[int, dict[date, Decimal]] = {}
+    for input_kpi in inputs:
+        lo = period_start(first, input_kpi.cadence)
+        series[input_kpi.pk] = dict(
+            Measurement.objects.filter(kpi=input_kpi, period_start__gte=lo,
+                                       period_start__lt=last)
+            .values_list("period_start", "value")
+        )
+    out = {}
+    for period in periods:
+        values = {}
+        for input_kpi in inputs:
+            parts = subperiods(period, kpi.cadence, input_kpi.cadence)
+            found = [series[input_kpi.pk].get(p) for p in parts]
+            if not found or any(v is None for v in found):
+                break
+            values[input_kpi.code] = input_kpi.to_formula_value(
+                _aggregate(found, input_kpi.aggregation))
+        else:
+            result = formula.evaluate(values)
+            if result != result or result in (float("inf"), float("-inf")):
+                continue  # division by zero: leave the period empty rather than store nonsense
+            out[(kpi.pk, period)] = quantize(Decimal(str(kpi.from_formula_value(result))))
+    return out

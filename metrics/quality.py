@@ -1,0 +1,60 @@
+"""Data quality per KPI: definition, source, owner, last value, freshness against its cadence, gaps."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from metrics.grid import last_periods
+from metrics.importers.periods import period_start
+from metrics.models import Kpi, Measurement
+
+WINDOW = 12  # periods checked for gaps
+
+
+def _previous_period(today: date, cadence: str) -> date:
+    """The last complete period: the one before today's."""
+    return period_start(period_start(today, cadence) - timedelta(days=1), cadence)
+
+
+def data_quality_rows(company, today: date | None = None) -> list[dict]:
+    """One row per KPI, worst first: stale or gappy or undefined KPIs at the top."""
+    today = today or timezone.localdate()
+    kpis = list(Kpi.objects.filter(company=company).select_related("team").order_by("code"))
+    windows = {c: last_periods(c, _previous_period(today, c), WINDOW)
+               for c in {k.cadence for k in kpis}}
+    oldest = min((w[0] for w in windows.values()), default=today)
+    recent: dict[int, dict[date, object]] = {}
+    for kpi_id, period, value in Measurement.objects.filter(
+        company=company, period_start__gte=oldest
+    ).values_list("kpi_id", "period_start", "value"):
+        recent.setdefault(kpi_id, {})[period] = value
+    rows = []
+    for kpi in kpis:
+        values = recent.get(kpi.pk, {})
+        expected = _previous_period(today, kpi.cadence)
+        last = max(values) if values else None
+        if last is None:
+            last_row = Measurement.objects.filter(kpi=kpi).order_by("-period_start").first()
+            last = last_row.period_start if last_row else None
+            last_value = last_row.value if last_row else None
+        else:
+            last_value = values[last]
+        window = windows[kpi.cadence]
+        gaps = [p for p in window if p not in values] if values else list(window)
+        stale = last is None or last < expected
+        problems = []
+        if not kpi.definition.strip():
+            problems.append("definition")
+        if not kpi.data_source.strip():
+            problems.append("source")
+        rows.append({
+            "kpi": kpi, "last_period": last, "last_value": last_value,
+            "expected": expected, "stale": stale, "gaps": gaps,
+            "missing_definition": "definition" in problems,
+            "missing_source": "source" in problems,
+            "score": (stale, len(gaps), len(problems)),
+        })
+    rows.sort(key=lambda r: (not r["stale"], -len(r["gaps"]),
+                             -(r["missing_definition"] + r["missing_source"]), r["kpi"].code))
+    return rows

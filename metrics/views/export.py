@@ -1,0 +1,77 @@
+"""Export measurements to CSV (UTF-8 with BOM, for Excel) or XLSX, formulas neutralised."""
+import csv
+import io
+from datetime import date
+
+import openpyxl
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
+
+from kgiapp.tenancy import company_view
+from metrics.models import Kpi, Measurement
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HEADERS = ["kpi", "name", "period", "value", "unit", "source"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def escape_cell(value):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _date(text):
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return False
+
+
+def export_rows(company, codes, start, end):
+    kpis = Kpi.objects.filter(company=company)
+    if codes:
+        kpis = kpis.filter(code__in=codes)
+    rows = Measurement.objects.filter(company=company, kpi__in=kpis).select_related("kpi")
+    if start:
+        rows = rows.filter(period_start__gte=start)
+    if end:
+        rows = rows.filter(period_start__lte=end)
+    for m in rows.order_by("kpi__code", "period_start").iterator(chunk_size=5000):
+        yield [m.kpi.code, m.kpi.name_ja, m.period_start.isoformat(), m.value.normalize(),
+               m.kpi.unit, m.source]
+
+
+@company_view("view")
+def measurement_export(request):
+    codes = request.GET.getlist("kpi")
+    start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    fmt = request.GET.get("format", "csv")
+    if start is False or end is False or fmt not in {"csv", "xlsx"}:
+        return HttpResponseBadRequest(_("Use from/to as YYYY-MM-DD and format csv or xlsx."))
+    rows = export_rows(request.company, codes, start, end)
+    stem = f"{request.company.slug}-measurements"
+    if fmt == "xlsx":
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("measurements")
+        sheet.append(HEADERS)
+        for row in rows:
+            sheet.append([escape_cell(v) if isinstance(v, str) else float(v)
+                          if not isinstance(v, str) else v for v in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+        return response
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    for row in rows:
+        writer.writerow([escape_cell(v) for v in row])
+    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    return response

@@ -1,0 +1,90 @@
+"""Import a spreadsheet: upload → preview with every problem → commit all or nothing."""
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from kgiapp.htmx import render_page
+from kgiapp.tenancy import company_view
+from metrics.forms_numbers import ImportUploadForm
+from metrics.imports import (
+    ASYNC_RECORDS,
+    import_analyze,
+    import_batch_create,
+    import_commit,
+    progress_percent,
+)
+from metrics.models import ImportBatch, ImportStatus
+from metrics.tasks import import_analyze_task, import_commit_task
+from teams.models import Team
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@company_view("contribute")
+def import_upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            form.add_error("file", _("The file is %(size).1f MB; the limit is 20 MB.")
+                           % {"size": upload.size / 1024 / 1024})
+        else:
+            batch = import_batch_create(company=request.company, user=request.user,
+                                        filename=upload.name, data=upload.read())
+            if batch.status == ImportStatus.UPLOADED:
+                import_analyze(batch=batch)
+            else:
+                import_analyze_task.delay_on_commit(batch.pk)
+            return redirect("import-preview", request.company.slug, batch.pk)
+    batches = (ImportBatch.objects.filter(company=request.company)
+               .defer("data", "problems").select_related("uploaded_by")[:10])
+    return render_page(request, "metrics/import_upload.html", {"form": form, "batches": batches})
+
+
+def _batch(request, batch_id):
+    return get_object_or_404(ImportBatch.objects.defer("data"), company=request.company,
+                             pk=batch_id)
+
+
+@company_view("contribute")
+def import_preview(request, batch_id):
+    batch = _batch(request, batch_id)
+    return render_page(request, "metrics/import_preview.html", {
+        "batch": batch, "percent": progress_percent(batch),
+        "teams": Team.objects.filter(company=request.company, kpis__isnull=False).distinct(),
+    })
+
+
+@company_view("contribute")
+def import_status(request, batch_id):
+    """The progress bar, polled by htmx; once the batch is done the page reloads itself."""
+    batch = _batch(request, batch_id)
+    if not batch.is_working and request.htmx:
+        return HttpResponseClientRefresh()
+    return render_page(request, "metrics/import_preview.html",
+                       {"batch": batch, "percent": progress_percent(batch)}, partial="progress")
+
+
+@require_POST
+@company_view("contribute")
+def import_commit_view(request, batch_id):
+    batch = _batch(request, batch_id)
+    if batch.status != ImportStatus.READY:
+        messages.error(request, _("This file cannot be imported in its current state."))
+        return redirect("import-preview", request.company.slug, batch.pk)
+    if batch.record_count > ASYNC_RECORDS:
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
+            status=ImportStatus.QUEUED)
+        import_commit_task.delay_on_commit(batch.pk)
+        messages.info(request, _("The import runs in the background; you can leave this page "
+                                 "and come back."))
+    else:
+        batch = import_commit(batch_id=batch.pk, user=request.user)
+        if batch.status == ImportStatus.DONE:
+            messages.success(request, _("Imported: %(new)s new, %(changed)s changed, "
+                                        "%(unchanged)s unchanged.") % {
+                "new": batch.new_count, "changed": batch.changed_count,
+                "unchanged": batch.unchanged_count})
+    return redirect("import-preview", request.company.slug, batch.pk)
