@@ -305,3 +305,6 @@ class Campaign(models.Model):
 
 
 ZERO = Decimal("0")
+
+
+from .customers import *  # noqa: E402,F401,F403

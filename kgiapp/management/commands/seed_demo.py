@@ -12,6 +12,7 @@ STEPS = [
     "kgiapp.demo.seed_company",
     "metrics.demo.seed_tree",
     "metrics.demo.seed_measurements",
+    "metrics.demo_cs.seed_customers",
 ]
 
 
