@@ -123,8 +123,9 @@ def parse_month(text: str | None, today: date) -> date:
 def month_metrics(team, month: date, today: date, records=None) -> list[dict]:
     """Every metric for ``month`` with numerator, denominator and note, in METRICS order."""
     records = customer_records(team) if records is None else records
-    as_of = min(saas.next_month(month), today)
-    computed = saas.monthly_metrics(records, month, gross_margin=GROSS_MARGIN, as_of=as_of)
+    # Onboarding windows are judged with what we know today, so a past month's cohort is
+    # complete once its 30 days have passed (the engine would otherwise stop at month end).
+    computed = saas.monthly_metrics(records, month, gross_margin=GROSS_MARGIN, as_of=today)
     rows = []
     for key, (label, definition) in METRICS.items():
         metric = computed[key]

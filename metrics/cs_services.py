@@ -267,7 +267,7 @@ def cs_sync_measurements(*, team, today: date | None = None, months=None) -> dic
     by_code = {k.code: k for k in kpis}
     for month in months or closed_months(today):
         last_day = saas.next_month(month).toordinal() - 1
-        metrics = saas.monthly_metrics(records, month, as_of=min(saas.next_month(month), today))
+        metrics = saas.monthly_metrics(records, month, as_of=today)
         for key, code in METRIC_TO_KPI.items():
             kpi, metric = by_code.get(code), metrics[key]
             if kpi is None or metric.value is None:
