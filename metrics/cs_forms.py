@@ -3,7 +3,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from metrics.customers import Customer, CsRiskRules
+from metrics.customers import CsRiskRules, Customer
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 

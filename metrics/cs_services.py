@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.customers import (
+    CsRiskRules,
     Customer,
     CustomerMrr,
     CustomerRevision,
-    CsRiskRules,
     RosterImport,
     RosterImportStatus,
 )

@@ -4,6 +4,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -98,7 +99,7 @@ def test_any_problem_blocks_the_whole_file_and_every_problem_is_listed(world):
     assert codes == sorted(["score_out_of_range", "missing_name", "ambiguous_date",
                             "negative_mrr", "duplicate_name", "churn_before_contract"])
     assert batch.status == "rejected"
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         cs_services.roster_import_commit(roster_import=batch, user=None)
     assert Customer.objects.filter(team=world.team).count() == 1  # the world's own customer
 
@@ -138,7 +139,7 @@ def test_id_column_matches_a_renamed_customer(world):
 def test_a_committed_import_cannot_be_applied_twice(world):
     batch = preview(world, ROSTER.encode())
     cs_services.roster_import_commit(roster_import=batch, user=None)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         cs_services.roster_import_commit(roster_import=batch, user=None)
     assert CustomerRevision.objects.filter(roster_import=batch).count() == 4
 
