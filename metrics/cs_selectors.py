@@ -234,7 +234,7 @@ def causal_chain(team, today: date) -> dict:
         },
         "options": {"responsive": True, "maintainAspectRatio": False,
                     "scales": {"y": {"beginAtZero": True,
-                                     "title": {"display": True, "text": _("% churned so far")}}}},
+                                     "title": {"display": True, "text": _("Churned so far") + " (%)"}}}},
     }
     return {"cohorts": cohorts, "gap": gap, "chart": chart}
 
