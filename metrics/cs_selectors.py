@@ -236,7 +236,18 @@ def causal_chain(team, today: date) -> dict:
                     "scales": {"y": {"beginAtZero": True,
                                      "title": {"display": True, "text": _("Churned so far") + " (%)"}}}},
     }
-    return {"cohorts": cohorts, "gap": gap, "chart": chart}
+    def churn_pct(segment):
+        return None if segment.monthly_churn is None else f"{segment.monthly_churn * 100:.1f} %"
+
+    def yen(value):
+        return None if value is None else f"¥{value:,.0f}"
+
+    figures = {
+        "done_churn": churn_pct(gap.completed), "notdone_churn": churn_pct(gap.not_completed),
+        "done_ltv": yen(gap.completed.ltv), "notdone_ltv": yen(gap.not_completed.ltv),
+        "difference": yen(gap.difference), "arpa": yen(gap.arpa),
+    }
+    return {"cohorts": cohorts, "gap": gap, "chart": chart, "figures": figures}
 
 
 def voice_of_customer(team) -> list[voice.Theme]:
