@@ -33,7 +33,8 @@ def register_routers():
     from kgiapp.api_routes import router as company_router
 
     api.add_router("/", company_router)
-    for module in ("metrics.api", "metrics.api_measurements", "reviews.api", "teams.api"):
+    for module in ("metrics.api", "metrics.api_measurements", "metrics.api_cs", "reviews.api",
+                   "teams.api"):
         try:
             router = __import__(module, fromlist=["router"]).router
         except ModuleNotFoundError as exc:

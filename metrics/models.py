@@ -360,3 +360,4 @@ class ImportBatch(models.Model):
     def is_working(self):
         return self.status in {ImportStatus.UPLOADED, ImportStatus.ANALYZING,
                                ImportStatus.QUEUED, ImportStatus.RUNNING}
+from .customers import *  # noqa: E402,F401,F403

@@ -14,6 +14,7 @@ STEPS = [
     "metrics.demo.seed_measurements",
     "teams.demo.seed_okrs",
     "reviews.demo.seed_reviews",
+    "metrics.demo_cs.seed_customers",
 ]
 
 
