@@ -47,6 +47,17 @@ def _invalid(request, status=400, **forms):
                        status=status)
 
 
+def _run(request, action, success, anchor):
+    """Call a service; its refusal becomes an error message, success a success message."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return _back(request, anchor)
+
+
 @company_view("admin")
 def company_settings(request):
     return render_page(request, "kgiapp/settings.html", _settings_context(request))
@@ -59,27 +70,17 @@ def member_role(request, membership_id):
     if not form.is_valid():
         messages.error(request, _("Choose a valid role."))
         return _back(request, "#members")
-    try:
-        services.membership_set_role(
-            company=request.company, membership_id=membership_id, role=form.cleaned_data["role"]
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Role updated."))
-    return _back(request, "#members")
+    return _run(request, lambda: services.membership_set_role(
+                company=request.company, membership_id=membership_id, role=form.cleaned_data["role"]
+            ),
+                _("Role updated."), "#members")
 
 
 @require_POST
 @company_view("admin")
 def member_remove(request, membership_id):
-    try:
-        services.membership_remove(company=request.company, membership_id=membership_id)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Member removed."))
-    return _back(request, "#members")
+    return _run(request, lambda: services.membership_remove(company=request.company, membership_id=membership_id),
+                _("Member removed."), "#members")
 
 
 @require_POST
@@ -126,15 +127,9 @@ def team_member_set(request, team):
     form = TeamMemberForm(request.POST, company=request.company)
     if not form.is_valid():
         return _invalid(request, team_member_form=form)
-    try:
-        team_services.team_member_set(
-            team=team_obj, user=form.cleaned_data["user"], role=form.cleaned_data["role"] or None
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Team updated."))
-    return _back(request, "#teams")
+    return _run(request, lambda: team_services.team_member_set(
+        team=team_obj, user=form.cleaned_data["user"], role=form.cleaned_data["role"] or None
+    ), _("Team updated."), "#teams")
 
 
 @require_POST
@@ -154,10 +149,5 @@ def api_token_create(request):
 @require_POST
 @company_view("admin")
 def api_token_revoke(request, token_id):
-    try:
-        services.api_token_revoke(company=request.company, token_id=token_id)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Token revoked."))
-    return _back(request, "#tokens")
+    return _run(request, lambda: services.api_token_revoke(company=request.company, token_id=token_id),
+                _("Token revoked."), "#tokens")
