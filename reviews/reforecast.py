@@ -44,8 +44,13 @@ def previous_month(month: date) -> date:
 
 
 def snapshot_seed(company_id: int, month: date) -> int:
-    """The same company and month always draw the same random numbers."""
-    digest = hashlib.sha256(f"{company_id}:{month:%Y-%m}".encode()).hexdigest()
+    """Every snapshot of a company draws the same random numbers.
+
+    So a rerun gives the same figures, and the month-to-month change comes from the
+    numbers, not from sampling noise (``month`` is kept in the signature on purpose:
+    a company-wide seed is a choice, not an accident).
+    """
+    digest = hashlib.sha256(f"kgiapp-reforecast:{company_id}".encode()).hexdigest()
     return int(digest[:8], 16)
 
 
@@ -215,9 +220,10 @@ def _risks(changes, anomalies, leaves) -> list[dict]:
     for item in anomalies[:3]:
         risks.append({"kind": "anomaly", **item})
     for code, leaf in leaves.items():
-        for flag in ("stale", "short_series"):
-            if flag in leaf["flags"]:
-                risks.append({"kind": flag, "code": code})
+        # "short_series" (under two seasons) is the normal state of a young product; only
+        # a series that stopped getting numbers is a risk worth an executive's attention.
+        if "stale" in leaf["flags"]:
+            risks.append({"kind": "stale", "code": code})
     return risks[:TOP_RISKS]
 
 
