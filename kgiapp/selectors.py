@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Count
 from django.utils import timezone
 
 from metrics import selectors as metric_selectors
 from metrics.models import Focus, Kgi, KgiStatus
+from reviews.models import Reforecast, ReforecastStatus, Task, TaskStatus, WeeklyReview
+from reviews.weeks import team_today, week_of
 from teams.selectors import teams_for_company
 
 
@@ -23,12 +26,9 @@ def active_kgi(company):
 
 
 def latest_attainment(company):
-    """REFORECAST SLOT — the latest attainment probability (0–1) of the active KGI, or None.
-
-    The Reforecast model is built elsewhere; the integrator returns its latest snapshot's
-    probability here. Until one exists the dashboard says "not yet computed".
-    """
-    return None
+    """The latest monthly reforecast's probability (0–1) of reaching the KGI, or None."""
+    return (Reforecast.objects.filter(company=company, status=ReforecastStatus.DONE)
+            .order_by("-month").values_list("probability", flat=True).first())
 
 
 @dataclass
@@ -42,6 +42,10 @@ class NorthStar:
     attainment: float | None
     status: str
     days_left: int | None
+
+
+def _as_percent(probability):
+    return None if probability is None else round(100 * probability, 1)
 
 
 def _percent(part, whole):
@@ -79,7 +83,7 @@ def north_star(company, today=None, kgi=None, history=None):
     return NorthStar(
         kgi=kgi, current=current, current_period=current_period,
         series=[v for _p, v in history], reached_pct=reached, time_pct=time_pct,
-        attainment=latest_attainment(company),
+        attainment=_as_percent(latest_attainment(company)),
         status=metric_selectors.target_status(current, kgi.target, direction),
         days_left=(kgi.deadline - today).days if kgi.deadline else None,
     )
@@ -123,14 +127,17 @@ def _status_counts(rows):
     return counts
 
 
-def team_open_tasks(team):
-    """TASKS SLOT — the team's open tasks; None until the reviews app provides them."""
-    return None
+def team_open_tasks(team, limit=8):
+    """The team's open tasks, soonest due first (one query)."""
+    return list(Task.objects.filter(team=team, status=TaskStatus.OPEN)
+                .select_related("owner", "review").order_by("due_date", "pk")[:limit])
 
 
 def team_review_status(team):
-    """REVIEW SLOT — this ISO week's review of the team; None until the reviews app exists."""
-    return None
+    """This ISO week's review of the team with its decision count, or None if not opened."""
+    iso_year, iso_week, _monday = week_of(team_today(team))
+    return (WeeklyReview.objects.filter(team=team, iso_year=iso_year, iso_week=iso_week)
+            .annotate(decision_count=Count("decisions")).first())
 
 
 def team_page(company, team, today=None):

@@ -15,9 +15,12 @@ from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from metrics.engine.formula import FormulaError, parse_formula
 from metrics.models import (
+    Anomaly,
+    AnomalyLabel,
     Cadence,
     Campaign,
     Direction,
@@ -147,13 +150,30 @@ def target_status(value, target, direction):
     return STATUS_AT_RISK if -gap / scale <= AT_RISK_BAND else STATUS_OFF_TRACK
 
 
-def anomalies_by_kpi(kpi_ids):
-    """ANOMALY SLOT — {kpi_id: [{"period_start": date, "label": str}, …]}.
+RECENT_ANOMALY_DAYS = 42
 
-    metrics.Anomaly does not exist on this branch; the integrator replaces this body
-    with one query over the open anomalies of these KPIs. Empty, never invented.
+
+def anomalies_by_kpi(kpi_ids, since=None, until=None):
+    """{kpi_id: [{"period_start", "label", "value", "low", "high", "score"}, …]}, one query.
+
+    The detector's anomalies (campaign effects are annotations, not flags) of these KPIs,
+    for periods starting in [since, until), oldest first.
     """
-    return {}
+    qs = Anomaly.objects.filter(kpi_id__in=list(kpi_ids), label=AnomalyLabel.ANOMALY)
+    if since is not None:
+        qs = qs.filter(period_start__gte=since)
+    if until is not None:
+        qs = qs.filter(period_start__lt=until)
+    out: dict[int, list] = {}
+    for kpi_id, day, value, expected, low, high, score in qs.order_by(
+            "kpi_id", "period_start").values_list("kpi_id", "period_start", "value",
+                                                  "expected", "expected_low",
+                                                  "expected_high", "score"):
+        out.setdefault(kpi_id, []).append({
+            "period_start": day, "value": value, "low": low, "high": high, "score": score,
+            "label": _("Unusually high") if value > expected else _("Unusually low"),
+        })
+    return out
 
 
 def _change(kpi, latest, previous):
@@ -172,7 +192,8 @@ def kpi_rows(kpis, today=None, values=None):
     ids = [k.pk for k in kpis]
     values = latest_values(ids) if values is None else values
     targets = current_targets(ids, today=today)
-    anomalies = anomalies_by_kpi(ids)
+    today = today or timezone.localdate()
+    anomalies = anomalies_by_kpi(ids, since=today - timedelta(days=RECENT_ANOMALY_DAYS))
     rows = []
     for kpi in kpis:
         history = values.get(kpi.pk, [])
