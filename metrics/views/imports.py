@@ -32,7 +32,8 @@ def import_upload(request):
                            % {"size": upload.size / 1024 / 1024})
         else:
             batch = import_batch_create(company=request.company, user=request.user,
-                                        filename=upload.name, data=upload.read())
+                                        filename=upload.name, data=upload.read(),
+                                        language=request.LANGUAGE_CODE)
             if batch.status == ImportStatus.UPLOADED:
                 import_analyze(batch=batch)
             else:
