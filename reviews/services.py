@@ -9,9 +9,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kgiapp.formatting import format_value
 from kgiapp.permissions import can
 from metrics import cs_selectors, cs_services
-from metrics.models import Kpi
+from metrics.models import Kpi, Measurement
 from teams.models import Team, TeamMembership, TeamRole
 
 from .models import (
@@ -319,7 +320,14 @@ def task_create_for_customer(*, customer, membership, due_date: date | None = No
         else:
             title = _("Follow up %(customer)s") % {"customer": customer.name}
         decision_text = str(CUSTOMER_DECISIONS.get(kpi.code, CUSTOMER_DECISIONS["churn_rate"]))
-        rationale = _("Opened from the at-risk customer list, one task per customer.")
+        latest = Measurement.objects.filter(kpi=kpi).order_by("-period_start").first()
+        if latest is None:
+            rationale = _("Opened from the at-risk customer list, one task per customer.")
+        else:
+            rationale = _("%(kpi)s is %(value)s (period from %(period)s). Opened from the "
+                          "at-risk customer list, one task per customer.") % {
+                "kpi": kpi.name, "value": format_value(latest.value, kpi.unit),
+                "period": latest.period_start.isoformat()}
     try:
         with transaction.atomic():
             # Lock the review: two clicks at once file one task under one decision.

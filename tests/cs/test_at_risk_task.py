@@ -15,12 +15,19 @@ from reviews.services import review_open_for_week, task_create_for_customer, tas
 from reviews.weeks import team_today, week_of
 from teams.models import Team, TeamMembership
 from tests.cs.factories import CustomerFactory
-from tests.reviews.factories import KpiFactory
+from tests.reviews.factories import KpiFactory, measure
 from tests.world import make_user
 
 
 def _m(world, role):
     return Membership.objects.get(company=world.company, user=world.users[role])
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in English; the Japanese ones are checked by the browser test.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -62,6 +69,17 @@ def test_click_files_a_task_under_a_decision_on_the_kpi_of_the_first_reason(cs):
     assert task.title.startswith("Follow up Aoba Trading: ")
     assert "Onboarding not complete 90 days after contract" in task.title
     assert "No login for 40 days" in task.title and "cancel" in task.title
+
+
+@pytest.mark.django_db
+def test_the_decision_says_which_number_prompted_it(cs):
+    kpi = cs.extra["kpis"]["onboarding_completion"]
+    measure(kpi, cs.extra["today"] - timedelta(days=30), "68.5")
+    measure(kpi, cs.extra["today"] - timedelta(days=60), "75")
+    task, _c = task_create_for_customer(customer=cs.extra["stalled"],
+                                        membership=_m(cs, "manager"))
+    assert task.decision.rationale.startswith(f"{kpi.name_en} is 68.5")
+    assert "at-risk customer list" in task.decision.rationale
 
 
 @pytest.mark.django_db
