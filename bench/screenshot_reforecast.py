@@ -16,7 +16,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 
-A4_CSS_PX = {"width": 794, "height": 1123}  # 210 × 297 mm at 96 dpi
+A4_CSS_PX = {"width": 703, "height": 1032}  # A4 inside 12 mm margins, at 96 dpi
 
 
 def main():

@@ -12,7 +12,7 @@
       if (!labels.length) return;
       var meta = chart.getDatasetMeta(0), ctx = chart.ctx;
       ctx.save();
-      ctx.font = "600 11px system-ui, sans-serif";
+      ctx.font = "600 " + (chart.width < 480 ? 10 : 11) + "px system-ui, sans-serif";
       ctx.fillStyle = "#1d2433";
       ctx.textAlign = "center";
       ctx.textBaseline = "bottom";
