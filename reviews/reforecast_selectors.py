@@ -259,7 +259,8 @@ def _percentiles(row, unit) -> dict:
     low, high = low - pad, high + pad
 
     def position(value):
-        return round(100 * (value - low) / (high - low), 1)
+        # A string, so the template never localises the number inside a style attribute.
+        return f"{100 * (value - low) / (high - low):.1f}"
 
     target = row.target
     direction = 1 if (row.payload or {}).get("kgi", {}).get("direction", "higher") == "higher" \
@@ -277,7 +278,7 @@ def _percentiles(row, unit) -> dict:
         "deadline": row.deadline,
         "pos": {"p10": position(row.p10), "p50": position(row.p50), "p90": position(row.p90),
                 "target": position(target)},
-        "band_width": round(position(row.p90) - position(row.p10), 1),
+        "band_width": f"{100 * (row.p90 - row.p10) / (high - low):.1f}",
     }
 
 

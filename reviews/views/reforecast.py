@@ -122,8 +122,10 @@ def reforecast_run(request):
     """Queue this month's snapshot (or retry a failed one); a done month stays as it is."""
     month = None
     if request.POST.get("month"):
+        # A month other than this one only to retry its failed (or unfinished) snapshot.
         month = parse_month(request.POST["month"])
-        if month is None or month > month_start(timezone.localdate()):
+        if month is None or (month != month_start(timezone.localdate())
+                             and snapshot(request.company, month) is None):
             messages.error(request, _("That month cannot be computed."))
             return redirect("reforecast-latest", request.company.slug)
     row, queued = reforecast_request(company=request.company, month=month, user=request.user)

@@ -255,12 +255,13 @@ def test_a_failed_month_shows_its_error_and_a_retry(world, shop,
 
 
 @pytest.mark.django_db
-def test_run_refuses_a_future_or_malformed_month(world, shop):
+def test_run_refuses_a_month_it_has_nothing_to_retry_for(world, shop):
     admin = _client(world, "admin")
-    for month in ("2999-01", "nonsense"):
-        response = admin.post(_url("reforecast-run", shop), {"month": month})
-        assert response.status_code == 302
-    assert not Reforecast.objects.filter(month__year=2999).exists()
+    count = Reforecast.objects.count()
+    for month in ("2999-01", "2001-05", "nonsense"):
+        response = admin.post(_url("reforecast-run", shop), {"month": month}, follow=True)
+        assert b"That month cannot be computed." in response.content
+    assert Reforecast.objects.count() == count
 
 
 # --------------------------------------------------------------------------- what-if
