@@ -173,8 +173,8 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch:
         # The row lock is held until the import commits: a second run waits here and then
         # finds the batch done. A dead worker's lock went with its connection, so a
         # "running" batch nobody holds is taken over.
-        batch = ImportBatch.objects.select_for_update().select_related("company").get(
-            pk=batch_id)
+        batch = (ImportBatch.objects.select_for_update(of=("self",))
+                 .select_related("company").get(pk=batch_id))
         if batch.status != ImportStatus.RUNNING:
             return batch
         with _in_uploaders_language(batch):

@@ -40,7 +40,9 @@ Every process still running at the end of the test is stopped (SIGTERM, then SIG
 
 The Redis database of REDIS_URL belongs to the test run: it is flushed when the session's
 first worker starts, so messages left by an earlier run (a killed worker's unacked task)
-never reach this run's database. CI uses ``redis://127.0.0.1:6379/9``.
+never reach this run's database, and the task queue is purged before each test that uses
+a worker (tests without one may have sent tasks nobody ran). CI uses
+``redis://127.0.0.1:6379/9``.
 """
 from __future__ import annotations
 
@@ -155,6 +157,8 @@ def live_celery_worker(request, _celery_worker_thread, celery_not_eager):
     """A real worker (thread, solo pool) consuming this test's tasks from Redis."""
     _require_redis()
     _require_transactional_db(request)
+    # Tasks other tests sent while no worker listened belong to rows that are gone.
+    celery_not_eager.control.purge()
     _consume(celery_not_eager, _celery_worker_thread.hostname, on=True)
     yield _celery_worker_thread
     _consume(celery_not_eager, _celery_worker_thread.hostname, on=False)
@@ -275,6 +279,7 @@ def celery_worker_process(request, django_db_setup, celery_not_eager):
     _require_transactional_db(request)
     database_url = _test_database_url()
     _flush_once(redis_url)
+    celery_not_eager.control.purge()
     started: list[WorkerProcess] = []
     logs = tempfile.mkdtemp(prefix="celery-worker-")
 
