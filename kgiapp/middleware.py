@@ -14,9 +14,18 @@ class LanguageMiddleware:
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if language not in self.languages:
             language = settings.LANGUAGE_CODE
+        # Scoped to the request: a thread that serves the next request (or runs the next
+        # test) must not inherit this visitor's language.
+        previous = translation.get_language()
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
-        response.headers.setdefault("Content-Language", translation.get_language())
+        try:
+            response = self.get_response(request)
+            patch_vary_headers(response, ("Cookie",))
+            response.headers.setdefault("Content-Language", translation.get_language())
+        finally:
+            if previous:
+                translation.activate(previous)
+            else:
+                translation.deactivate()
         return response

@@ -95,3 +95,14 @@ def test_seed_demo_twice_changes_nothing():
     assert counts[0] == 3 and counts[2] > 21 and counts[3] > 1000
     names = set(Team.objects.values_list("name", flat=True))
     assert names == {"営業", "マーケティング", "カスタマーサクセス"}
+
+
+@pytest.mark.django_db
+def test_a_visitors_language_does_not_outlive_their_request(client, settings):
+    from django.utils import translation
+
+    translation.activate("ja")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/accounts/login/")
+    assert response.headers["Content-Language"] == "en"
+    assert translation.get_language() == "ja"
