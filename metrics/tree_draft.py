@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kgiapp.assist import AssistError, DraftRequest
-from kgiapp.assist.draft import draft_from_payload
+from kgiapp.assist.draft import draft_from_payload, draft_invalid_message
 from kgiapp.models import Company
 from metrics.engine.formula import FormulaError, parse_formula
 from metrics.engine.tree import check_acyclic, reachable, topological_order
@@ -92,7 +92,7 @@ def tree_draft_plan(*, company, draft) -> DraftPlan:
         formulas[draft.root_code] = parse_formula(draft.root_formula)
         check_acyclic(formulas)
     except FormulaError as exc:
-        raise ValidationError(formula_error_message(exc)) from exc
+        raise ValidationError(draft_invalid_message(formula_error_message(exc))) from exc
     specs = {k.code: k for k in draft.kpis}
     rows, seen = [], set()
 

@@ -54,7 +54,11 @@ class TreeDraft:
 
 
 def _refuse(message):
-    raise AssistError(_("The draft is not valid: %(problem)s") % {"problem": message})
+    raise AssistError(draft_invalid_message(message))
+
+
+def draft_invalid_message(problem: str) -> str:
+    return _("The draft is not valid, so nothing was saved: %(problem)s") % {"problem": problem}
 
 
 def _text(item, key, where, limit):
