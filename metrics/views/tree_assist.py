@@ -3,7 +3,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from kgiapp.assist import AssistError, external_configured, get_provider
@@ -24,7 +24,7 @@ TEMPLATE = "metrics/tree_assist.html"
 
 class DraftAcceptForm(forms.Form):
     draft = forms.CharField(widget=forms.HiddenInput)
-    team = forms.ModelChoiceField(label=_l("Owner team for the new KPIs"), queryset=None,
+    team = forms.ModelChoiceField(label=_("Owner team for the new KPIs"), queryset=None,
                                   required=False)
 
     def __init__(self, *args, company, **kwargs):
