@@ -64,7 +64,7 @@ def shoot(base, out):
             page.click("main form button[type=submit]")
             page.wait_for_load_state("networkidle")
 
-            def save(name):
+            def save(name, page=page, lang=lang):
                 path = os.path.join(out, f"{name}-{lang}.png")
                 page.screenshot(path=path, full_page=True)
                 print(path)
