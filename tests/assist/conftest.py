@@ -14,3 +14,14 @@ def make_goal(world):
                           status=KgiStatus.ACTIVE)
 
     return _make
+
+
+@pytest.fixture(autouse=True)
+def _restore_language():
+    """kgiapp's LanguageMiddleware leaves the request's language active in the thread;
+    these tests ask for English pages, so put the default back for the tests after them."""
+    from django.utils import translation
+
+    before = translation.get_language()
+    yield
+    translation.activate(before)
