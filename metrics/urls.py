@@ -14,12 +14,15 @@ from metrics.views import (
     numbers,
     quality,
     tree,
+    tree_assist,
 )
 
 _customers = "teams/<slug:team>/customers/"
 
 urlpatterns = [
     path("tree/", tree.kgi_tree, name="kgi-tree"),
+    path("tree/assist/", tree_assist.tree_assist, name="tree-assist"),
+    path("tree/assist/accept/", tree_assist.tree_assist_accept, name="tree-assist-accept"),
     path("kgi/", kgi.kgi_edit, name="kgi-edit"),
     path("kgi/<int:pk>/activate/", kgi.kgi_activate_view, name="kgi-activate"),
     path("kgi/<int:pk>/archive/", kgi.kgi_archive_view, name="kgi-archive"),
