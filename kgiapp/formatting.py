@@ -74,6 +74,11 @@ def format_value(value, unit, compact=False) -> str:
     return _trim(number, 1)
 
 
+def format_card_value(value, unit) -> str:
+    """A KPI value on a card: yen compact (¥8,300万), every other unit in full (31,234)."""
+    return format_value(value, unit, compact=unit == "JPY")
+
+
 def format_change(value, unit) -> str:
     """A signed change: +3.2 % (relative) or −0.3 pt (percentage points); — when unknown."""
     number = _to_decimal(value)
@@ -81,3 +86,23 @@ def format_change(value, unit) -> str:
         return "—"
     sign = "+" if number > 0 else ("−" if number < 0 else "±")
     return f"{sign}{_group(abs(number), 1)} {unit}".rstrip()
+
+
+# Sparklines are drawn in this box and stretched to the size a page asks for (the SVG says
+# preserveAspectRatio="none"), so one set of points serves every card and table.
+SPARK_BOX = (100, 30)
+
+
+def spark_points(values) -> str:
+    """SVG polyline points of the values in the SPARK_BOX; "" when fewer than two numbers."""
+    points = [float(v) for v in values if v is not None]
+    if len(points) < 2:
+        return ""
+    width, height = SPARK_BOX
+    low, high = min(points), max(points)
+    span = (high - low) or 1.0
+    step = (width - 2) / (len(points) - 1)
+    return " ".join(
+        f"{1 + i * step:.1f},{height - 2 - (p - low) / span * (height - 4):.1f}"
+        for i, p in enumerate(points)
+    )

@@ -5,14 +5,17 @@ needs with a fixed number of queries, whatever the number of teams or KPIs.
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
+from django.core.cache import cache
+from django.utils import timezone, translation
 
+from kgiapp.dataversion import data_token
 from metrics import selectors as metric_selectors
-from metrics.models import Focus, Kgi, KgiStatus
+from metrics.models import Kgi, KgiStatus
 from teams.selectors import teams_for_company
 
 
@@ -87,32 +90,80 @@ def north_star(company, today=None, kgi=None, history=None):
 
 # Company-wide, each phase column shows this many KPIs (attention first) unless asked for all.
 COLUMN_LIMIT = 6
+# A cached dashboard lives until the company's data token changes; this only bounds memory.
+CACHE_SECONDS = 3600
+
+TeamRef = namedtuple("TeamRef", "pk slug name")
 
 
 def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     """The dashboard: North Star, the team filter and KPI layers by cadence × phase.
 
     Company-wide, a column shows at most COLUMN_LIMIT KPIs so a 30-team company stays
-    readable (and fast); a team filter or ``show_all`` shows every KPI.
+    readable (and fast); a team filter or ``show_all`` shows every KPI. ``kpis`` (every
+    KPI, vanity ones too, as tuples of checklist.KpiFacts fields) is for the checklist.
+
+    What is computed from the company's data is cached under its data token
+    (kgiapp.dataversion), so it is recomputed on the first load after any write; the
+    slots filled by other apps (attainment probability, anomaly flags) are read live.
+    """
+    today = today or timezone.localdate()
+    token = data_token(company)
+    key = None
+    if token is not None:
+        key = ":".join(str(part) for part in (
+            "dashboard", company.pk, company.slug, token, translation.get_language(), today,
+            team.pk if team is not None else "", cadence or "", int(show_all)))
+    payload = cache.get(key) if key else None
+    if payload is None:
+        payload = _dashboard_payload(company, team=team, cadence=cadence, show_all=show_all,
+                                     today=today)
+        if key:
+            cache.set(key, payload, CACHE_SECONDS)
+    elif payload["north_star"] is not None:
+        payload["north_star"].attainment = latest_attainment(company)
+    cards = [r for layer in payload["layers"] for p in layer["phases"] for r in p["rows"]]
+    anomalies = metric_selectors.anomalies_by_kpi([r.pk for r in cards])
+    for row in cards:
+        row.anomalies = anomalies.get(row.pk, [])
+    return payload
+
+
+def _dashboard_payload(company, *, team, cadence, show_all, today):
+    """The dashboard computed from the data (see ``dashboard``); picklable, so cacheable.
+
+    The status of every KPI comes from its last two values; only the cards shown read
+    twelve, for their sparklines.
     """
     kgi = active_kgi(company)
-    kpis = list(metric_selectors.company_kpis(company, team=team))
-    # The KGI's KPI rides along in the same bulk read, even when a team filter hides it.
-    extra = [kgi.kpi_id] if kgi and kgi.kpi_id else []
-    values = metric_selectors.latest_values({k.pk for k in kpis} | set(extra))
-    rows = metric_selectors.kpi_rows(kpis, today=today, values=values)
+    kpis = metric_selectors.kpi_facts(company, include_vanity=True)
+    shown = [k for k in kpis if not k.is_vanity and (team is None or k.team_id == team.pk)]
+    ids = [k.pk for k in shown]
+    rows = metric_selectors.kpi_rows(shown, today=today,
+                                     values=metric_selectors.latest_values(ids, 2),
+                                     targets=metric_selectors.current_targets(None, today=today,
+                                                                             company=company))
     cadences = [cadence] if cadence in metric_selectors.CADENCE_ORDER else None
     layers = [layer for layer in metric_selectors.group_by_cadence_and_phase(
         rows, cadences, limit=None if team is not None or show_all else COLUMN_LIMIT)
               if layer["count"] or cadences]
+    cards = [r for layer in layers for p in layer["phases"] for r in p["rows"]]
+    # The KGI's KPI rides along in the same bulk read, even when a team filter hides it.
+    extra = [kgi.kpi_id] if kgi and kgi.kpi_id else []
+    series = metric_selectors.latest_values([r.pk for r in cards] + extra)
+    metric_selectors.with_display(metric_selectors.with_series(cards, series, keep=False),
+                                  company)
     return {
         "north_star": north_star(company, today=today, kgi=kgi,
-                                 history=values.get(kgi.kpi_id, []) if extra else []),
-        "teams": list(teams_for_company(company)),
+                                 history=series.get(kgi.kpi_id, []) if extra else []),
+        "teams": [TeamRef(t.pk, t.slug, t.name) for t in teams_for_company(company)],
         "layers": layers,
         "kpi_count": len(rows),
         "hidden_count": sum(p["hidden"] for layer in layers for p in layer["phases"]),
         "status_counts": _status_counts(rows),
+        # Plain tuples: a cache hit unpickles them in a fraction of what namedtuples cost.
+        "kpis": [(k.pk, k.code, k.kind, k.phase, k.cadence, k.focus, k.formula, k.is_vanity)
+                 for k in kpis],
     }
 
 
@@ -135,16 +186,18 @@ def team_review_status(team):
 
 def team_page(company, team, today=None):
     """The team page: its focus KPIs (at most seven) large, monitoring KPIs compact."""
-    rows = metric_selectors.kpi_rows(metric_selectors.company_kpis(company, team=team),
-                                     today=today)
-    focus = [r for r in rows if r.kpi.focus == Focus.ACTIVE]
+    rows = metric_selectors.kpi_facts(company, team=team)
+    values = metric_selectors.latest_values([r.pk for r in rows])
+    metric_selectors.kpi_rows(rows, today=today, values=values)
+    metric_selectors.with_display(metric_selectors.with_series(rows, values), company)
+    anomalies = metric_selectors.anomalies_by_kpi([r.pk for r in rows])
     order = {p: i for i, p in enumerate(metric_selectors.PHASE_ORDER)}
-    focus.sort(key=lambda r: (order.get(r.kpi.phase, 9), r.kpi.name))
-    monitoring = sorted((r for r in rows if r.kpi.focus != Focus.ACTIVE),
-                        key=lambda r: (order.get(r.kpi.phase, 9), r.kpi.name))
+    for row in rows:
+        row.anomalies = anomalies.get(row.pk, [])
+    rows.sort(key=lambda r: (order.get(r.phase, 9), r.name))
     return {
-        "focus_rows": focus,
-        "monitoring_rows": monitoring,
+        "focus_rows": [r for r in rows if r.is_focus],
+        "monitoring_rows": [r for r in rows if not r.is_focus],
         "open_tasks": team_open_tasks(team),
         "review_status": team_review_status(team),
     }

@@ -36,7 +36,7 @@ def unit_value_compact(value, unit):
 @register.filter
 def card_value(value, unit):
     """A KPI value on a card: yen compact (¥8,300万), every other unit in full (31,234)."""
-    return formatting.format_value(value, unit, compact=unit == "JPY")
+    return formatting.format_card_value(value, unit)
 
 
 @register.filter
@@ -55,19 +55,14 @@ def can(context, capability, team=None):
 @register.simple_tag
 def sparkline(values, width=96, height=24, css_class="sparkline"):
     """An inline SVG polyline of the values (no JavaScript, CSP-safe); None gaps are skipped."""
-    points = [float(v) for v in values if v is not None]
-    if len(points) < 2:
+    points = formatting.spark_points(values)
+    box_w, box_h = formatting.SPARK_BOX
+    if not points:
         return format_html('<svg class="{}" width="{}" height="{}" aria-hidden="true"></svg>',
                            css_class, width, height)
-    low, high = min(points), max(points)
-    span = (high - low) or 1.0
-    step = (width - 2) / (len(points) - 1)
-    coords = " ".join(
-        f"{1 + i * step:.1f},{height - 2 - (p - low) / span * (height - 4):.1f}"
-        for i, p in enumerate(points)
-    )
     return format_html(
-        '<svg class="{}" width="{}" height="{}" viewBox="0 0 {} {}" aria-hidden="true">'
-        '<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="{}"/></svg>',
-        css_class, width, height, width, height, coords,
+        '<svg class="{}" width="{}" height="{}" viewBox="0 0 {} {}" preserveAspectRatio="none"'
+        ' aria-hidden="true"><polyline fill="none" stroke="currentColor" stroke-width="1.5"'
+        ' vector-effect="non-scaling-stroke" points="{}"/></svg>',
+        css_class, width, height, box_w, box_h, points,
     )

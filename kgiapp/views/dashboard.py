@@ -21,5 +21,6 @@ def dashboard(request):
     if can(request.membership, "admin"):
         ns = context["north_star"]
         context["checklist"] = checklist(request.company, kgi=ns.kgi if ns else None,
-                                         kgi_has_numbers=bool(ns and ns.series))
+                                         kgi_has_numbers=bool(ns and ns.series),
+                                         kpis=context["kpis"])
     return render_page(request, "kgiapp/dashboard.html", context, partial="layers")
