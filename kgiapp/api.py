@@ -34,7 +34,7 @@ def register_routers():
 
     api.add_router("/", company_router)
     for module in ("metrics.api", "metrics.api_measurements", "metrics.api_cs", "reviews.api",
-                   "teams.api"):
+                   "reviews.api_reforecast", "teams.api"):
         try:
             router = __import__(module, fromlist=["router"]).router
         except ModuleNotFoundError as exc:

@@ -19,6 +19,7 @@ from metrics.selectors import parsed_formula
 # Celery beat entries whose presence means the rhythm is switched on.
 WEEKLY_REVIEW_BEAT = "reviews-open-weekly"
 MONTHLY_REFORECAST_BEAT = "reforecast-monthly"
+ANOMALY_BEAT = "anomalies-nightly"
 LEADING_SHARE_MIN = 0.5
 MIN_PHASES, MIN_CADENCES = 3, 2
 SMART_FIELDS = ["name", "kpi", "unit", "baseline", "target", "start_date", "deadline", "why"]
@@ -131,12 +132,18 @@ def checklist(company, kgi=None, kgi_has_numbers=None, kpis=None):
     # (5) summary, anomaly detection and attainment probability switched on
     beat = getattr(settings, "CELERY_BEAT_SCHEDULE", {}) or {}
     scheduled = WEEKLY_REVIEW_BEAT in beat and MONTHLY_REFORECAST_BEAT in beat
-    computed = _reforecast_model_missing() or latest_attainment(company) is not None
+    detecting = ANOMALY_BEAT in beat
+    computed = latest_attainment(company) is not None
+    if not (scheduled and detecting):
+        why = _("The anomaly detector or the monthly reforecast is not scheduled.")
+    elif not computed:
+        why = _("No reforecast has been computed yet: run this month's now.")
+    else:
+        why = ""
     items.append(Item(
         5, _("Automatic summary, anomaly detection and attainment probability switched on"),
-        scheduled and computed,
-        "" if scheduled else _("The weekly review and monthly reforecast jobs are not scheduled."),
-        _url(company, "reforecast-list", "review-list"), _("Open the reforecasts")))
+        scheduled and detecting and computed, why,
+        _url(company, "reforecast-latest", "review-mine"), _("Open the reforecasts")))
 
     # (6) the weekly → monthly rhythm
     items.append(Item(
@@ -144,15 +151,6 @@ def checklist(company, kgi=None, kgi_has_numbers=None, kpis=None):
         _("Weekly: %(weekly)s · monthly: %(monthly)s")
         % {"weekly": _("scheduled") if WEEKLY_REVIEW_BEAT in beat else _("not scheduled"),
            "monthly": _("scheduled") if MONTHLY_REFORECAST_BEAT in beat else _("not scheduled")},
-        _url(company, "review-list", "reforecast-list"), _("Open the weekly reviews")))
+        _url(company, "review-mine", "reforecast-latest"), _("Open the weekly reviews")))
     return items
 
-
-def _reforecast_model_missing():
-    from django.apps import apps
-
-    try:
-        apps.get_model("reviews", "Reforecast")
-    except LookupError:
-        return True
-    return False

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from collections import namedtuple
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db.models import Count
 from django.utils import timezone, translation
 
 from kgiapp.dataversion import data_token
 from metrics import selectors as metric_selectors
 from metrics.models import Kgi, KgiStatus
+from reviews.models import Reforecast, ReforecastStatus, Task, TaskStatus, WeeklyReview
+from reviews.weeks import team_today, week_of
 from teams.selectors import teams_for_company
 
 
@@ -26,12 +29,9 @@ def active_kgi(company):
 
 
 def latest_attainment(company):
-    """REFORECAST SLOT — the latest attainment probability (0–1) of the active KGI, or None.
-
-    The Reforecast model is built elsewhere; the integrator returns its latest snapshot's
-    probability here. Until one exists the dashboard says "not yet computed".
-    """
-    return None
+    """The latest monthly reforecast's probability (0–1) of reaching the KGI, or None."""
+    return (Reforecast.objects.filter(company=company, status=ReforecastStatus.DONE)
+            .order_by("-month").values_list("probability", flat=True).first())
 
 
 @dataclass
@@ -45,6 +45,10 @@ class NorthStar:
     attainment: float | None
     status: str
     days_left: int | None
+
+
+def _as_percent(probability):
+    return None if probability is None else round(100 * probability, 1)
 
 
 def _percent(part, whole):
@@ -82,7 +86,7 @@ def north_star(company, today=None, kgi=None, history=None):
     return NorthStar(
         kgi=kgi, current=current, current_period=current_period,
         series=[v for _p, v in history], reached_pct=reached, time_pct=time_pct,
-        attainment=latest_attainment(company),
+        attainment=_as_percent(latest_attainment(company)),
         status=metric_selectors.target_status(current, kgi.target, direction),
         days_left=(kgi.deadline - today).days if kgi.deadline else None,
     )
@@ -121,12 +125,18 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
         if key:
             cache.set(key, payload, CACHE_SECONDS)
     elif payload["north_star"] is not None:
-        payload["north_star"].attainment = latest_attainment(company)
+        payload["north_star"].attainment = _as_percent(latest_attainment(company))
     cards = [r for layer in payload["layers"] for p in layer["phases"] for r in p["rows"]]
-    anomalies = metric_selectors.anomalies_by_kpi([r.pk for r in cards])
-    for row in cards:
-        row.anomalies = anomalies.get(row.pk, [])
+    _with_anomalies(cards, today)
     return payload
+
+
+def _with_anomalies(rows, today):
+    """The detector's recent flags on these rows (one query; never cached, see dashboard)."""
+    anomalies = metric_selectors.anomalies_by_kpi(
+        [r.pk for r in rows], since=today - timedelta(days=metric_selectors.RECENT_ANOMALY_DAYS))
+    for row in rows:
+        row.anomalies = anomalies.get(row.pk, [])
 
 
 def _dashboard_payload(company, *, team, cadence, show_all, today):
@@ -174,14 +184,17 @@ def _status_counts(rows):
     return counts
 
 
-def team_open_tasks(team):
-    """TASKS SLOT — the team's open tasks; None until the reviews app provides them."""
-    return None
+def team_open_tasks(team, limit=8):
+    """The team's open tasks, soonest due first (one query)."""
+    return list(Task.objects.filter(team=team, status=TaskStatus.OPEN)
+                .select_related("owner", "review").order_by("due_date", "pk")[:limit])
 
 
 def team_review_status(team):
-    """REVIEW SLOT — this ISO week's review of the team; None until the reviews app exists."""
-    return None
+    """This ISO week's review of the team with its decision count, or None if not opened."""
+    iso_year, iso_week, _monday = week_of(team_today(team))
+    return (WeeklyReview.objects.filter(team=team, iso_year=iso_year, iso_week=iso_week)
+            .annotate(decision_count=Count("decisions")).first())
 
 
 def team_page(company, team, today=None):
@@ -190,10 +203,8 @@ def team_page(company, team, today=None):
     values = metric_selectors.latest_values([r.pk for r in rows])
     metric_selectors.kpi_rows(rows, today=today, values=values)
     metric_selectors.with_display(metric_selectors.with_series(rows, values), company)
-    anomalies = metric_selectors.anomalies_by_kpi([r.pk for r in rows])
+    _with_anomalies(rows, today or timezone.localdate())
     order = {p: i for i, p in enumerate(metric_selectors.PHASE_ORDER)}
-    for row in rows:
-        row.anomalies = anomalies.get(row.pk, [])
     rows.sort(key=lambda r: (order.get(r.phase, 9), r.name))
     return {
         "focus_rows": [r for r in rows if r.is_focus],

@@ -170,6 +170,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.open_weekly_reviews",
         "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
     },
+    # Every night the anomaly detector looks at the latest numbers of every company.
+    "anomalies-nightly": {
+        "task": "metrics.tasks.anomalies_nightly",
+        "schedule": crontab(minute=30, hour=2),
+    },
+    # On the 1st of each month every company gets its immutable reforecast snapshot.
+    "reforecast-monthly": {
+        "task": "reviews.tasks.reforecast_monthly",
+        "schedule": crontab(minute=0, hour=4, day_of_month="1"),
+    },
 }
 
 # Cache: what pages compute from a company's data, under its data token (kgiapp.dataversion).

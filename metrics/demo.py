@@ -125,7 +125,7 @@ MONTH_TARGETS = {"uu": 120_000, "cvr": Decimal("2.0"), "aov": 3_450}
 KGI_TARGET = 83_000_000
 
 CAMPAIGNS = [
-    ("ブラックフライデーセール", 52, 1, ["paid_uu", "organic_uu", "uu", "cvr", "ad_spend"]),
+    ("ブラックフライデーセール", 52, 2, ["paid_uu", "organic_uu", "uu", "cvr", "ad_spend"]),
     ("夏のセール", 18, 2, ["paid_uu", "organic_uu", "uu", "cvr"]),
 ]
 
@@ -204,7 +204,9 @@ def seed_measurements(company):
     rng = random.Random(f"kgiapp-demo-{company.slug}")
     weeks = demo_weeks()
     n = len(weeks)
-    campaign_weeks = {n - 52 + 0, n - 52 + 1, n - 19, n - 18} if n >= 52 else set()
+    # The campaigns' weeks carry their lift, exactly where the Campaign rows say they are.
+    campaign_weeks = {n - weeks_ago + i for _name, weeks_ago, length, _codes in CAMPAIGNS
+                      if n >= weeks_ago for i in range(length)}
     raw = {}
     for code, spec in TREE.items():
         if spec[6] == "weekly" and not spec[11]:

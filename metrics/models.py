@@ -304,6 +304,49 @@ class Campaign(models.Model):
         return self.name
 
 
+class AnomalyLabel(models.TextChoices):
+    ANOMALY = "anomaly", _("Anomaly")
+    CAMPAIGN = "campaign", _("Campaign effect")
+
+
+class Anomaly(models.Model):
+    """A point far from its seasonal expectation, as the nightly detector last saw it.
+
+    Points inside a campaign are kept with the label "campaign" (an annotation, not an
+    alert). Re-running the detector updates the rows of the window it looked at.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="anomalies")
+    period_start = models.DateField(_("period start"))
+    value = models.FloatField(_("value"))
+    expected = models.FloatField(_("expected"))
+    expected_low = models.FloatField(_("expected from"))
+    expected_high = models.FloatField(_("expected to"))
+    score = models.FloatField(_("score"))
+    label = models.CharField(max_length=8, choices=AnomalyLabel.choices,
+                             default=AnomalyLabel.ANOMALY)
+    kind = models.CharField(max_length=12, default="spike")  # "spike" | "level_shift"
+    detected_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("anomaly")
+        ordering = ["kpi", "period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "period_start"], name="anomaly_one_per_period"),
+            models.CheckConstraint(condition=Q(label__in=AnomalyLabel.values),
+                                   name="anomaly_label_valid"),
+        ]
+        indexes = [models.Index(fields=["company", "period_start"])]
+
+    def __str__(self):
+        return f"{self.kpi_id} {self.period_start} {self.score:+.1f}"
+
+    @property
+    def is_above(self):
+        return self.value > self.expected
+
+
 ZERO = Decimal("0")
 
 

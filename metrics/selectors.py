@@ -18,11 +18,14 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kgiapp.formatting import format_card_value, format_change, spark_points
 from metrics.engine.formula import FormulaError, parse_formula
 from metrics.models import (
+    Anomaly,
+    AnomalyLabel,
     Cadence,
     Campaign,
     Direction,
@@ -209,13 +212,30 @@ def target_status(value, target, direction):
     return STATUS_AT_RISK if -gap / scale <= AT_RISK_BAND else STATUS_OFF_TRACK
 
 
-def anomalies_by_kpi(kpi_ids):
-    """ANOMALY SLOT — {kpi_id: [{"period_start": date, "label": str}, …]}.
+RECENT_ANOMALY_DAYS = 42
 
-    metrics.Anomaly does not exist on this branch; the integrator replaces this body
-    with one query over the open anomalies of these KPIs. Empty, never invented.
+
+def anomalies_by_kpi(kpi_ids, since=None, until=None):
+    """{kpi_id: [{"period_start", "label", "value", "low", "high", "score"}, …]}, one query.
+
+    The detector's anomalies (campaign effects are annotations, not flags) of these KPIs,
+    for periods starting in [since, until), oldest first.
     """
-    return {}
+    qs = Anomaly.objects.filter(kpi_id__in=list(kpi_ids), label=AnomalyLabel.ANOMALY)
+    if since is not None:
+        qs = qs.filter(period_start__gte=since)
+    if until is not None:
+        qs = qs.filter(period_start__lt=until)
+    out: dict[int, list] = {}
+    for kpi_id, day, value, expected, low, high, score in qs.order_by(
+            "kpi_id", "period_start").values_list("kpi_id", "period_start", "value",
+                                                  "expected", "expected_low",
+                                                  "expected_high", "score"):
+        out.setdefault(kpi_id, []).append({
+            "period_start": day, "value": value, "low": low, "high": high, "score": score,
+            "label": _("Unusually high") if value > expected else _("Unusually low"),
+        })
+    return out
 
 
 def _change(row, latest, previous):
@@ -252,8 +272,10 @@ def kpi_rows(rows, today=None, values=None, targets=None):
     return rows
 
 
-STATUS_LABELS = {STATUS_ON_TRACK: _("On track"), STATUS_AT_RISK: _("At risk"),
-                 STATUS_OFF_TRACK: _("Off track"), STATUS_NO_TARGET: _("No target")}
+STATUS_LABELS = {STATUS_ON_TRACK: gettext_lazy("On track"),
+                 STATUS_AT_RISK: gettext_lazy("At risk"),
+                 STATUS_OFF_TRACK: gettext_lazy("Off track"),
+                 STATUS_NO_TARGET: gettext_lazy("No target")}
 
 
 def with_display(rows, company):

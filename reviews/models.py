@@ -186,3 +186,105 @@ class ReviewLog(models.Model):
 
     class Meta:
         ordering = ["review", "-at"]
+
+
+class ReforecastStatus(models.TextChoices):
+    PENDING = "pending", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Reforecast(models.Model):
+    """The monthly outlook of the KGI: one immutable snapshot per company and month.
+
+    ``month`` is the first day of the month; the snapshot uses the numbers of the periods
+    before it. Until it is done the row only carries progress; once done, nothing in it
+    changes again (``reforecast_compute`` refuses and the model refuses to save it).
+    """
+
+    company = models.ForeignKey("kgiapp.Company", on_delete=models.CASCADE, related_name="+")
+    kgi = models.ForeignKey("metrics.Kgi", on_delete=models.SET_NULL, null=True,
+                            related_name="+")
+    month = models.DateField(_("month"))
+    status = models.CharField(_("status"), max_length=7, choices=ReforecastStatus.choices,
+                              default=ReforecastStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    probability = models.FloatField(_("probability"), null=True, blank=True)
+    p10 = models.FloatField(null=True, blank=True)
+    p50 = models.FloatField(null=True, blank=True)
+    p90 = models.FloatField(null=True, blank=True)
+    target = models.FloatField(null=True, blank=True)
+    deadline = models.DateField(null=True, blank=True)
+    draws = models.PositiveIntegerField(default=0)
+    seed = models.BigIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    # {"leaves": {code: {...}}, "forecasts": {code: {...}}, "sensitivity": [...],
+    #  "anomalies": [...], "changes": {...}, "risks": [...], "kgi": {...}}
+    payload = models.JSONField(default=dict, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reforecast")
+        ordering = ["company", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "month"], name="reforecast_one_per_month"),
+            models.CheckConstraint(condition=Q(status__in=ReforecastStatus.values),
+                                   name="reforecast_status_valid"),
+            # A done snapshot is complete: never a "done" row without its figures.
+            models.CheckConstraint(
+                condition=~Q(status=ReforecastStatus.DONE)
+                | (Q(probability__isnull=False) & Q(completed_at__isnull=False)),
+                name="reforecast_done_is_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.company_id} {self.month:%Y-%m} {self.status}"
+
+    def save(self, *args, **kwargs):
+        # Snapshots are immutable: a done row is written once, by the service, and never again.
+        if self.pk and Reforecast.objects.filter(
+                pk=self.pk, status=ReforecastStatus.DONE).exists():
+            raise ValueError("a completed reforecast is immutable")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_done(self):
+        return self.status == ReforecastStatus.DONE
+
+    @property
+    def month_key(self):
+        return f"{self.month:%Y-%m}"
+
+
+class Scenario(models.Model):
+    """A saved what-if: leaf KPIs moved by a few percent against a month's snapshot."""
+
+    company = models.ForeignKey("kgiapp.Company", on_delete=models.CASCADE, related_name="+")
+    reforecast = models.ForeignKey(Reforecast, on_delete=models.CASCADE,
+                                   related_name="scenarios")
+    name = models.CharField(_("name"), max_length=120)
+    shifts = models.JSONField(_("changes"), default=dict)  # {leaf code: percent, e.g. 5.0}
+    probability = models.FloatField()
+    p50 = models.FloatField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scenario")
+        ordering = ["reforecast", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["reforecast", "name"],
+                                    name="scenario_name_unique_per_month"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 
+from metrics import selectors as metric_selectors
 from metrics.models import Focus, Kpi, Measurement, PeriodKind, Target
 from teams.models import TeamMembership, TeamRole
 
@@ -30,12 +31,14 @@ def team_decision_kpis(team):
 
 
 def anomaly_flags(company, kpi_ids, since, until):
-    """Slot for the anomaly detector (metrics' Anomaly, built in parallel): {kpi_id: text}.
+    """{kpi_id: text} for the KPIs whose last week before ``until`` was flagged by the detector.
 
-    Returns nothing until the integrator wires it; rows then show the flag and the
-    summary mentions it (``row["anomaly"]``).
+    ``since`` is the start of the numbers the review shows; only the latest week is flagged,
+    an old anomaly is already history in the sparkline.
     """
-    return {}
+    flagged = metric_selectors.anomalies_by_kpi(
+        kpi_ids, since=max(since, until - timedelta(days=7)), until=until)
+    return {kpi_id: items[-1]["label"] for kpi_id, items in flagged.items()}
 
 
 def _pct(new, old):

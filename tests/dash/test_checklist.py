@@ -3,7 +3,12 @@ from datetime import date
 
 import pytest
 
-from kgiapp.checklist import MONTHLY_REFORECAST_BEAT, WEEKLY_REVIEW_BEAT, checklist
+from kgiapp.checklist import (
+    ANOMALY_BEAT,
+    MONTHLY_REFORECAST_BEAT,
+    WEEKLY_REVIEW_BEAT,
+    checklist,
+)
 from metrics.models import Kgi, Kpi
 from tests.dash.factories import KgiFactory, KpiFactory, MeasurementFactory
 
@@ -66,14 +71,30 @@ def test_items5_and_6_flip_when_the_review_and_reforecast_jobs_are_scheduled(wor
     settings.CELERY_BEAT_SCHEDULE = {WEEKLY_REVIEW_BEAT: {}}
     assert not _item(world.company, 6).ok
     settings.CELERY_BEAT_SCHEDULE = {WEEKLY_REVIEW_BEAT: {}, MONTHLY_REFORECAST_BEAT: {}}
-    assert _item(world.company, 5).ok and _item(world.company, 6).ok
+    assert _item(world.company, 6).ok
+    assert not _item(world.company, 5).ok  # no anomaly detector scheduled yet
+    settings.CELERY_BEAT_SCHEDULE = {WEEKLY_REVIEW_BEAT: {}, MONTHLY_REFORECAST_BEAT: {},
+                                     ANOMALY_BEAT: {}}
+    assert _item(world.company, 5).ok  # the world has a computed reforecast
+
+
+@pytest.mark.django_db
+def test_item5_needs_an_attainment_probability_computed(world, settings):
+    settings.CELERY_BEAT_SCHEDULE = {WEEKLY_REVIEW_BEAT: {}, MONTHLY_REFORECAST_BEAT: {},
+                                     ANOMALY_BEAT: {}}
+    world.extra["reforecast"].delete()
+    item = _item(world.company, 5)
+    assert not item.ok and item.detail
 
 
 @pytest.mark.django_db
 def test_checklist_is_shown_to_admins_only_with_marks_and_fix_links(world, client):
+    world.extra["reforecast"].delete()
     client.force_login(world.user("admin"))
     html = client.get("/acme/").content.decode()
-    assert "checklist" in html and html.count('class="ng"') == 6 and "✗" in html
+    failing = [item for item in checklist(world.company) if not item.ok]
+    assert len(failing) >= 4  # a new company: no SMART KGI, no focus KPIs, no numbers, no forecast
+    assert "checklist" in html and html.count('class="ng"') == len(failing) and "✗" in html
     assert 'class="check-fix" href="/acme/' in html
     client.force_login(world.user("executive"))
     assert "checklist-items" not in client.get("/acme/").content.decode()

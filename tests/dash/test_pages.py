@@ -8,6 +8,7 @@ from django.urls import path
 from kgiapp.formatting import format_change
 from kgiapp.management.commands.seed_demo import run_steps
 from kgiapp.urls import urlpatterns as root_urls
+from reviews.models import Reforecast
 
 
 @pytest.fixture
@@ -30,7 +31,10 @@ def test_dashboard_shows_the_north_star_with_progress_and_no_invented_probabilit
     assert "North Star" in html
     assert "/ ¥83M" in html  # the target, unit-formatted
     assert "Target reached" in html and "Time elapsed" in html
-    assert "Not yet computed" in html
+    latest = Reforecast.objects.filter(company__slug="demo").order_by("-month").first()
+    assert f"{100 * latest.probability:.0f}%" in html
+    Reforecast.objects.filter(company__slug="demo").delete()
+    assert "Not yet computed" in executive.get("/demo/").content.decode()
 
 
 @pytest.mark.django_db

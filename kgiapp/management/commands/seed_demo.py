@@ -15,6 +15,7 @@ STEPS = [
     "teams.demo.seed_okrs",
     "reviews.demo.seed_reviews",
     "metrics.demo_cs.seed_customers",
+    "reviews.demo_reforecast.seed_reforecasts",
 ]
 
 

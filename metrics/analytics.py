@@ -1,0 +1,390 @@
+"""From stored numbers to the engine and back: KPI series, anomalies and the KGI outlook.
+
+The engine (``metrics/engine``) works on numpy arrays and knows nothing of Django; this
+module loads a company's measurements into regular series (one value per period, gaps
+as NaN, campaign periods masked), runs the engine, and stores what it found.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .engine import anomalies as anomaly_engine
+from .engine.forecast import forecast
+from .engine.formula import FormulaError
+from .engine.simulate import probability_sensitivity, simulate
+from .engine.tree import evaluate_tree, leaves
+from .importers.periods import period_start
+from .measurements import subperiods
+from .models import Anomaly, AnomalyLabel, Campaign, Kgi, KgiStatus, Kpi, Measurement, Target
+from .services import company_formulas
+
+SEASON_LENGTH = {"daily": 7, "weekly": 52, "monthly": 12}
+# How far back the nightly detector (re)writes its findings, per cadence.
+ANOMALY_WINDOW_DAYS = {"daily": 60, "weekly": 13 * 7, "monthly": 190}
+# Detections closer than this many periods are one event. The engine's default (a season,
+# tuned on minute-level sensor data) would hide a weekly outage behind a sale months ago.
+ANOMALY_REFRACTORY = {"daily": 3, "weekly": 2, "monthly": 1}
+DRAWS = 10_000
+
+
+class OutlookUnavailable(Exception):
+    """The KGI cannot be forecast (no active KGI, no target, no numbers); says why."""
+
+
+# --------------------------------------------------------------------------- periods
+
+
+def next_period(day: date, cadence: str) -> date:
+    if cadence == "daily":
+        return day + timedelta(days=1)
+    if cadence == "weekly":
+        return day + timedelta(days=7)
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def steps_between(first: date, later: date, cadence: str) -> int:
+    """How many periods ``later`` is after ``first`` (both period starts)."""
+    if cadence == "daily":
+        return (later - first).days
+    if cadence == "weekly":
+        return (later - first).days // 7
+    return (later.year - first.year) * 12 + later.month - first.month
+
+
+def period_grid(first: date, last: date, cadence: str) -> list[date]:
+    out, day = [], first
+    while day <= last:
+        out.append(day)
+        day = next_period(day, cadence)
+    return out
+
+
+# --------------------------------------------------------------------------- series
+
+
+@dataclass
+class Series:
+    """One KPI's numbers on a regular grid: NaN where a period is missing."""
+
+    kpi: Kpi
+    periods: list[date]
+    values: np.ndarray
+    campaign: np.ndarray
+
+    @property
+    def season_length(self) -> int:
+        return SEASON_LENGTH.get(self.kpi.cadence, 1)
+
+    @property
+    def last_period(self) -> date | None:
+        return self.periods[-1] if self.periods else None
+
+
+def campaign_spans(company) -> dict[int, list[tuple[date, date]]]:
+    """{kpi_id: [(start, end), …]} of the company's campaigns, one query."""
+    spans = defaultdict(list)
+    rows = Campaign.kpis.through.objects.filter(campaign__company=company).values_list(
+        "kpi_id", "campaign__start", "campaign__end")
+    for kpi_id, start, end in rows:
+        spans[kpi_id].append((start, end))
+    return spans
+
+
+def kpi_series(company, kpis, *, until: date | None = None) -> dict[int, Series]:
+    """{kpi_id: Series} for these KPIs, with the periods that start before ``until``."""
+    kpis = {k.pk: k for k in kpis}
+    raw: dict[int, dict[date, float]] = defaultdict(dict)
+    qs = Measurement.objects.filter(company=company, kpi_id__in=list(kpis))
+    if until is not None:
+        qs = qs.filter(period_start__lt=until)
+    for kpi_id, day, value in qs.values_list("kpi_id", "period_start", "value").iterator(
+            chunk_size=20_000):
+        raw[kpi_id][day] = float(value)
+    spans = campaign_spans(company)
+    out = {}
+    for kpi_id, kpi in kpis.items():
+        points = raw.get(kpi_id, {})
+        if not points:
+            out[kpi_id] = Series(kpi, [], np.empty(0), np.empty(0, dtype=bool))
+            continue
+        grid = period_grid(min(points), max(points), kpi.cadence)
+        values = np.array([points.get(day, np.nan) for day in grid], dtype=float)
+        campaign = np.zeros(len(grid), dtype=bool)
+        for start, end in spans.get(kpi_id, ()):
+            for i, day in enumerate(grid):
+                # A period touched by the campaign carries its effect.
+                if day <= end and next_period(day, kpi.cadence) > start:
+                    campaign[i] = True
+        out[kpi_id] = Series(kpi, grid, values, campaign)
+    return out
+
+
+# --------------------------------------------------------------------------- anomalies
+
+
+def anomalies_detect(*, company, today: date | None = None) -> int:
+    """Run the detector over every KPI of the company and store the recent findings.
+
+    Idempotent: the rows of each KPI's recent window are replaced by what the detector
+    sees now, so running it twice leaves the same rows. Returns how many were stored.
+    """
+    today = today or timezone.localdate()
+    kpis = list(Kpi.objects.filter(company=company))
+    series = kpi_series(company, kpis, until=today + timedelta(days=1))
+    cutoff = {cadence: today - timedelta(days=days)
+              for cadence, days in ANOMALY_WINDOW_DAYS.items()}
+    found = []
+    for item in series.values():
+        if item.values.size < 8:
+            continue
+        since = cutoff[item.kpi.cadence]
+        for hit in anomaly_engine.detect(item.values, item.season_length, item.campaign,
+                                         refractory=ANOMALY_REFRACTORY[item.kpi.cadence]):
+            day = item.periods[hit.index]
+            if day < since:
+                continue
+            found.append(Anomaly(
+                company=company, kpi=item.kpi, period_start=day, value=hit.value,
+                expected=hit.expected, expected_low=hit.low, expected_high=hit.high,
+                score=hit.score, label=hit.label, kind=hit.kind))
+    window = Q()
+    for cadence, since in cutoff.items():
+        window |= Q(kpi__cadence=cadence, period_start__gte=since)
+    with transaction.atomic():
+        Anomaly.objects.filter(company=company).filter(window).delete()
+        Anomaly.objects.bulk_create(found)
+    return len(found)
+
+
+def anomaly_rows(company, kpi_ids, *, since: date | None = None, label=AnomalyLabel.ANOMALY):
+    """{kpi_id: [Anomaly, …]} of these KPIs (oldest first), one query."""
+    qs = Anomaly.objects.filter(company=company, kpi_id__in=list(kpi_ids), label=label)
+    if since is not None:
+        qs = qs.filter(period_start__gte=since)
+    out = defaultdict(list)
+    for row in qs.order_by("kpi_id", "period_start"):
+        out[row.kpi_id].append(row)
+    return out
+
+
+# --------------------------------------------------------------------------- outlook
+
+
+@dataclass
+class LeafOutlook:
+    """A leaf KPI's value in the KGI's deadline period, in the formula's units."""
+
+    code: str
+    mean: float
+    sigma: float
+    direction: int
+    unit: str
+    method: str
+    flags: list[str] = field(default_factory=list)
+
+    def as_spec(self):
+        return (self.mean, self.sigma)
+
+
+@dataclass
+class Outlook:
+    """How likely the KGI is reached, the spread at its deadline, and what moves it."""
+
+    kgi: Kgi
+    as_of: date
+    deadline_period: date
+    probability: float
+    p10: float
+    p50: float
+    p90: float
+    draws: int
+    seed: int
+    leaves: dict[str, LeafOutlook]
+    sensitivity: list[dict]
+    forecasts: dict[str, dict]
+    fingerprint: str
+
+
+def _aggregate_paths(paths: np.ndarray, steps: list[int], aggregation: str) -> np.ndarray:
+    chosen = paths[:, steps]
+    if aggregation == "sum":
+        return chosen.sum(axis=1)
+    if aggregation == "last":
+        return chosen[:, -1]
+    return chosen.mean(axis=1)
+
+
+def _forecast_payload(item: Series, fc, horizon_periods: list[date], keep_history: int):
+    """What a chart needs: the recent history and the forecast band, JSON-ready."""
+    tail = slice(max(0, len(item.periods) - keep_history), None)
+    low, high = fc.lower.get(80), fc.upper.get(80)
+
+    def clean(arr):
+        return [None if not np.isfinite(v) else round(float(v), 6) for v in arr]
+
+    return {
+        "cadence": item.kpi.cadence,
+        "history": {"periods": [d.isoformat() for d in item.periods[tail]],
+                    "values": clean(item.values[tail])},
+        "forecast": {"periods": [d.isoformat() for d in horizon_periods],
+                     "mean": clean(fc.mean), "low": clean(low if low is not None else []),
+                     "high": clean(high if high is not None else [])},
+        "method": fc.method,
+        "flags": list(fc.flags),
+    }
+
+
+def inputs_fingerprint(company, kgi, as_of: date) -> str:
+    """A hash of everything a reforecast reads: numbers, formulas, KGI, targets, campaigns."""
+    digest = hashlib.sha256()
+    digest.update(repr((kgi.pk, kgi.kpi_id, str(kgi.target), kgi.deadline, as_of)).encode())
+    for row in (Measurement.objects.filter(company=company, period_start__lt=as_of)
+                .values("kpi_id").annotate(n=Count("id"), total=Sum("value"),
+                                           last=Max("period_start")).order_by("kpi_id")):
+        digest.update(repr(sorted(row.items())).encode())
+    for row in Kpi.objects.filter(company=company).order_by("code").values_list(
+            "code", "formula", "cadence", "aggregation", "unit", "direction"):
+        digest.update(repr(row).encode())
+    for row in Campaign.objects.filter(company=company).order_by("pk").values_list(
+            "pk", "start", "end"):
+        digest.update(repr(row).encode())
+    for row in Target.objects.filter(kpi__company=company, superseded_at__isnull=True) \
+            .order_by("pk").values_list("kpi_id", "period_start", "value"):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def kgi_evaluator(root: Kpi, formulas):
+    """A vectorised function: leaf values (formula units) → the KGI in its display units."""
+    if root.code not in formulas:
+        return lambda values: root.from_formula_value(values[root.code])
+
+    def evaluate(values):
+        return root.from_formula_value(evaluate_tree(root.code, formulas, values)[root.code])
+
+    return evaluate
+
+
+def active_kgi_with_tree(company):
+    """(kgi, root kpi, formulas, leaf codes) or OutlookUnavailable saying what is missing."""
+    kgi = Kgi.objects.select_related("kpi").filter(company=company,
+                                                   status=KgiStatus.ACTIVE).first()
+    if kgi is None:
+        raise OutlookUnavailable(_("There is no active KGI to forecast."))
+    if kgi.kpi_id is None or kgi.target is None or kgi.deadline is None:
+        raise OutlookUnavailable(
+            _("The KGI needs a KPI, a target and a deadline before it can be forecast."))
+    formulas = company_formulas(company)
+    try:
+        leaf_codes = leaves(kgi.kpi.code, formulas) if kgi.kpi.code in formulas \
+            else [kgi.kpi.code]
+    except FormulaError:
+        raise OutlookUnavailable(_("The KPI tree has a formula error; fix it on the tree page."))
+    return kgi, kgi.kpi, formulas, leaf_codes
+
+
+def kgi_outlook(company, *, as_of: date, draws: int = DRAWS, seed: int = 0,
+                progress=None, history_points: int = 26) -> Outlook:
+    """Forecast every KPI to the KGI's deadline and simulate the KGI through the tree.
+
+    Only periods that start before ``as_of`` are read, so a snapshot for a month sees
+    exactly the numbers known on its first day. ``progress(percent)`` is called now and
+    then so a page can show how far it is.
+    """
+    kgi, root, formulas, leaf_codes = active_kgi_with_tree(company)
+    deadline_period = period_start(kgi.deadline, root.cadence)
+    if deadline_period < period_start(as_of, root.cadence):
+        raise OutlookUnavailable(_("The KGI's deadline has passed."))
+    kpis = list(Kpi.objects.filter(company=company))
+    by_code = {k.code: k for k in kpis}
+    missing = [code for code in leaf_codes if code not in by_code]
+    if missing:
+        raise OutlookUnavailable(_("The formula names a KPI that does not exist: %(code)s")
+                                 % {"code": missing[0]})
+    series = kpi_series(company, kpis, until=as_of)
+    rng = np.random.default_rng(seed)
+    leaf_set = set(leaf_codes)
+    leaf_outlooks: dict[str, LeafOutlook] = {}
+    forecasts: dict[str, dict] = {}
+    for done, kpi in enumerate(sorted(kpis, key=lambda k: (k.code not in leaf_set, k.code))):
+        item = series[kpi.pk]
+        if kpi.code in leaf_set:
+            parts = subperiods(deadline_period, root.cadence, kpi.cadence)
+        else:
+            parts = [period_start(kgi.deadline, kpi.cadence)]
+        if not item.periods:
+            if kpi.code in leaf_set:
+                raise OutlookUnavailable(
+                    _("%(kpi)s has no numbers before %(month)s, so the KGI cannot be "
+                      "forecast.") % {"kpi": kpi.name, "month": as_of.strftime("%Y-%m")})
+            continue
+        # Steps after the last period with a number (a stale series still reaches the deadline).
+        last = item.last_period
+        horizon = max(1, steps_between(last, parts[-1], kpi.cadence))
+        fc = forecast(item.values, horizon, item.season_length, exclude=item.campaign)
+        horizon_periods = []
+        day = last
+        for _step in range(horizon):
+            day = next_period(day, kpi.cadence)
+            horizon_periods.append(day)
+        forecasts[kpi.code] = _forecast_payload(item, fc, horizon_periods, history_points)
+        if kpi.code in leaf_set:
+            steps = [steps_between(last, p, kpi.cadence) - 1 for p in parts
+                     if steps_between(last, p, kpi.cadence) >= 1]
+            if not steps:  # the deadline period is already measured
+                steps = [horizon - 1]
+            paths = fc.sample_paths(draws, rng)
+            samples = np.array([kpi.to_formula_value(v) for v in
+                                _aggregate_paths(paths, steps, kpi.aggregation)])
+            samples = samples[np.isfinite(samples)]
+            if samples.size == 0:
+                raise OutlookUnavailable(
+                    _("%(kpi)s cannot be forecast yet.") % {"kpi": kpi.name})
+            leaf_outlooks[kpi.code] = LeafOutlook(
+                code=kpi.code, mean=float(samples.mean()), sigma=float(samples.std()),
+                direction=kpi.sign, unit=kpi.unit, method=fc.method, flags=list(fc.flags))
+        if progress is not None and done % 25 == 0:
+            progress(10 + int(70 * done / max(len(kpis), 1)))
+    evaluate = kgi_evaluator(root, formulas)
+    specs = {code: leaf.as_spec() for code, leaf in leaf_outlooks.items()}
+    target, direction = float(kgi.target), root.sign
+    result = simulate(specs, evaluate, target, direction, draws=draws, seed=seed)
+    if not np.isfinite(result.probability):
+        raise OutlookUnavailable(_("The KGI's formula gives no number for these forecasts."))
+    ranking = probability_sensitivity(
+        specs, evaluate, target, direction, draws=draws, seed=seed,
+        leaf_directions={code: leaf.direction for code, leaf in leaf_outlooks.items()})
+    if progress is not None:
+        progress(90)
+    return Outlook(
+        kgi=kgi, as_of=as_of, deadline_period=deadline_period,
+        probability=result.probability, p10=result.p10, p50=result.p50, p90=result.p90,
+        draws=draws, seed=seed, leaves=leaf_outlooks,
+        sensitivity=[{"code": s.leaf, "delta_pp": round(s.delta_pp, 3),
+                      "delta_p50_pct": round(s.delta_p50_pct, 4), "direction": s.direction}
+                     for s in ranking],
+        forecasts=forecasts, fingerprint=inputs_fingerprint(company, kgi, as_of))
+
+
+def what_if(*, company, leaves_payload: dict, shifts_pct: dict, target: float, draws: int,
+            seed: int):
+    """Probability and percentiles with leaf KPIs moved by ``shifts_pct`` (±30 % at most).
+
+    Reuses the snapshot's leaf distributions and draws (same seed), so a scenario differs
+    from the baseline only by the moves.
+    """
+    kgi, root, formulas, _leaf_codes = active_kgi_with_tree(company)
+    specs = {code: (leaf["mean"], leaf["sigma"]) for code, leaf in leaves_payload.items()}
+    factors = {code: 1 + max(-30.0, min(30.0, float(pct))) / 100
+               for code, pct in shifts_pct.items() if code in specs}
+    return simulate(specs, kgi_evaluator(root, formulas), float(target), root.sign,
+                    draws=draws, seed=seed, shifts=factors)
