@@ -68,11 +68,15 @@ def _formulas(kpis):
     return out
 
 
-def checklist(company, kgi=None, kgi_has_numbers=None, kpis=None):
+_UNREAD = object()
+
+
+def checklist(company, kgi=None, kgi_has_numbers=None, kpis=None, attainment=_UNREAD):
     """The six items for the company (the dashboard passes what it already loaded).
 
     ``kpis``: every KPI of the company, vanity ones too, as tuples of the KpiFacts fields
-    (the dashboard keeps them in its cached payload); read here when not given.
+    (the dashboard keeps them in its cached payload); ``attainment``: the latest
+    probability or None. Each is read here when not given.
     """
     from kgiapp.selectors import active_kgi, latest_attainment
 
@@ -133,7 +137,9 @@ def checklist(company, kgi=None, kgi_has_numbers=None, kpis=None):
     beat = getattr(settings, "CELERY_BEAT_SCHEDULE", {}) or {}
     scheduled = WEEKLY_REVIEW_BEAT in beat and MONTHLY_REFORECAST_BEAT in beat
     detecting = ANOMALY_BEAT in beat
-    computed = latest_attainment(company) is not None
+    if attainment is _UNREAD:
+        attainment = latest_attainment(company)
+    computed = attainment is not None
     if not (scheduled and detecting):
         why = _("The anomaly detector or the monthly reforecast is not scheduled.")
     elif not computed:

@@ -7,9 +7,10 @@ new data: no signal to forget, and bulk imports (COPY + upsert), queryset update
 SQL are covered as well as model saves. The token is random rather than a counter, so a
 restored backup or a recycled test database never meets a cache entry of another state.
 
-A new table whose rows a cached page shows needs its own ``track`` line in a migration
-(see migration 0002): e.g. anomalies or reforecasts once those pages show them from
-the cached payload. Reads that stay outside the cache (kgiapp.selectors) need nothing.
+TRACKED lists the tables; a table added later needs a migration that calls
+``install(schema_editor, [(table, column, via)], company=False)`` (see migration 0002,
+which freezes its own list). Reads that stay outside the cache — anomalies, reforecasts,
+tasks, reviews, members — need nothing.
 
 Trade-off: on PostgreSQL a writing transaction holds the company's token row from its
 first write to its commit, so two imports into the same company queue behind each other.
@@ -26,8 +27,13 @@ TRACKED = [
     ("metrics_kpi", "company_id", None),
     ("metrics_kgi", "company_id", None),
     ("teams_team", "company_id", None),
-    # Targets have no company column: reach it through their KPI.
+    ("metrics_campaign", "company_id", None),
+    # No company column: reach it through the KPI.
     ("metrics_target", "kpi_id", "metrics_kpi"),
+    ("metrics_campaign_kpis", "kpi_id", "metrics_kpi"),
+    # What the analytics write: the detector's flags and the monthly reforecasts.
+    ("metrics_anomaly", "company_id", None),
+    ("reviews_reforecast", "company_id", None),
 ]
 
 
@@ -155,3 +161,41 @@ def data_token(company):
         return company.data_version.token
     except CompanyDataVersion.DoesNotExist:
         return None
+
+
+# A cached entry lives until the company's token changes; this only bounds memory.
+CACHE_SECONDS = 3600
+
+
+def cache_key(company, name, parts):
+    """The key ``cached`` uses: name, company, its data token, language and ``parts``.
+
+    None when the company has no token (then nothing may be cached). Templates use it
+    for fragment caching ({% cache %}) of what they render from the cached result.
+    """
+    from django.utils import translation
+
+    token = data_token(company)
+    if token is None:
+        return None
+    return ":".join(str(part) for part in (
+        name, company.pk, company.slug, token, translation.get_language(), *parts))
+
+
+def cached(company, name, parts, compute):
+    """``compute()``, cached under the company's data token (and the active language).
+
+    ``parts`` are whatever else the result depends on (a team, a filter, today). Only
+    what is computed from tracked tables may go in: reads of other tables (anomalies,
+    reforecasts, tasks) stay outside, live. Without a token the result is computed live.
+    """
+    from django.core.cache import cache
+
+    key = cache_key(company, name, parts)
+    if key is None:
+        return compute()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value

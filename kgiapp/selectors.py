@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Count
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from kgiapp.dataversion import data_token
+from kgiapp.dataversion import cache_key, cached
 from metrics import selectors as metric_selectors
 from metrics.models import Kgi, KgiStatus
 from reviews.models import Reforecast, ReforecastStatus, Task, TaskStatus, WeeklyReview
@@ -94,49 +93,27 @@ def north_star(company, today=None, kgi=None, history=None):
 
 # Company-wide, each phase column shows this many KPIs (attention first) unless asked for all.
 COLUMN_LIMIT = 6
-# A cached dashboard lives until the company's data token changes; this only bounds memory.
-CACHE_SECONDS = 3600
 
 TeamRef = namedtuple("TeamRef", "pk slug name")
 
 
 def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
-    """The dashboard: North Star, the team filter and KPI layers by cadence × phase.
+    """The dashboard: North Star, the team filter, KPI layers by cadence × phase, checklist.
 
     Company-wide, a column shows at most COLUMN_LIMIT KPIs so a 30-team company stays
-    readable (and fast); a team filter or ``show_all`` shows every KPI. ``kpis`` (every
-    KPI, vanity ones too, as tuples of checklist.KpiFacts fields) is for the checklist.
+    readable (and fast); a team filter or ``show_all`` shows every KPI.
 
-    What is computed from the company's data is cached under its data token
-    (kgiapp.dataversion), so it is recomputed on the first load after any write; the
-    slots filled by other apps (attainment probability, anomaly flags) are read live.
+    Everything here is computed from tables that change the company's data token
+    (kgiapp.dataversion), so it is cached under it and recomputed on the first load after
+    any write. ``layers_key`` lets the template cache the rendered cards under the same key.
     """
     today = today or timezone.localdate()
-    token = data_token(company)
-    key = None
-    if token is not None:
-        key = ":".join(str(part) for part in (
-            "dashboard", company.pk, company.slug, token, translation.get_language(), today,
-            team.pk if team is not None else "", cadence or "", int(show_all)))
-    payload = cache.get(key) if key else None
-    if payload is None:
-        payload = _dashboard_payload(company, team=team, cadence=cadence, show_all=show_all,
-                                     today=today)
-        if key:
-            cache.set(key, payload, CACHE_SECONDS)
-    elif payload["north_star"] is not None:
-        payload["north_star"].attainment = _as_percent(latest_attainment(company))
-    cards = [r for layer in payload["layers"] for p in layer["phases"] for r in p["rows"]]
-    _with_anomalies(cards, today)
+    parts = (today, team.pk if team else "", cadence or "", int(show_all))
+    payload = cached(company, "dashboard", parts,
+                     lambda: _dashboard_payload(company, team=team, cadence=cadence,
+                                                show_all=show_all, today=today))
+    payload["layers_key"] = cache_key(company, "dashboard-layers", parts)
     return payload
-
-
-def _with_anomalies(rows, today):
-    """The detector's recent flags on these rows (one query; never cached, see dashboard)."""
-    anomalies = metric_selectors.anomalies_by_kpi(
-        [r.pk for r in rows], since=today - timedelta(days=metric_selectors.RECENT_ANOMALY_DAYS))
-    for row in rows:
-        row.anomalies = anomalies.get(row.pk, [])
 
 
 def _dashboard_payload(company, *, team, cadence, show_all, today):
@@ -145,6 +122,8 @@ def _dashboard_payload(company, *, team, cadence, show_all, today):
     The status of every KPI comes from its last two values; only the cards shown read
     twelve, for their sparklines.
     """
+    from kgiapp.checklist import checklist
+
     kgi = active_kgi(company)
     kpis = metric_selectors.kpi_facts(company, include_vanity=True)
     shown = [k for k in kpis if not k.is_vanity and (team is None or k.team_id == team.pk)]
@@ -163,18 +142,31 @@ def _dashboard_payload(company, *, team, cadence, show_all, today):
     series = metric_selectors.latest_values([r.pk for r in cards] + extra)
     metric_selectors.with_display(metric_selectors.with_series(cards, series, keep=False),
                                   company)
+    _with_anomalies(cards, today)
+    ns = north_star(company, today=today, kgi=kgi,
+                    history=series.get(kgi.kpi_id, []) if extra else [])
     return {
-        "north_star": north_star(company, today=today, kgi=kgi,
-                                 history=series.get(kgi.kpi_id, []) if extra else []),
+        "north_star": ns,
         "teams": [TeamRef(t.pk, t.slug, t.name) for t in teams_for_company(company)],
         "layers": layers,
         "kpi_count": len(rows),
         "hidden_count": sum(p["hidden"] for layer in layers for p in layer["phases"]),
         "status_counts": _status_counts(rows),
-        # Plain tuples: a cache hit unpickles them in a fraction of what namedtuples cost.
-        "kpis": [(k.pk, k.code, k.kind, k.phase, k.cadence, k.focus, k.formula, k.is_vanity)
-                 for k in kpis],
+        # Shown to admins only; computed here from what is loaded anyway.
+        "checklist": checklist(
+            company, kgi=kgi, kgi_has_numbers=bool(ns and ns.series),
+            kpis=[(k.pk, k.code, k.kind, k.phase, k.cadence, k.focus, k.formula, k.is_vanity)
+                  for k in kpis],
+            **({"attainment": ns.attainment} if ns else {})),
     }
+
+
+def _with_anomalies(rows, today):
+    """The detector's recent flags on these rows (one query)."""
+    anomalies = metric_selectors.anomalies_by_kpi(
+        [r.pk for r in rows], since=today - timedelta(days=metric_selectors.RECENT_ANOMALY_DAYS))
+    for row in rows:
+        row.anomalies = anomalies.get(row.pk, [])
 
 
 def _status_counts(rows):
@@ -198,17 +190,31 @@ def team_review_status(team):
 
 
 def team_page(company, team, today=None):
-    """The team page: its focus KPIs (at most seven) large, monitoring KPIs compact."""
-    rows = metric_selectors.kpi_facts(company, team=team)
-    values = metric_selectors.latest_values([r.pk for r in rows])
-    metric_selectors.kpi_rows(rows, today=today, values=values)
-    metric_selectors.with_display(metric_selectors.with_series(rows, values), company)
-    _with_anomalies(rows, today or timezone.localdate())
-    order = {p: i for i, p in enumerate(metric_selectors.PHASE_ORDER)}
-    rows.sort(key=lambda r: (order.get(r.phase, 9), r.name))
+    """The team page: its focus KPIs (at most seven) large, monitoring KPIs compact.
+
+    The KPI rows are cached under the company's data token; tasks and the review (which
+    change many times a week without touching the numbers) are read live.
+    """
+    today = today or timezone.localdate()
+    rows = cached(company, "team", (team.pk, today), lambda: _team_rows(company, team, today))
     return {
+        # The template caches the two KPI sections it renders from the rows under these.
+        "focus_key": cache_key(company, "team-focus", (team.pk, today)),
+        "monitoring_key": cache_key(company, "team-monitoring", (team.pk, today)),
         "focus_rows": [r for r in rows if r.is_focus],
         "monitoring_rows": [r for r in rows if not r.is_focus],
         "open_tasks": team_open_tasks(team),
         "review_status": team_review_status(team),
     }
+
+
+def _team_rows(company, team, today):
+    rows = metric_selectors.kpi_facts(company, team=team)
+    values = metric_selectors.latest_values([r.pk for r in rows])
+    metric_selectors.kpi_rows(rows, today=today, values=values)
+    metric_selectors.with_display(metric_selectors.with_series(rows, values, keep=False),
+                                  company)
+    _with_anomalies(rows, today)
+    order = {p: i for i, p in enumerate(metric_selectors.PHASE_ORDER)}
+    rows.sort(key=lambda r: (order.get(r.phase, 9), r.name))
+    return rows

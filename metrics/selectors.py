@@ -21,7 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kgiapp.formatting import format_card_value, format_change, spark_points
+from kgiapp.dataversion import cached
+from kgiapp.formatting import format_card_value, format_change, format_value, spark_points
 from metrics.engine.formula import FormulaError, parse_formula
 from metrics.models import (
     Anomaly,
@@ -383,7 +384,15 @@ class KpiPage:
 
 
 def kpi_page(company, code, today=None):
-    """Everything the KPI page shows, a fixed number of queries; Kpi.DoesNotExist if absent."""
+    """Everything the KPI page shows, a fixed number of queries; Kpi.DoesNotExist if absent.
+
+    Cached under the company's data token (kgiapp.dataversion).
+    """
+    today = today or timezone.localdate()
+    return cached(company, "kpi", (code, today), lambda: _kpi_page(company, code, today))
+
+
+def _kpi_page(company, code, today):
     kpi = Kpi.objects.select_related("team").get(company=company, code=code)
     history = list(
         Measurement.objects.filter(kpi=kpi).order_by("period_start")
@@ -400,7 +409,7 @@ def kpi_page(company, code, today=None):
             if formula is not None and code in formula.variables:
                 feeder_codes.append(other_code)
     related = {k.code: k for k in Kpi.objects.filter(
-        company=company, code__in=input_codes + feeder_codes)}
+        company=company, code__in=input_codes + feeder_codes).only("code", "name_ja", "name_en")}
     campaigns = []
     if history:
         first = history[0][0]
@@ -421,6 +430,12 @@ def kpi_page(company, code, today=None):
         stale=is_stale(kpi, latest_period, today=today),
         status=target_status(latest, wanted, kpi.direction),
     )
+
+
+def kpi_table(page):
+    """The data table under the chart, newest first, as printed: [("2026-01-05", "2.0 %"), …]."""
+    unit = page.kpi.unit
+    return [(p.isoformat(), format_value(v, unit)) for p, v, _u in reversed(page.history)]
 
 
 def kpi_chart_config(page, labels_text):

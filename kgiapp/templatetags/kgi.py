@@ -1,6 +1,7 @@
 """Template helpers every page uses: unit formatting, SVG sparklines, capability checks."""
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from kgiapp import formatting
 from kgiapp.permissions import can as membership_can
@@ -66,3 +67,37 @@ def sparkline(values, width=96, height=24, css_class="sparkline"):
         ' vector-effect="non-scaling-stroke" points="{}"/></svg>',
         css_class, width, height, box_w, box_h, points,
     )
+
+
+class DataCacheNode(template.Node):
+    def __init__(self, nodelist, key):
+        self.nodelist, self.key = nodelist, key
+
+    def render(self, context):
+        from django.core.cache import cache
+
+        from kgiapp.dataversion import CACHE_SECONDS
+
+        key = self.key.resolve(context)
+        if not key:
+            return self.nodelist.render(context)
+        html = cache.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            cache.set(key, html, CACHE_SECONDS)
+        return mark_safe(html)  # noqa: S308 — what this node rendered itself, escaped then
+
+
+@register.tag
+def datacache(parser, token):
+    """{% datacache key %}…{% enddatacache %}: the HTML cached under ``key``, a data-token key.
+
+    The key comes from kgiapp.dataversion.cache_key, so the fragment is rendered again
+    after any write to the company's data; a false key (no token) renders it every time.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% datacache key %} takes one argument")
+    nodelist = parser.parse(("enddatacache",))
+    parser.delete_first_token()
+    return DataCacheNode(nodelist, parser.compile_filter(bits[1]))
