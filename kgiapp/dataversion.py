@@ -182,6 +182,35 @@ def cache_key(company, name, parts):
         name, company.pk, company.slug, token, translation.get_language(), *parts))
 
 
+def cache_get(key):
+    """The value under a data-token key: this process's copy first, then the shared cache.
+
+    A token key never holds two different values, so a per-process copy can't go stale;
+    it spares the shared cache's network round trip on the loads that repeat.
+    """
+    local, shared = _caches()
+    value = local.get(key) if local is not None else None
+    if value is None:
+        value = shared.get(key)
+        if value is not None and local is not None:
+            local.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def cache_set(key, value):
+    local, shared = _caches()
+    shared.set(key, value, CACHE_SECONDS)
+    if local is not None:
+        local.set(key, value, CACHE_SECONDS)
+
+
+def _caches():
+    from django.conf import settings
+    from django.core.cache import caches
+
+    return (caches["local"] if "local" in settings.CACHES else None), caches["default"]
+
+
 def cached(company, name, parts, compute):
     """``compute()``, cached under the company's data token (and the active language).
 
@@ -189,13 +218,12 @@ def cached(company, name, parts, compute):
     what is computed from tracked tables may go in: reads of other tables (anomalies,
     reforecasts, tasks) stay outside, live. Without a token the result is computed live.
     """
-    from django.core.cache import cache
-
     key = cache_key(company, name, parts)
     if key is None:
         return compute()
-    value = cache.get(key)
+    value = cache_get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+        if value is not None:  # None means "not found": not worth keeping
+            cache_set(key, value)
     return value

@@ -12,12 +12,14 @@ from decimal import Decimal
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from kgiapp.dataversion import cache_key, cached
 from metrics import selectors as metric_selectors
 from metrics.models import Kgi, KgiStatus
 from reviews.models import Reforecast, ReforecastStatus, Task, TaskStatus, WeeklyReview
 from reviews.weeks import team_today, week_of
+from teams.models import Team
 from teams.selectors import teams_for_company
 
 
@@ -109,9 +111,20 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     """
     today = today or timezone.localdate()
     parts = (today, team.pk if team else "", cadence or "", int(show_all))
-    payload = cached(company, "dashboard", parts,
-                     lambda: _dashboard_payload(company, team=team, cadence=cadence,
-                                                show_all=show_all, today=today))
+    fresh = {}
+
+    def compute():
+        if not fresh:
+            fresh.update(_dashboard_payload(company, team=team, cadence=cadence,
+                                            show_all=show_all, today=today))
+        return fresh
+
+    payload = dict(cached(company, "dashboard", parts,
+                          lambda: {k: v for k, v in compute().items() if k != "layers"}))
+    # The cards are kept apart and read only when their rendered HTML is not cached
+    # (the template's {% datacache layers_key %}): most loads never unpickle them.
+    payload["layers"] = SimpleLazyObject(
+        lambda: cached(company, "dashboard-cards", parts, lambda: compute()["layers"]))
     payload["layers_key"] = cache_key(company, "dashboard-layers", parts)
     return payload
 
@@ -179,7 +192,7 @@ def _status_counts(rows):
 def team_open_tasks(team, limit=8):
     """The team's open tasks, soonest due first (one query)."""
     return list(Task.objects.filter(team=team, status=TaskStatus.OPEN)
-                .select_related("owner", "review").order_by("due_date", "pk")[:limit])
+                .select_related("owner").order_by("due_date", "pk")[:limit])
 
 
 def team_review_status(team):
@@ -187,6 +200,13 @@ def team_review_status(team):
     iso_year, iso_week, _monday = week_of(team_today(team))
     return (WeeklyReview.objects.filter(team=team, iso_year=iso_year, iso_week=iso_week)
             .annotate(decision_count=Count("decisions")).first())
+
+
+def team_by_slug(company, slug):
+    """The company's team with this slug, or None (cached under the data token: teams are
+    tracked, so a renamed or deleted team is seen on the next load)."""
+    return cached(company, "team-slug", (slug,),
+                  lambda: Team.objects.filter(company=company, slug=slug).first())
 
 
 def team_page(company, team, today=None):

@@ -74,17 +74,15 @@ class DataCacheNode(template.Node):
         self.nodelist, self.key = nodelist, key
 
     def render(self, context):
-        from django.core.cache import cache
-
-        from kgiapp.dataversion import CACHE_SECONDS
+        from kgiapp.dataversion import cache_get, cache_set
 
         key = self.key.resolve(context)
         if not key:
             return self.nodelist.render(context)
-        html = cache.get(key)
+        html = cache_get(key)
         if html is None:
             html = self.nodelist.render(context)
-            cache.set(key, html, CACHE_SECONDS)
+            cache_set(key, html)
         return mark_safe(html)  # noqa: S308 — what this node rendered itself, escaped then
 
 
