@@ -58,3 +58,20 @@ def team_roles(membership) -> dict:
         )
         membership._team_roles = cached
     return cached
+
+
+def can_enter_numbers(membership, kpi) -> bool:
+    """Whether this member may enter or import the KPI's numbers.
+
+    Admins: every KPI. A KPI owned by a team: that team's members and managers. A KPI with
+    no owner team: admins and managers.
+    """
+    if membership is None or kpi.company_id != membership.company_id:
+        return False
+    if not can(membership, "contribute"):
+        return False
+    if membership.role == Role.ADMIN:
+        return True
+    if kpi.team_id is None:
+        return membership.role == Role.MANAGER
+    return kpi.team_id in team_roles(membership)

@@ -24,7 +24,17 @@ from .engine.simulate import probability_sensitivity, simulate
 from .engine.tree import evaluate_tree, leaves
 from .importers.periods import period_start
 from .measurements import subperiods
-from .models import Anomaly, AnomalyLabel, Campaign, Kgi, KgiStatus, Kpi, Measurement, Target
+from .models import (
+    Anomaly,
+    AnomalyLabel,
+    Campaign,
+    Kgi,
+    KgiStatus,
+    Kpi,
+    Measurement,
+    Target,
+    Unit,
+)
 from .services import company_formulas
 
 SEASON_LENGTH = {"daily": 7, "weekly": 52, "monthly": 12}
@@ -343,8 +353,9 @@ def kgi_outlook(company, *, as_of: date, draws: int = DRAWS, seed: int = 0,
             if not steps:  # the deadline period is already measured
                 steps = [horizon - 1]
             paths = fc.sample_paths(draws, rng)
-            samples = np.array([kpi.to_formula_value(v) for v in
-                                _aggregate_paths(paths, steps, kpi.aggregation)])
+            samples = _aggregate_paths(paths, steps, kpi.aggregation)
+            if kpi.unit == Unit.PERCENT:
+                samples = samples / 100.0  # formulas see fractions (Kpi.to_formula_value)
             samples = samples[np.isfinite(samples)]
             if samples.size == 0:
                 raise OutlookUnavailable(

@@ -190,6 +190,16 @@ def at_risk_rows(team, rules, today: date) -> list[dict]:
              "codes": [r.code for r in reasons]} for cid, reasons in flagged]
 
 
+def customer_risk(customer, rules, today: date) -> dict:
+    """One customer's reasons as the at-risk list shows them (empty lists when none)."""
+    if customer.contract_date is None:
+        return {"reasons": [], "codes": []}
+    record = _record(customer, {})
+    reasons = (saas.risk_reasons(record, today, risk_rules_engine(rules))
+               if record.is_active_on(today) else [])
+    return {"reasons": [reason_text(r) for r in reasons], "codes": [r.code for r in reasons]}
+
+
 def customer_list(team, *, q="", status="", plan="", state=""):
     qs = Customer.objects.filter(team=team)
     if q:

@@ -37,6 +37,16 @@ METRIC_TO_KPI = {
 }
 SYNC_MONTHS = 12
 
+# Which KPI a follow-up of an at-risk customer is about, by the first rule it breaks
+# (rules come in the engine's onboarding → login → NPS → notes order, so the earliest
+# link of the onboarding → churn chain wins).
+RISK_REASON_TO_KPI = {
+    "onboarding_incomplete": METRIC_TO_KPI["onboarding_completion"],
+    "no_recent_login": METRIC_TO_KPI["logo_churn"],
+    "low_nps": METRIC_TO_KPI["nps"],
+    "note_words": METRIC_TO_KPI["logo_churn"],
+}
+
 
 def _problem_json(problem):
     return {"row": problem.row, "column": problem.column, "code": problem.code,

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from metrics.importers import FileRejected, KpiRef, read_table, rows_to_records
@@ -96,23 +96,30 @@ def _errors_as_problems(error: MeasurementError) -> list[dict]:
     out = []
     for e in error.errors:
         row, column = e.ref if isinstance(e.ref, tuple) else (None, None)
-        out.append(_problem(row, column, "refused", e.message))
+        out.append(_problem(row, column, e.code, e.message))
     return out
 
 
-def preview_counts(*, company, analysis: Analysis):
-    """new / changed / unchanged if the file were imported now (nothing is written)."""
+def preview_counts(*, company, analysis: Analysis, user=None):
+    """new / changed / unchanged if ``user`` imported the file now (nothing is written)."""
     return measurements_bulk_upsert(company=company, entries=analysis.entries,
-                                    source=Source.IMPORT, dry_run=True)
+                                    source=Source.IMPORT, user=user, dry_run=True)
 
 
-def import_batch_create(*, company, user, filename: str, data: bytes) -> ImportBatch:
+def import_batch_create(*, company, user, filename: str, data: bytes,
+                        language: str = "") -> ImportBatch:
     """Keep the uploaded bytes until the preview is committed or abandoned."""
     return ImportBatch.objects.create(
         company=company, uploaded_by=user, filename=filename[:255], data=data, size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
+        language=language or translation.get_language() or "",
         status=ImportStatus.UPLOADED if len(data) <= ASYNC_BYTES else ImportStatus.ANALYZING,
     )
+
+
+def _in_uploaders_language(batch):
+    # A worker has no request: problems are written in the language of the upload.
+    return translation.override(batch.language or batch.company.language)
 
 
 def _store_analysis(batch, analysis: Analysis, counts=None):
@@ -128,15 +135,20 @@ def _store_analysis(batch, analysis: Analysis, counts=None):
 
 
 def import_analyze(*, batch: ImportBatch) -> ImportBatch:
-    """Check the kept file: every problem by row and column, or the counts it would change."""
-    analysis = analyze_file(company=batch.company, filename=batch.filename,
-                            data=bytes(batch.data))
-    counts = None
-    if not analysis.problems:
-        try:
-            counts = preview_counts(company=batch.company, analysis=analysis)
-        except MeasurementError as error:
-            analysis.problems = _errors_as_problems(error)
+    """Check the kept file: every problem by row and column, or the counts it would change.
+
+    The uploader is checked too: values for KPIs they may not enter are problems.
+    """
+    with _in_uploaders_language(batch):
+        analysis = analyze_file(company=batch.company, filename=batch.filename,
+                                data=bytes(batch.data))
+        counts = None
+        if not analysis.problems:
+            try:
+                counts = preview_counts(company=batch.company, analysis=analysis,
+                                        user=batch.uploaded_by)
+            except MeasurementError as error:
+                analysis.problems = _errors_as_problems(error)
     _store_analysis(batch, analysis, counts)
     batch.status = ImportStatus.INVALID if analysis.problems else ImportStatus.READY
     batch.save()
@@ -144,29 +156,44 @@ def import_analyze(*, batch: ImportBatch) -> ImportBatch:
 
 
 def import_commit(*, batch_id: int, user=None) -> ImportBatch:
-    """Import the kept file all or nothing; safe to run twice (a finished batch is left alone)."""
+    """Import the kept file all or nothing, as ``user`` (default: the uploader).
+
+    Safe to run twice and to run again after a worker died half-way: a finished batch is
+    left alone; a batch left "running" by a dead worker is imported by the next run.
+    """
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
-        if batch.status not in {ImportStatus.READY, ImportStatus.QUEUED}:
+        if batch.status not in {ImportStatus.READY, ImportStatus.QUEUED, ImportStatus.RUNNING}:
             return batch
-        batch.status = ImportStatus.RUNNING
-        batch.save(update_fields=["status"])
-    analysis = analyze_file(company=batch.company, filename=batch.filename,
-                            data=bytes(batch.data))
-    result = None
-    if not analysis.problems:
-        try:
-            result = measurements_bulk_upsert(
-                company=batch.company, entries=analysis.entries, source=Source.IMPORT,
-                user=user or batch.uploaded_by,
-                progress=lambda done, total: progress_set(batch.pk, done, total),
-            )
-        except MeasurementError as error:
-            analysis.problems = _errors_as_problems(error)
-    _store_analysis(batch, analysis, result)
-    batch.status = ImportStatus.INVALID if analysis.problems else ImportStatus.DONE
-    batch.finished_at = timezone.now()
-    batch.save()
+        if batch.status != ImportStatus.RUNNING:
+            # Committed at once, so the progress bar can say "importing".
+            batch.status = ImportStatus.RUNNING
+            batch.save(update_fields=["status"])
+    with transaction.atomic():
+        # The row lock is held until the import commits: a second run waits here and then
+        # finds the batch done. A dead worker's lock went with its connection, so a
+        # "running" batch nobody holds is taken over.
+        batch = ImportBatch.objects.select_for_update().select_related("company").get(
+            pk=batch_id)
+        if batch.status != ImportStatus.RUNNING:
+            return batch
+        with _in_uploaders_language(batch):
+            analysis = analyze_file(company=batch.company, filename=batch.filename,
+                                    data=bytes(batch.data))
+            result = None
+            if not analysis.problems:
+                try:
+                    result = measurements_bulk_upsert(
+                        company=batch.company, entries=analysis.entries, source=Source.IMPORT,
+                        user=user or batch.uploaded_by,
+                        progress=lambda done, total: progress_set(batch.pk, done, total),
+                    )
+                except MeasurementError as error:
+                    analysis.problems = _errors_as_problems(error)
+        _store_analysis(batch, analysis, result)
+        batch.status = ImportStatus.INVALID if analysis.problems else ImportStatus.DONE
+        batch.finished_at = timezone.now()
+        batch.save()
     progress_clear(batch.pk)
     return batch
 

@@ -2,7 +2,8 @@
 
 Every way a number arrives (grid, import, API) ends in ``measurements_bulk_upsert``:
 all or nothing, one value per KPI and period (the period follows the KPI's cadence),
-the old value of a correction kept as a MeasurementRevision, and every computed KPI
+only for KPIs the person may enter (``kgiapp.permissions.can_enter_numbers``), the old
+value of a correction kept as a MeasurementRevision, and every computed KPI
 (``Kpi.formula``) recomputed for the periods its inputs touched.
 """
 from __future__ import annotations
@@ -18,10 +19,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kgiapp.models import Membership
+from kgiapp.permissions import can, can_enter_numbers
 from metrics.engine.formula import FormulaError, parse_formula
 from metrics.importers import check_range
 from metrics.importers.periods import period_start
 from metrics.models import Kpi, Measurement, MeasurementRevision, Source
+from teams.models import Team
 
 PLACES = Decimal("0.0001")
 MAX_ABS = Decimal("1e16")
@@ -43,6 +47,7 @@ class EntryError:
     ref: object
     kpi_code: str
     message: str
+    code: str = "refused"
 
 
 class MeasurementError(Exception):
@@ -70,14 +75,54 @@ def quantize(value) -> Decimal:
     return Decimal(value).quantize(PLACES, rounding=ROUND_HALF_UP)
 
 
-def _validate(company, entries: list[Entry]) -> tuple[dict, list[EntryError]]:
-    """{(kpi_id, period_start): (entry, value)} and every error (computed KPI, range, duplicate)."""
+def _refusal_for(company, user) -> Callable[[Kpi], str] | None:
+    """kpi → why ``user`` may not enter its numbers ("" when they may); None for the system.
+
+    ``user=None`` is the system (``manage.py import_measurements``, seeds, recomputation);
+    a person is checked against their membership at the time of the write.
+    """
+    if user is None:
+        return None
+    membership = Membership.objects.filter(company=company, user=user).first()
+    reasons: dict[int, str] = {}
+    team_names: dict[int, str] = {}
+
+    def refusal(kpi) -> str:
+        if kpi.pk in reasons:
+            return reasons[kpi.pk]
+        if can_enter_numbers(membership, kpi):
+            reason = ""
+        elif membership is None or not can(membership, "contribute"):
+            reason = _("Your role in this company does not let you enter numbers.")
+        elif kpi.team_id is None:
+            reason = _("%(kpi)s has no owner team; only admins and managers may enter its "
+                       "numbers.") % {"kpi": kpi.code}
+        else:
+            if not team_names:
+                team_names.update(Team.objects.filter(company=company)
+                                  .values_list("pk", "name"))
+            reason = _("%(kpi)s belongs to the team %(team)s; you may enter numbers only for "
+                       "your own teams' KPIs.") % {"kpi": kpi.code,
+                                                    "team": team_names.get(kpi.team_id, "?")}
+        reasons[kpi.pk] = reason
+        return reason
+
+    return refusal
+
+
+def _validate(company, entries: list[Entry], *, user=None) -> tuple[dict, list[EntryError]]:
+    """{(kpi_id, period_start): (entry, value)} and every error (permission, computed KPI,
+    range, duplicate)."""
     errors: list[EntryError] = []
     keyed: dict[tuple[int, date], tuple[Entry, Decimal]] = {}
+    refusal = _refusal_for(company, user)
     for entry in entries:
         kpi = entry.kpi
         if kpi.company_id != company.pk:
             errors.append(EntryError(entry.ref, kpi.code, _("Not a KPI of this company.")))
+            continue
+        if refusal is not None and (reason := refusal(kpi)):
+            errors.append(EntryError(entry.ref, kpi.code, reason, "not_allowed"))
             continue
         if kpi.is_computed:
             errors.append(EntryError(entry.ref, kpi.code, _(
@@ -196,9 +241,13 @@ def _copy_upsert(company, rows, *, source, user_id, now, progress=None):
 def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source.MANUAL,
                              user=None, dry_run=False,
                              progress: Callable[[int, int], None] | None = None) -> UpsertResult:
-    """Store every entry or none (MeasurementError lists each bad one); recompute computed KPIs."""
+    """Store every entry or none (MeasurementError lists each bad one); recompute computed KPIs.
+
+    ``user`` is the person entering the numbers: entries for KPIs they may not enter are
+    refused (``code="not_allowed"``). ``user=None`` is the system and is not checked.
+    """
     entries = list(entries)
-    keyed, errors = _validate(company, entries)
+    keyed, errors = _validate(company, entries, user=user)
     if errors:
         raise MeasurementError(errors)
     rows = {key: value for key, (_entry, value) in keyed.items()}

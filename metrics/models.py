@@ -379,6 +379,8 @@ class ImportBatch(models.Model):
     file_format = models.CharField(max_length=8, blank=True)
     encoding = models.CharField(max_length=20, blank=True)
     shape = models.CharField(max_length=8, blank=True)
+    # The uploader's language: problems found by a worker are written in it.
+    language = models.CharField(max_length=8, blank=True)
     row_count = models.PositiveIntegerField(default=0)
     record_count = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True)

@@ -55,6 +55,8 @@ urlpatterns = [
     path(_customers + "metrics/", cs_insights.cs_metrics, name="cs-metrics"),
     path(_customers + "metrics/target/", cs_insights.cs_churn_target, name="cs-churn-target"),
     path(_customers + "at-risk/", cs_insights.cs_at_risk, name="cs-at-risk"),
+    path(_customers + "<int:customer_id>/task/", cs_insights.cs_customer_task,
+         name="cs-customer-task"),
     path(_customers + "at-risk.csv", cs_insights.cs_at_risk_csv, name="cs-at-risk-csv"),
     path(_customers + "causal/", cs_insights.cs_causal, name="cs-causal"),
     path(_customers + "voice/", cs_insights.cs_voice, name="cs-voice"),

@@ -66,3 +66,50 @@ class TaskStatusForm(forms.Form):
 class HistoryFilterForm(forms.Form):
     kpi = forms.CharField(required=False)
     quarter = forms.RegexField(regex=r"^\d{4}Q[1-4]$", required=False)
+
+
+SHIFT_PREFIX = "shift-"
+SHIFT_LIMIT = 30
+
+
+class WhatIfForm(forms.Form):
+    """The what-if sliders: one move of −30 … +30 % per leaf KPI of the snapshot.
+
+    ``leaves`` is {code: name}. A field for a KPI the snapshot does not have is refused
+    by name, so a stale page or a hand-made request gets a clear message, never a 500.
+    """
+
+    def __init__(self, data=None, *, leaves: dict[str, str]):
+        super().__init__(data)
+        for code, name in leaves.items():
+            message = _("%(kpi)s: enter a number between −30 and +30.") % {
+                "kpi": name.replace("%", "%%")}
+            self.fields[SHIFT_PREFIX + code] = forms.FloatField(
+                label=name, required=False, min_value=-SHIFT_LIMIT, max_value=SHIFT_LIMIT,
+                error_messages={"invalid": message, "min_value": message,
+                                "max_value": message})
+        self.unknown = sorted(
+            key[len(SHIFT_PREFIX):] for key in (data or {})
+            if key.startswith(SHIFT_PREFIX) and key[len(SHIFT_PREFIX):] not in leaves)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.unknown:
+            raise forms.ValidationError(
+                _("This month's reforecast has no KPI %(codes)s."),
+                params={"codes": ", ".join(self.unknown)}, code="unknown_kpi")
+        return cleaned
+
+    def shifts(self) -> dict[str, float]:
+        """{code: percent} of the KPIs that moved."""
+        return {name[len(SHIFT_PREFIX):]: value for name, value in self.cleaned_data.items()
+                if name.startswith(SHIFT_PREFIX) and value}
+
+    def error_messages(self) -> list[str]:
+        return [message for errors in self.errors.values() for message in errors]
+
+
+class ScenarioForm(WhatIfForm):
+    """The sliders plus a name, to keep a what-if next to the baseline."""
+
+    name = forms.CharField(label=_("Scenario name"), max_length=120, required=False)

@@ -132,6 +132,11 @@ class Task(models.Model):
     decision = models.ForeignKey(
         Decision, on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
     )
+    # The customer a follow-up task was opened for from the at-risk list (else empty).
+    customer = models.ForeignKey(
+        "metrics.Customer", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="review_tasks", verbose_name=_("customer"),
+    )
     title = models.CharField(_("task"), max_length=200)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_tasks",
@@ -157,6 +162,11 @@ class Task(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="dropped") | ~Q(drop_reason=""),
                 name="task_dropped_has_reason",
+            ),
+            # One open follow-up per customer: a second click finds the first task.
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(status="open", customer__isnull=False),
+                name="task_one_open_per_customer",
             ),
         ]
         indexes = [

@@ -216,7 +216,7 @@ def _risks(changes, anomalies, leaves) -> list[dict]:
     risks = []
     for step in sorted(changes["steps"], key=lambda s: s["delta_pp"]):
         if step["kind"] == "leaf" and step["delta_pp"] <= -0.5:
-            risks.append({"kind": "falling", **step})
+            risks.append({**step, "kind": "falling"})  # the step's own "kind" is "leaf"
     for item in anomalies[:3]:
         risks.append({"kind": "anomaly", **item})
     for code, leaf in leaves.items():

@@ -179,6 +179,12 @@ def carried_tasks(review):
     )
 
 
+def open_customer_tasks(team) -> dict:
+    """{customer id: open follow-up task} for the team's customers (the at-risk list's links)."""
+    return {task.customer_id: task for task in Task.objects.filter(
+        customer__team=team, status=TaskStatus.OPEN).select_related("review", "owner")}
+
+
 def review_page(review, today=None):
     """Everything the review page shows, in meeting order."""
     today = today or team_today(review.team)

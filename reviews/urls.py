@@ -1,9 +1,10 @@
 """Pages of this app, under /<company>/."""
 from django.urls import path
 
-from .views import review, tasks
+from .views import reforecast, review, tasks
 
 week = "teams/<slug:team>/reviews/<str:week>/"
+month = "reforecasts/<str:month>/"
 
 urlpatterns = [
     path("review/", review.review_mine, name="review-mine"),
@@ -18,4 +19,11 @@ urlpatterns = [
     path("tasks/", tasks.my_tasks, name="my-tasks"),
     path("tasks/<int:task_id>/status/", tasks.task_status, name="task-status"),
     path("inbox/", tasks.inbox, name="inbox"),
+    path("reforecasts/", reforecast.reforecast_latest, name="reforecast-latest"),
+    path("reforecasts/run/", reforecast.reforecast_run, name="reforecast-run"),
+    path(month, reforecast.reforecast_detail, name="reforecast-detail"),
+    path(month + "progress/", reforecast.reforecast_progress, name="reforecast-progress"),
+    path(month + "what-if/", reforecast.reforecast_what_if, name="reforecast-what-if"),
+    path(month + "scenarios/", reforecast.reforecast_scenario_save,
+         name="reforecast-scenario-save"),
 ]

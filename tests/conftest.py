@@ -8,6 +8,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.world import build_world  # noqa: E402
 
+# Real Celery workers (thread or killable process) for any test that needs one.
+pytest_plugins = ["tests.celery_fixtures"]
+
 _skipped = []
 
 
@@ -37,3 +40,14 @@ def pytest_sessionfinish(session, exitstatus):
         for nodeid in _skipped:
             print("  skipped:", nodeid)
         session.exitstatus = 1
+
+
+@pytest.fixture
+def celery_eager():
+    """Celery tasks run in-process for this test, even when REDIS_URL names a real broker."""
+    from kgiapp.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = before

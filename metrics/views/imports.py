@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRefresh
 
 from kgiapp.htmx import render_page
 from kgiapp.tenancy import company_view
@@ -32,7 +31,8 @@ def import_upload(request):
                            % {"size": upload.size / 1024 / 1024})
         else:
             batch = import_batch_create(company=request.company, user=request.user,
-                                        filename=upload.name, data=upload.read())
+                                        filename=upload.name, data=upload.read(),
+                                        language=request.LANGUAGE_CODE)
             if batch.status == ImportStatus.UPLOADED:
                 import_analyze(batch=batch)
             else:
@@ -59,12 +59,14 @@ def import_preview(request, batch_id):
 
 @company_view("contribute")
 def import_status(request, batch_id):
-    """The progress bar, polled by htmx; once the batch is done the page reloads itself."""
+    """The progress bar, polled by htmx; once the batch is finished (100 %) the page reloads."""
     batch = _batch(request, batch_id)
+    response = render_page(request, "metrics/import_preview.html",
+                           {"batch": batch, "percent": progress_percent(batch)},
+                           partial="progress")
     if not batch.is_working and request.htmx:
-        return HttpResponseClientRefresh()
-    return render_page(request, "metrics/import_preview.html",
-                       {"batch": batch, "percent": progress_percent(batch)}, partial="progress")
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_POST

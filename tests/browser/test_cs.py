@@ -1,4 +1,5 @@
-"""demo-manager of カスタマーサクセス imports the Excel roster (cp932) and opens the at-risk list."""
+"""demo-manager of カスタマーサクセス imports the Excel roster (cp932), opens the at-risk list,
+turns one customer into a task and finds it in this week's review and in My tasks."""
 import re
 
 from django.utils import timezone
@@ -11,10 +12,9 @@ ROSTER = (
 )
 
 
-def test_manager_imports_roster_and_opens_at_risk_list(demo, login, live_server, tmp_path):
+def test_manager_imports_roster_and_turns_an_at_risk_customer_into_a_task(
+        demo, login, live_server, tmp_path):
     roster = tmp_path / "顧客リスト.csv"
-
-
     today = timezone.localdate().isoformat()
     roster.write_bytes(ROSTER.format(today=today).encode("cp932"))
     page = login("demo-manager")
@@ -32,3 +32,24 @@ def test_manager_imports_roster_and_opens_at_risk_list(demo, login, live_server,
     expect(row).to_contain_text("特記事項に「解約」")
     expect(row).to_contain_text("NPS 3")
     expect(page.locator("#at-risk")).not_to_contain_text("株式会社ブラウザ健全物産")
+
+    # One click: the row's slot becomes a link to this week's review.
+    row.get_by_role("button", name="タスクにする").click()
+    slot = row.locator(".cs-task-slot")
+    expect(slot).to_contain_text("タスクにしました")
+    expect(row.get_by_role("button", name="タスクにする")).to_have_count(0)
+    slot.get_by_role("link", name=re.compile("今週のレビュー")).click()
+    expect(page).to_have_url(re.compile(r"/demo/teams/cs/reviews/\d{4}-W\d{2}/#task-\d+$"))
+    expect(page.locator("h1")).to_contain_text("カスタマーサクセス")
+    decision = page.locator("#review-decisions .decision",
+                            has_text="オンボーディングが止まっている顧客をフォローする")
+    expect(decision).to_contain_text("株式会社ブラウザ検証商事をフォロー")
+    expect(decision).to_contain_text("オンボーディング完了率")
+    expect(page.locator("li:target")).to_contain_text("株式会社ブラウザ検証商事")
+    # The list remembers it: after a reload the row links to the task instead of a button.
+    page.go_back()
+    page.reload()
+    row = page.locator("#at-risk tr", has_text="株式会社ブラウザ検証商事")
+    expect(row.locator(".cs-task-slot")).to_contain_text("タスク作成済み")
+    page.get_by_role("link", name="マイタスク").click()
+    expect(page.locator("main")).to_contain_text("株式会社ブラウザ検証商事をフォロー")

@@ -84,7 +84,7 @@ def test_item5_needs_an_attainment_probability_computed(world, settings):
                                      ANOMALY_BEAT: {}}
     world.extra["reforecast"].delete()
     item = _item(world.company, 5)
-    assert not item.ok and item.detail
+    assert not item.ok and item.detail and item.fix_url == "/acme/reforecasts/"
 
 
 @pytest.mark.django_db

@@ -31,6 +31,6 @@ def test_north_star_progress_runs_from_baseline_to_target_against_time(world):
     ns = north_star(world.company, today=date(2026, 7, 2))
     assert ns.current == 75 and ns.reached_pct == pytest.approx(50.0)
     assert ns.time_pct == pytest.approx(182 / 364 * 100)
-    assert ns.attainment == pytest.approx(42.0) and ns.days_left == 182  # the world's snapshot
+    assert ns.attainment == pytest.approx(50.0) and ns.days_left == 182  # the world's snapshot
     world.extra["reforecast"].delete()
     assert north_star(world.company, today=date(2026, 7, 2)).attainment is None

@@ -33,6 +33,8 @@ ROWS = {
                                    team_scoped=True),
     "cs-at-risk": company_row("view", kwargs=_team),
     "cs-at-risk-csv": company_row("view", kwargs=_team),
+    "cs-customer-task": company_row("manage_team", kwargs=_customer, method="post",
+                                    team_scoped=True),
     "cs-causal": company_row("view", kwargs=_team),
     "cs-voice": company_row("view", kwargs=_team),
     "api:api-cs-metrics": api_row("view", kwargs=_company),

@@ -1,4 +1,4 @@
-"""Matrix rows for the weekly review, my tasks and the inbox."""
+"""Matrix rows for the weekly review, my tasks, the inbox and the monthly reforecast."""
 from tests.permissions.matrix import api_row, company_row
 
 
@@ -20,6 +20,14 @@ def _decision_data(w):
             "task_due": "2030-01-10"}
 
 
+def _month(w):
+    return {"company": w.company.slug, "month": w.extra["reforecast"].month_key}
+
+
+def _moves(w):
+    return {"shift-world_leads": "5", "name": "Push leads"}
+
+
 ROWS = {
     "review-mine": company_row("view"),
     "review-this-week": company_row("view", kwargs=_team),
@@ -37,6 +45,12 @@ ROWS = {
     "inbox": company_row("view"),
     "task-status": company_row("contribute", kwargs=_task, method="post",
                                data=lambda w: {"status": "done"}),
+    "reforecast-latest": company_row("view"),
+    "reforecast-run": company_row("admin", method="post"),
+    "reforecast-detail": company_row("view", kwargs=_month),
+    "reforecast-progress": company_row("view", kwargs=_month),
+    "reforecast-what-if": company_row("view", kwargs=_month, method="post", data=_moves),
+    "reforecast-scenario-save": company_row("plan", kwargs=_month, method="post", data=_moves),
     "api:api-team-reviews": api_row("view", kwargs=_team),
     "api:api-tasks": api_row("view"),
 }

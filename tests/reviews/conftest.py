@@ -3,10 +3,5 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery():
-    from kgiapp.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
+def _eager_celery(celery_eager):
     yield
-    app.conf.task_always_eager = before

@@ -1,0 +1,68 @@
+"""Screenshots of the at-risk list, one row turned into a task, and the review that holds it.
+
+    python manage.py seed_demo && python manage.py runserver 127.0.0.1:8113
+    python bench/screenshot_cs.py --base http://127.0.0.1:8113 --out /tmp/shots --lang ja
+
+Logs in as the cs team's manager, clicks "Turn into a task" on the first row that has
+no task yet (this changes the demo data: it files a real task), then saves the list and
+this week's review scrolled to the new task.
+"""
+import argparse
+import os
+import sys
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", default="http://127.0.0.1:8113")
+    parser.add_argument("--company", default="demo")
+    parser.add_argument("--team", default="cs")
+    parser.add_argument("--user", default="demo-manager")
+    parser.add_argument("--password", default="demo")
+    parser.add_argument("--out", default="/tmp/kgi-shots")
+    parser.add_argument("--lang", default="ja")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
+        context.add_cookies([{"name": "kgi_language", "value": args.lang, "url": args.base}])
+        page = context.new_page()
+        page.goto(f"{args.base}/accounts/login/")
+        page.fill("input[name=username]", args.user)
+        page.fill("input[name=password]", args.password)
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{args.base}/{args.company}/teams/{args.team}/customers/at-risk/")
+        page.wait_for_load_state("networkidle")
+        row = page.locator("#at-risk tbody tr").filter(has=page.locator(".cs-task-slot form"))
+        slot_id = row.first.locator(".cs-task-slot").get_attribute("id")
+        row.first.locator(".cs-task-slot button").click()
+        page.wait_for_selector(f"#{slot_id} a.cs-task-link")
+        page.mouse.move(0, 0)
+        shot = os.path.join(args.out, f"at-risk-{args.lang}.png")
+        page.screenshot(path=shot)
+        print(shot)
+        page.locator(f"#{slot_id} a.cs-task-link").click()
+        page.wait_for_load_state("networkidle")
+        page.locator(":target").scroll_into_view_if_needed()
+        shot = os.path.join(args.out, f"review-{args.lang}.png")
+        page.screenshot(path=shot)
+        page.screenshot(path=shot.replace(".png", "-full.png"), full_page=True)
+        print(shot)
+        page.goto(f"{args.base}/{args.company}/tasks/")
+        page.wait_for_load_state("networkidle")
+        shot = os.path.join(args.out, f"my-tasks-{args.lang}.png")
+        page.screenshot(path=shot)
+        print(shot)
+        context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The monthly reforecast pages: the executive report, run now with a progress bar, what-if."""
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from kgiapp.htmx import render_page
+from kgiapp.tenancy import company_view
+from metrics.analytics import OutlookUnavailable
+from metrics.engine.formula import FormulaError
+
+from .. import tasks
+from ..forms import ScenarioForm, WhatIfForm
+from ..reforecast import (
+    ScenarioRefused,
+    month_start,
+    reforecast_request,
+    scenario_evaluate,
+    scenario_save,
+)
+from ..reforecast_selectors import (
+    company_months,
+    leaf_names,
+    month_label,
+    parse_month,
+    reforecast_report,
+    scenarios_view,
+    snapshot,
+    what_if_view,
+)
+
+TEMPLATE = "reviews/reforecast_detail.html"
+EMPTY_TEMPLATE = "reviews/reforecast_empty.html"
+REFUSALS = {
+    "name": lambda: _("Give the scenario a name."),
+    "duplicate": lambda: _("This month already has a scenario with that name."),
+}
+
+
+def _month(text):
+    month = parse_month(text)
+    if month is None:
+        raise Http404
+    return month
+
+
+def _detail_url(request, row):
+    return reverse("reforecast-detail", args=[request.company.slug, row.month_key])
+
+
+def _this_month(months):
+    """This month's row (or None) and what the page should say about it."""
+    today = month_start(timezone.localdate())
+    row = next((m for m in months if m.month == today), None)
+    return {"month": today, "label": month_label(today), "row": row}
+
+
+def _done_row(request, month):
+    row = snapshot(request.company, _month(month))
+    if row is None or not row.is_done:
+        raise Http404
+    return row
+
+
+def _page(request, row, months, *, shifts=None, status=200, **extra):
+    """The report of a done snapshot, or the progress / failure of an unfinished one."""
+    report = reforecast_report(row, months=months, shifts=shifts) if row.is_done else None
+    context = {
+        "row": row, "report": report, "month_label": month_label(row.month),
+        "this_month": _this_month(months), "months": [m for m in months if m.is_done],
+        "scenarios": scenarios_view(row) if row.is_done else {},
+        **extra,
+    }
+    return render_page(request, TEMPLATE, context, status=status)
+
+
+@company_view("view")
+def reforecast_latest(request):
+    """The latest finished report; else this month's progress; else what the page is for."""
+    months = company_months(request.company)
+    done = [m for m in months if m.is_done]
+    chosen = done[-1] if done else (months[-1] if months else None)
+    if chosen is None:
+        return render_page(request, EMPTY_TEMPLATE, {"this_month": _this_month(months)})
+    return _page(request, snapshot(request.company, chosen.month), months)
+
+
+@company_view("view")
+def reforecast_detail(request, month):
+    month = _month(month)
+    months = company_months(request.company)
+    row = snapshot(request.company, month)
+    if row is None:
+        this_month = _this_month(months)
+        if month != this_month["month"]:
+            raise Http404
+        return render_page(request, EMPTY_TEMPLATE, {"this_month": this_month})
+    return _page(request, row, months)
+
+
+@company_view("view")
+def reforecast_progress(request, month):
+    """The progress bar, polled every second; a finished snapshot sends the browser to it."""
+    row = snapshot(request.company, _month(month))
+    if row is None:
+        raise Http404
+    url = _detail_url(request, row)
+    if row.is_done:
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if not request.htmx:
+        return redirect(url)
+    return render_page(request, TEMPLATE, {"row": row}, partial="progress")
+
+
+@require_POST
+@company_view("admin")
+def reforecast_run(request):
+    """Queue this month's snapshot (or retry a failed one); a done month stays as it is."""
+    month = None
+    if request.POST.get("month"):
+        # A month other than this one only to retry its failed (or unfinished) snapshot.
+        month = parse_month(request.POST["month"])
+        if month is None or (month != month_start(timezone.localdate())
+                             and snapshot(request.company, month) is None):
+            messages.error(request, _("That month cannot be computed."))
+            return redirect("reforecast-latest", request.company.slug)
+    row, queued = reforecast_request(company=request.company, month=month, user=request.user)
+    if queued:
+        tasks.reforecast_run.delay_on_commit(row.pk)
+    elif row.is_done:
+        messages.info(request, _("This month's reforecast is already done. Snapshots are "
+                                 "final, so it cannot be computed again."))
+    url = _detail_url(request, row)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_POST
+@company_view("view")
+def reforecast_what_if(request, month):
+    """The probability and P50 with the sliders' moves (everyone who can read may play)."""
+    row = _done_row(request, month)
+    form = WhatIfForm(request.POST, leaves=leaf_names(row))
+    errors, result, shifts = [], None, {}
+    if form.is_valid():
+        shifts = form.shifts()
+        try:
+            probability, p50 = scenario_evaluate(reforecast=row, shifts_pct=shifts)
+            result = what_if_view(row, shifts, probability, p50)
+        except OutlookUnavailable as exc:
+            errors.append(str(exc))
+        except FormulaError:
+            errors.append(_("The KPI tree changed after this snapshot, so its what-if cannot "
+                            "be computed."))
+    else:
+        errors = form.error_messages()
+    extra = {"what_if": result, "what_if_errors": errors}
+    if request.htmx:
+        return render_page(request, TEMPLATE, {"row": row, **extra}, partial="what_if_result")
+    return _page(request, row, company_months(request.company), shifts=shifts,
+                 status=400 if errors else 200, **extra)
+
+
+@require_POST
+@company_view("plan")
+def reforecast_scenario_save(request, month):
+    """Keep the sliders' moves as a named scenario next to the baseline."""
+    row = _done_row(request, month)
+    form = ScenarioForm(request.POST, leaves=leaf_names(row))
+    errors, saved = [], ""
+    if form.is_valid():
+        try:
+            scenario = scenario_save(reforecast=row, name=form.cleaned_data["name"],
+                                     shifts_pct=form.shifts(), user=request.user)
+            saved = scenario.name
+        except ScenarioRefused as exc:
+            errors.append(REFUSALS.get(exc.args[0], REFUSALS["name"])())
+        except OutlookUnavailable as exc:
+            errors.append(str(exc))
+        except FormulaError:
+            errors.append(_("The KPI tree changed after this snapshot, so its what-if cannot "
+                            "be computed."))
+    else:
+        errors = form.error_messages()
+    if request.htmx:
+        return render_page(request, TEMPLATE, {
+            "row": row, "scenarios": scenarios_view(row), "scenario_errors": errors,
+            "scenario_saved": saved}, partial="scenarios")
+    for error in errors:
+        messages.error(request, error)
+    if saved:
+        messages.success(request, _("Scenario “%(name)s” saved.") % {"name": saved})
+    return redirect(_detail_url(request, row) + "#scenarios")
