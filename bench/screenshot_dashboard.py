@@ -1,10 +1,12 @@
 """Screenshots of the dashboard, a team page and a KPI page from a running server.
 
     python manage.py seed_demo && python manage.py runserver 127.0.0.1:8103
-    python bench/screenshot_dashboard.py --base http://127.0.0.1:8103 --out /tmp/shots
+    python bench/screenshot_dashboard.py --base http://127.0.0.1:8103 --out /tmp/shots --lang en
 
 Uses Debian's Chromium with the flags of tests/browser/conftest.py; saves desktop and
-mobile PNGs so a person can judge whether it looks like a product.
+mobile PNGs (whole page and above the fold, plus the navigation's "More" menu opened
+from the keyboard), named <page>-<lang>-<device>.png, so a person can judge whether it
+looks like a product.
 """
 import argparse
 import os
@@ -49,11 +51,18 @@ def main():
             for name, path in PAGES:
                 page.goto(args.base + path.format(c=args.company))
                 page.wait_for_load_state("networkidle")
-                target = os.path.join(args.out, f"{name}-{label}.png")
+                target = os.path.join(args.out, f"{name}-{args.lang}-{label}.png")
                 page.screenshot(path=target, full_page=True)
                 # What a person sees first, above the fold.
                 page.screenshot(path=target.replace(".png", "-fold.png"))
                 print(target)
+            # The main navigation with its "More" menu opened from the keyboard.
+            page.goto(args.base + PAGES[0][1].format(c=args.company))
+            page.focus(".nav-more summary")
+            page.keyboard.press("Enter")
+            target = os.path.join(args.out, f"nav-more-{args.lang}-{label}.png")
+            page.screenshot(path=target)
+            print(target)
             context.close()
         browser.close()
 

@@ -21,7 +21,7 @@ def _group(number: Decimal, places: int) -> str:
 
 
 def format_jpy(value, compact=False, language=None) -> str:
-    """¥83,000,000; compact: ¥8,300万 (Japanese) or ¥83.0M (English)."""
+    """¥83,000,000; compact: ¥8,300万 / ¥3.2万 (Japanese) or ¥83M / ¥32.3k (English)."""
     number = _to_decimal(value)
     if number is None:
         return "—"
@@ -33,10 +33,12 @@ def format_jpy(value, compact=False, language=None) -> str:
     if language.startswith("ja"):
         if number >= 100_000_000:
             return f"{sign}¥{_trim(number / 100_000_000, 2)}億"
+        if number < 1_000_000:  # ¥3.2万, not ¥3万 for 32,288
+            return f"{sign}¥{_trim(number / 10_000, 1)}万"
         return f"{sign}¥{_group((number / 10_000).quantize(Decimal('1')), 0)}万"
     if number >= 1_000_000_000:
         return f"{sign}¥{_trim(number / 1_000_000_000, 2)}B"
-    if number >= 1_000_000:
+    if number >= 999_950:  # what would round to ¥1,000.0k reads ¥1M
         return f"{sign}¥{_trim(number / 1_000_000, 1)}M"
     return f"{sign}¥{_trim(number / 1_000, 1)}k"
 

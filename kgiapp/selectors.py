@@ -5,6 +5,7 @@ needs with a fixed number of queries, whatever the number of teams or KPIs.
 """
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -97,6 +98,7 @@ def north_star(company, today=None, kgi=None, history=None):
 COLUMN_LIMIT = 6
 
 TeamRef = namedtuple("TeamRef", "pk slug name")
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
 def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
@@ -205,6 +207,8 @@ def team_review_status(team):
 def team_by_slug(company, slug):
     """The company's team with this slug, or None (cached under the data token: teams are
     tracked, so a renamed or deleted team is seen on the next load)."""
+    if not SLUG.fullmatch(slug):  # never a cache key made of whatever a URL carried
+        return None
     return cached(company, "team-slug", (slug,),
                   lambda: Team.objects.filter(company=company, slug=slug).first())
 

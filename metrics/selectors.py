@@ -389,6 +389,8 @@ def kpi_page(company, code, today=None):
     Cached under the company's data token (kgiapp.dataversion).
     """
     today = today or timezone.localdate()
+    if len(code) > Kpi._meta.get_field("code").max_length:  # no cache key from a long URL
+        raise Kpi.DoesNotExist
     return cached(company, "kpi", (code, today), lambda: _kpi_page(company, code, today))
 
 

@@ -1,15 +1,19 @@
 """The company dashboard: the North Star, KPI layers by cadence × phase, the checklist."""
+from django.http import Http404
+
 from kgiapp import selectors
 from kgiapp.htmx import render_page
 from kgiapp.permissions import can
-from kgiapp.tenancy import company_view, get_team
+from kgiapp.tenancy import company_view
 from metrics.selectors import CADENCE_ORDER, PHASE_ORDER
 
 
 @company_view("view")
 def dashboard(request):
     team_slug = request.GET.get("team") or ""
-    team = get_team(request, team_slug) if team_slug else None
+    team = selectors.team_by_slug(request.company, team_slug) if team_slug else None
+    if team_slug and team is None:
+        raise Http404
     cadence = request.GET.get("cadence", "")
     cadence = cadence if cadence in CADENCE_ORDER else ""
     show_all = request.GET.get("all") == "1"
