@@ -1,8 +1,9 @@
 """Reads of the KPI tree that pages share, each a fixed number of queries.
 
 The dashboard and the team page show many KPIs at once; every function here loads
-what it needs for all of them in bulk (the latest twelve values per KPI come from one
-windowed query), so the number of queries never grows with the number of teams or KPIs.
+what it needs for all of them in bulk (the latest values of many KPIs come from one
+query), so the number of queries never grows with the number of teams or KPIs. Rows are
+plain values (``KpiRow``), formatted here for the templates (``with_display``).
 """
 from __future__ import annotations
 
