@@ -13,8 +13,8 @@ import sys
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_session import launch, logged_in_page  # noqa: E402
 
 
 def main():
@@ -29,15 +29,9 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
-        context.add_cookies([{"name": "kgi_language", "value": args.lang, "url": args.base}])
-        page = context.new_page()
-        page.goto(f"{args.base}/accounts/login/")
-        page.fill("input[name=username]", args.user)
-        page.fill("input[name=password]", args.password)
-        page.click("main form button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        browser = launch(p)
+        page = logged_in_page(browser, args.base, args.user, args.password, args.lang)
+        context = page.context
         page.goto(f"{args.base}/{args.company}/teams/{args.team}/customers/at-risk/")
         page.wait_for_load_state("networkidle")
         row = page.locator("#at-risk tbody tr").filter(has=page.locator(".cs-task-slot form"))

@@ -13,8 +13,8 @@ import sys
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_session import launch, logged_in_page  # noqa: E402
 
 A4_CSS_PX = {"width": 703, "height": 1032}  # A4 inside 12 mm margins, at 96 dpi
 
@@ -30,17 +30,10 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     url = f"{args.base}/{args.company}/reforecasts/"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        browser = launch(p)
         for lang in ("ja", "en"):
-            context = browser.new_context(viewport={"width": 1366, "height": 900},
-                                          locale="ja-JP" if lang == "ja" else "en-US")
-            context.add_cookies([{"name": "kgi_language", "value": lang, "url": args.base}])
-            page = context.new_page()
-            page.goto(f"{args.base}/accounts/login/")
-            page.fill("input[name=username]", args.user)
-            page.fill("input[name=password]", args.password)
-            page.click("main form button[type=submit]")
-            page.wait_for_load_state("networkidle")
+            page = logged_in_page(browser, args.base, args.user, args.password, lang)
+            context = page.context
             page.goto(url)
             page.wait_for_load_state("networkidle")
             shot = os.path.join(args.out, f"report-{lang}")

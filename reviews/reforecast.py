@@ -12,9 +12,10 @@ import hashlib
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kgiapp.models import Company
 from metrics.analytics import (
@@ -91,9 +92,11 @@ def reforecast_compute(*, reforecast_id: int) -> Reforecast:
         started_at=timezone.now(), error="")
     company = row.company
     try:
-        outlook = kgi_outlook(company, as_of=row.month, draws=DRAWS,
-                              seed=snapshot_seed(company.pk, row.month),
-                              progress=lambda p: _set_progress(row.pk, p))
+        # A refusal is stored as text: write it in the company's language, not the worker's.
+        with translation.override(company.language or settings.LANGUAGE_CODE):
+            outlook = kgi_outlook(company, as_of=row.month, draws=DRAWS,
+                                  seed=snapshot_seed(company.pk, row.month),
+                                  progress=lambda p: _set_progress(row.pk, p))
     except OutlookUnavailable as exc:
         reforecast_fail(reforecast_id=row.pk, reason=str(exc))
         row.refresh_from_db()

@@ -160,6 +160,18 @@ def live_celery_worker(request, _celery_worker_thread, celery_not_eager):
     _consume(celery_not_eager, _celery_worker_thread.hostname, on=False)
 
 
+def wait_for(read, done, timeout=120.0, interval=0.02):
+    """Poll ``read()`` until ``done(value)``; the last value is in the failure message."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = read()
+        if done(value):
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"still {value!r} after {timeout}s")
+
+
 # --- a worker in its own process, which a test may SIGKILL ---------------------------
 
 

@@ -1,4 +1,6 @@
 """The monthly reforecast pages: the executive report, run now with a progress bar, what-if."""
+from contextlib import contextmanager
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -138,6 +140,18 @@ def reforecast_run(request):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+@contextmanager
+def _simulation_refusals(errors):
+    """Turn the simulation's refusals (no KGI, a tree changed since the snapshot) into text."""
+    try:
+        yield
+    except OutlookUnavailable as exc:
+        errors.append(str(exc))
+    except FormulaError:
+        errors.append(_("The KPI tree changed after this snapshot, so its what-if cannot "
+                        "be computed."))
+
+
 @require_POST
 @company_view("view")
 def reforecast_what_if(request, month):
@@ -147,14 +161,9 @@ def reforecast_what_if(request, month):
     errors, result, shifts = [], None, {}
     if form.is_valid():
         shifts = form.shifts()
-        try:
+        with _simulation_refusals(errors):
             probability, p50 = scenario_evaluate(reforecast=row, shifts_pct=shifts)
             result = what_if_view(row, shifts, probability, p50)
-        except OutlookUnavailable as exc:
-            errors.append(str(exc))
-        except FormulaError:
-            errors.append(_("The KPI tree changed after this snapshot, so its what-if cannot "
-                            "be computed."))
     else:
         errors = form.error_messages()
     extra = {"what_if": result, "what_if_errors": errors}
@@ -172,17 +181,13 @@ def reforecast_scenario_save(request, month):
     form = ScenarioForm(request.POST, leaves=leaf_names(row))
     errors, saved = [], ""
     if form.is_valid():
-        try:
-            scenario = scenario_save(reforecast=row, name=form.cleaned_data["name"],
-                                     shifts_pct=form.shifts(), user=request.user)
-            saved = scenario.name
-        except ScenarioRefused as exc:
-            errors.append(REFUSALS.get(exc.args[0], REFUSALS["name"])())
-        except OutlookUnavailable as exc:
-            errors.append(str(exc))
-        except FormulaError:
-            errors.append(_("The KPI tree changed after this snapshot, so its what-if cannot "
-                            "be computed."))
+        with _simulation_refusals(errors):
+            try:
+                scenario = scenario_save(reforecast=row, name=form.cleaned_data["name"],
+                                         shifts_pct=form.shifts(), user=request.user)
+                saved = scenario.name
+            except ScenarioRefused as exc:
+                errors.append(REFUSALS.get(exc.args[0], REFUSALS["name"])())
     else:
         errors = form.error_messages()
     if request.htmx:

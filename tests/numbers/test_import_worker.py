@@ -1,6 +1,5 @@
 """A big import on a real Celery worker: upload → preview → commit → done at 100 %, run
 twice without duplicates, and finished by the next worker when one is killed half-way."""
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from metrics.imports import (
 )
 from metrics.models import ImportBatch, ImportStatus, Measurement, MeasurementRevision
 from metrics.tasks import import_commit_task
-from tests.celery_fixtures import requeue_unacked
+from tests.celery_fixtures import requeue_unacked, wait_for
 from tests.world import build_world
 
 from .factories import KpiFactory, small_tree
@@ -34,16 +33,6 @@ def long_csv(weeks, extra_codes=()):
                   f"cpc,{day},{200 + week % 50}"]
         lines += [f"{code},{day},{week}" for code in extra_codes]
     return ("\r\n".join(lines) + "\r\n").encode()
-
-
-def wait_for(read, done, timeout=90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = read()
-        if done(value):
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"still {value!r} after {timeout}s")
 
 
 def batch_status(pk):

@@ -1,6 +1,5 @@
 """The monthly reforecast on real Celery workers (Redis + PostgreSQL in CI): end to end,
 run twice, and a worker killed half-way whose message is redelivered to the next one."""
-import time
 from decimal import Decimal
 
 import pytest
@@ -9,21 +8,10 @@ from metrics.models import Kpi, Measurement
 from reviews import reforecast as service
 from reviews.models import Reforecast, ReforecastStatus
 from reviews.tasks import reforecast_monthly, reforecast_run
-from tests.celery_fixtures import requeue_unacked
+from tests.celery_fixtures import requeue_unacked, wait_for
 from tests.reforecast.shop import build_shop, mondays
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(read, done, timeout=120.0):
-    deadline = time.monotonic() + timeout
-    value = None
-    while time.monotonic() < deadline:
-        value = read()
-        if done(value):
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"still {value!r} after {timeout}s")
 
 
 def state(pk):
