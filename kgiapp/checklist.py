@@ -12,9 +12,9 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from metrics.engine.formula import FormulaError, parse_formula
 from metrics.engine.tree import reachable
 from metrics.models import Focus, Kind, Kpi, Measurement
+from metrics.selectors import parsed_formula
 
 # Celery beat entries whose presence means the rhythm is switched on.
 WEEKLY_REVIEW_BEAT = "reviews-open-weekly"
@@ -62,20 +62,28 @@ def _formulas(kpis):
     out = {}
     for kpi in kpis:
         if kpi.formula.strip():
-            try:
-                out[kpi.code] = parse_formula(kpi.formula)
-            except FormulaError:
-                continue
+            formula = parsed_formula(kpi.formula)
+            if formula is not None:
+                out[kpi.code] = formula
     return out
 
 
-def checklist(company, kgi=None, kgi_has_numbers=None):
-    """The six items for the company (the dashboard passes what it already loaded)."""
+_UNREAD = object()
+
+
+def checklist(company, kgi=None, kgi_has_numbers=None, kpis=None, attainment=_UNREAD):
+    """The six items for the company (the dashboard passes what it already loaded).
+
+    ``kpis``: every KPI of the company, vanity ones too, as tuples of the KpiFacts fields
+    (the dashboard keeps them in its cached payload); ``attainment``: the latest
+    probability or None. Each is read here when not given.
+    """
     from kgiapp.selectors import active_kgi, latest_attainment
 
     kgi = kgi if kgi is not None else active_kgi(company)
-    kpis = [KpiFacts(*values) for values in Kpi.objects.filter(company=company).values_list(
-        "pk", "code", "kind", "phase", "cadence", "focus", "formula", "is_vanity")]
+    if kpis is None:
+        kpis = Kpi.objects.filter(company=company).values_list(*KpiFacts._fields)
+    kpis = [KpiFacts._make(values) for values in kpis]
     focus = [k for k in kpis if k.focus == Focus.ACTIVE]
     kgi_url = _url(company, "kgi-edit", "kgi-detail", "kpi-tree")
     tree_url = _url(company, "kpi-tree", "kpi-list")
@@ -129,7 +137,9 @@ def checklist(company, kgi=None, kgi_has_numbers=None):
     beat = getattr(settings, "CELERY_BEAT_SCHEDULE", {}) or {}
     scheduled = WEEKLY_REVIEW_BEAT in beat and MONTHLY_REFORECAST_BEAT in beat
     detecting = ANOMALY_BEAT in beat
-    computed = latest_attainment(company) is not None
+    if attainment is _UNREAD:
+        attainment = latest_attainment(company)
+    computed = attainment is not None
     if not (scheduled and detecting):
         why = _("The anomaly detector or the monthly reforecast is not scheduled.")
     elif not computed:

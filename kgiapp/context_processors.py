@@ -1,5 +1,33 @@
 """What the layout needs on every page: the current company and the user's other companies."""
 
+# Which top-level link of the main navigation a page belongs to (by URL name); the pages
+# under "more" are the secondary ones grouped in its menu (templates/kgiapp/_mainnav.html).
+NAV_PREFIXES = [
+    ("reforecast", "reforecast"),
+    ("review-", "review"),
+    ("okr-", "okr"),
+    ("cs-", "customers"),
+    ("roster-", "customers"),
+    ("customer", "customers"),
+    ("campaign-", "more"),
+    ("import-", "more"),
+]
+NAV_NAMES = {
+    "dashboard": "dashboard", "team-detail": "dashboard", "kpi-detail": "dashboard",
+    "kgi-tree": "tree", "kgi-edit": "tree", "kgi-templates": "tree", "kpi-create": "tree",
+    "kpi-edit": "tree",
+    "numbers-home": "numbers", "numbers-grid": "numbers",
+    "my-tasks": "more", "inbox": "more", "alignment-map": "more", "data-quality": "more",
+    "company-settings": "more",
+}
+
+
+def nav_section(url_name):
+    """The main navigation entry a page is under ("" when none)."""
+    if url_name in NAV_NAMES:
+        return NAV_NAMES[url_name]
+    return next((section for prefix, section in NAV_PREFIXES if url_name.startswith(prefix)), "")
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -7,8 +35,12 @@ def navigation(request):
         return {}
     from .models import Membership
 
-    # Lazy: evaluated only when the template renders the switcher (one query).
+    match = getattr(request, "resolver_match", None)
+    name = (match.url_name if match else "") or ""
+    # my_companies is lazy: evaluated only when the template renders the switcher (one query).
     return {
+        "nav_name": name,
+        "nav_current": nav_section(name),
         "current_company": getattr(request, "company", None),
         "current_membership": getattr(request, "membership", None),
         "my_companies": Membership.objects.filter(user=user)

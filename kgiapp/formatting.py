@@ -21,7 +21,7 @@ def _group(number: Decimal, places: int) -> str:
 
 
 def format_jpy(value, compact=False, language=None) -> str:
-    """¥83,000,000; compact: ¥8,300万 (Japanese) or ¥83.0M (English)."""
+    """¥83,000,000; compact: ¥8,300万 / ¥3.2万 (Japanese) or ¥83M / ¥32.3k (English)."""
     number = _to_decimal(value)
     if number is None:
         return "—"
@@ -33,10 +33,12 @@ def format_jpy(value, compact=False, language=None) -> str:
     if language.startswith("ja"):
         if number >= 100_000_000:
             return f"{sign}¥{_trim(number / 100_000_000, 2)}億"
+        if number < 1_000_000:  # ¥3.2万, not ¥3万 for 32,288
+            return f"{sign}¥{_trim(number / 10_000, 1)}万"
         return f"{sign}¥{_group((number / 10_000).quantize(Decimal('1')), 0)}万"
     if number >= 1_000_000_000:
         return f"{sign}¥{_trim(number / 1_000_000_000, 2)}B"
-    if number >= 1_000_000:
+    if number >= 999_950:  # what would round to ¥1,000.0k reads ¥1M
         return f"{sign}¥{_trim(number / 1_000_000, 1)}M"
     return f"{sign}¥{_trim(number / 1_000, 1)}k"
 
@@ -74,6 +76,11 @@ def format_value(value, unit, compact=False) -> str:
     return _trim(number, 1)
 
 
+def format_card_value(value, unit) -> str:
+    """A KPI value on a card: yen compact (¥8,300万), every other unit in full (31,234)."""
+    return format_value(value, unit, compact=unit == "JPY")
+
+
 def format_change(value, unit) -> str:
     """A signed change: +3.2 % (relative) or −0.3 pt (percentage points); — when unknown."""
     number = _to_decimal(value)
@@ -81,3 +88,23 @@ def format_change(value, unit) -> str:
         return "—"
     sign = "+" if number > 0 else ("−" if number < 0 else "±")
     return f"{sign}{_group(abs(number), 1)} {unit}".rstrip()
+
+
+# Sparklines are drawn in this box and stretched to the size a page asks for (the SVG says
+# preserveAspectRatio="none"), so one set of points serves every card and table.
+SPARK_BOX = (100, 30)
+
+
+def spark_points(values) -> str:
+    """SVG polyline points of the values in the SPARK_BOX; "" when fewer than two numbers."""
+    points = [float(v) for v in values if v is not None]
+    if len(points) < 2:
+        return ""
+    width, height = SPARK_BOX
+    low, high = min(points), max(points)
+    span = (high - low) or 1.0
+    step = (width - 2) / (len(points) - 1)
+    return " ".join(
+        f"{1 + i * step:.1f},{height - 2 - (p - low) / span * (height - 4):.1f}"
+        for i, p in enumerate(points)
+    )

@@ -82,6 +82,22 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
+class CompanyDataVersion(models.Model):
+    """An opaque token that changes whenever the company's numbers, KPIs, targets, KGI or teams
+    change; pages cache what they compute from that data under it (kgiapp.dataversion).
+
+    Written only by database triggers (migration 0002), so bulk imports, COPY, queryset
+    updates and the shell all change it; Python code never sets it.
+    """
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="data_version")
+    token = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.company_id}: {self.token}"
+
+
 class Membership(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(

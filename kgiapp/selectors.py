@@ -5,17 +5,22 @@ needs with a fixed number of queries, whatever the number of teams or KPIs.
 """
 from __future__ import annotations
 
+import re
+from collections import namedtuple
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
+from kgiapp.dataversion import cache_key, cached
 from metrics import selectors as metric_selectors
-from metrics.models import Focus, Kgi, KgiStatus
+from metrics.models import Kgi, KgiStatus
 from reviews.models import Reforecast, ReforecastStatus, Task, TaskStatus, WeeklyReview
 from reviews.weeks import team_today, week_of
+from teams.models import Team
 from teams.selectors import teams_for_company
 
 
@@ -92,32 +97,91 @@ def north_star(company, today=None, kgi=None, history=None):
 # Company-wide, each phase column shows this many KPIs (attention first) unless asked for all.
 COLUMN_LIMIT = 6
 
+TeamRef = namedtuple("TeamRef", "pk slug name")
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+
 
 def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
-    """The dashboard: North Star, the team filter and KPI layers by cadence × phase.
+    """The dashboard: North Star, the team filter, KPI layers by cadence × phase, checklist.
 
     Company-wide, a column shows at most COLUMN_LIMIT KPIs so a 30-team company stays
     readable (and fast); a team filter or ``show_all`` shows every KPI.
+
+    Everything here is computed from tables that change the company's data token
+    (kgiapp.dataversion), so it is cached under it and recomputed on the first load after
+    any write. ``layers_key`` lets the template cache the rendered cards under the same key.
     """
+    today = today or timezone.localdate()
+    parts = (today, team.pk if team else "", cadence or "", int(show_all))
+    fresh = {}
+
+    def compute():
+        if not fresh:
+            fresh.update(_dashboard_payload(company, team=team, cadence=cadence,
+                                            show_all=show_all, today=today))
+        return fresh
+
+    payload = dict(cached(company, "dashboard", parts,
+                          lambda: {k: v for k, v in compute().items() if k != "layers"}))
+    # The cards are kept apart and read only when their rendered HTML is not cached
+    # (the template's {% datacache layers_key %}): most loads never unpickle them.
+    payload["layers"] = SimpleLazyObject(
+        lambda: cached(company, "dashboard-cards", parts, lambda: compute()["layers"]))
+    payload["layers_key"] = cache_key(company, "dashboard-layers", parts)
+    return payload
+
+
+def _dashboard_payload(company, *, team, cadence, show_all, today):
+    """The dashboard computed from the data (see ``dashboard``); picklable, so cacheable.
+
+    The status of every KPI comes from its last two values; only the cards shown read
+    twelve, for their sparklines.
+    """
+    from kgiapp.checklist import checklist
+
     kgi = active_kgi(company)
-    kpis = list(metric_selectors.company_kpis(company, team=team))
-    # The KGI's KPI rides along in the same bulk read, even when a team filter hides it.
-    extra = [kgi.kpi_id] if kgi and kgi.kpi_id else []
-    values = metric_selectors.latest_values({k.pk for k in kpis} | set(extra))
-    rows = metric_selectors.kpi_rows(kpis, today=today, values=values)
+    kpis = metric_selectors.kpi_facts(company, include_vanity=True)
+    shown = [k for k in kpis if not k.is_vanity and (team is None or k.team_id == team.pk)]
+    ids = [k.pk for k in shown]
+    rows = metric_selectors.kpi_rows(shown, today=today,
+                                     values=metric_selectors.latest_values(ids, 2),
+                                     targets=metric_selectors.current_targets(None, today=today,
+                                                                             company=company))
     cadences = [cadence] if cadence in metric_selectors.CADENCE_ORDER else None
     layers = [layer for layer in metric_selectors.group_by_cadence_and_phase(
         rows, cadences, limit=None if team is not None or show_all else COLUMN_LIMIT)
               if layer["count"] or cadences]
+    cards = [r for layer in layers for p in layer["phases"] for r in p["rows"]]
+    # The KGI's KPI rides along in the same bulk read, even when a team filter hides it.
+    extra = [kgi.kpi_id] if kgi and kgi.kpi_id else []
+    series = metric_selectors.latest_values([r.pk for r in cards] + extra)
+    metric_selectors.with_display(metric_selectors.with_series(cards, series, keep=False),
+                                  company)
+    _with_anomalies(cards, today)
+    ns = north_star(company, today=today, kgi=kgi,
+                    history=series.get(kgi.kpi_id, []) if extra else [])
     return {
-        "north_star": north_star(company, today=today, kgi=kgi,
-                                 history=values.get(kgi.kpi_id, []) if extra else []),
-        "teams": list(teams_for_company(company)),
+        "north_star": ns,
+        "teams": [TeamRef(t.pk, t.slug, t.name) for t in teams_for_company(company)],
         "layers": layers,
         "kpi_count": len(rows),
         "hidden_count": sum(p["hidden"] for layer in layers for p in layer["phases"]),
         "status_counts": _status_counts(rows),
+        # Shown to admins only; computed here from what is loaded anyway.
+        "checklist": checklist(
+            company, kgi=kgi, kgi_has_numbers=bool(ns and ns.series),
+            kpis=[(k.pk, k.code, k.kind, k.phase, k.cadence, k.focus, k.formula, k.is_vanity)
+                  for k in kpis],
+            **({"attainment": ns.attainment} if ns else {})),
     }
+
+
+def _with_anomalies(rows, today):
+    """The detector's recent flags on these rows (one query)."""
+    anomalies = metric_selectors.anomalies_by_kpi(
+        [r.pk for r in rows], since=today - timedelta(days=metric_selectors.RECENT_ANOMALY_DAYS))
+    for row in rows:
+        row.anomalies = anomalies.get(row.pk, [])
 
 
 def _status_counts(rows):
@@ -130,7 +194,7 @@ def _status_counts(rows):
 def team_open_tasks(team, limit=8):
     """The team's open tasks, soonest due first (one query)."""
     return list(Task.objects.filter(team=team, status=TaskStatus.OPEN)
-                .select_related("owner", "review").order_by("due_date", "pk")[:limit])
+                .select_related("owner").order_by("due_date", "pk")[:limit])
 
 
 def team_review_status(team):
@@ -140,18 +204,41 @@ def team_review_status(team):
             .annotate(decision_count=Count("decisions")).first())
 
 
+def team_by_slug(company, slug):
+    """The company's team with this slug, or None (cached under the data token: teams are
+    tracked, so a renamed or deleted team is seen on the next load)."""
+    if not SLUG.fullmatch(slug):  # never a cache key made of whatever a URL carried
+        return None
+    return cached(company, "team-slug", (slug,),
+                  lambda: Team.objects.filter(company=company, slug=slug).first())
+
+
 def team_page(company, team, today=None):
-    """The team page: its focus KPIs (at most seven) large, monitoring KPIs compact."""
-    rows = metric_selectors.kpi_rows(metric_selectors.company_kpis(company, team=team),
-                                     today=today)
-    focus = [r for r in rows if r.kpi.focus == Focus.ACTIVE]
-    order = {p: i for i, p in enumerate(metric_selectors.PHASE_ORDER)}
-    focus.sort(key=lambda r: (order.get(r.kpi.phase, 9), r.kpi.name))
-    monitoring = sorted((r for r in rows if r.kpi.focus != Focus.ACTIVE),
-                        key=lambda r: (order.get(r.kpi.phase, 9), r.kpi.name))
+    """The team page: its focus KPIs (at most seven) large, monitoring KPIs compact.
+
+    The KPI rows are cached under the company's data token; tasks and the review (which
+    change many times a week without touching the numbers) are read live.
+    """
+    today = today or timezone.localdate()
+    rows = cached(company, "team", (team.pk, today), lambda: _team_rows(company, team, today))
     return {
-        "focus_rows": focus,
-        "monitoring_rows": monitoring,
+        # The template caches the two KPI sections it renders from the rows under these.
+        "focus_key": cache_key(company, "team-focus", (team.pk, today)),
+        "monitoring_key": cache_key(company, "team-monitoring", (team.pk, today)),
+        "focus_rows": [r for r in rows if r.is_focus],
+        "monitoring_rows": [r for r in rows if not r.is_focus],
         "open_tasks": team_open_tasks(team),
         "review_status": team_review_status(team),
     }
+
+
+def _team_rows(company, team, today):
+    rows = metric_selectors.kpi_facts(company, team=team)
+    values = metric_selectors.latest_values([r.pk for r in rows])
+    metric_selectors.kpi_rows(rows, today=today, values=values)
+    metric_selectors.with_display(metric_selectors.with_series(rows, values, keep=False),
+                                  company)
+    _with_anomalies(rows, today)
+    order = {p: i for i, p in enumerate(metric_selectors.PHASE_ORDER)}
+    rows.sort(key=lambda r: (order.get(r.phase, 9), r.name))
+    return rows

@@ -182,6 +182,25 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Cache: what pages compute from a company's data, under its data token (kgiapp.dataversion).
+# With Redis, web processes share it ("default") and each keeps a small copy of what it
+# read ("local"), which the token in every key keeps correct; without Redis each process
+# has only its own.
+_LOCAL_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "kgiapp",
+        "TIMEOUT": 3600,
+    },
+    "local": _LOCAL_CACHE,
+} if REDIS_URL else {"default": _LOCAL_CACHE}
+
 # The text assistant: the built-in provider unless an OpenAI-compatible one is set.
 ASSIST_BASE_URL = os.environ.get("ASSIST_BASE_URL", "")
 ASSIST_API_KEY = os.environ.get("ASSIST_API_KEY", "")

@@ -23,7 +23,8 @@ def resolve_membership(user, company_slug):
     if not user.is_authenticated:
         raise Http404
     membership = (
-        Membership.objects.select_related("company", "user")
+        # The data token rides along: cached pages need it and it costs no extra query.
+        Membership.objects.select_related("company", "company__data_version", "user")
         .filter(company__slug=company_slug, user=user)
         .first()
     )

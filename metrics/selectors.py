@@ -1,22 +1,29 @@
 """Reads of the KPI tree that pages share, each a fixed number of queries.
 
 The dashboard and the team page show many KPIs at once; every function here loads
-what it needs for all of them in bulk (the latest twelve values per KPI come from one
-windowed query), so the number of queries never grows with the number of teams or KPIs.
+what it needs for all of them in bulk (the latest values of many KPIs come from one
+query), so the number of queries never grows with the number of teams or KPIs. Rows are
+plain values (``KpiRow``), formatted here for the templates (``with_display``).
 """
 from __future__ import annotations
 
 import calendar
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from kgiapp.dataversion import cached
+from kgiapp.formatting import format_card_value, format_change, format_value, spark_points
 from metrics.engine.formula import FormulaError, parse_formula
 from metrics.models import (
     Anomaly,
@@ -45,11 +52,33 @@ STALE_AFTER_PERIODS = 2
 CADENCE_DAYS = {"daily": 1, "weekly": 7, "monthly": 31}
 
 
+# The KPI columns a card or a table row needs, read with values_list (no model instances).
+ROW_FIELDS = ("pk", "code", "name_ja", "name_en", "unit", "direction", "kind", "phase",
+              "cadence", "focus", "aggregation", "team_id", "formula", "is_vanity")
+
+
 @dataclass
 class KpiRow:
-    """One KPI as a dashboard card shows it: latest, change, target status, sparkline."""
+    """One KPI as a dashboard card shows it: latest, change, target status, sparkline.
 
-    kpi: Kpi
+    Built from plain column values, so a 30-team company's ~800 KPIs cost tuples, not
+    model instances; ``spark`` holds the sparkline's SVG points (formatting.spark_points).
+    """
+
+    pk: int
+    code: str
+    name_ja: str
+    name_en: str
+    unit: str
+    direction: str
+    kind: str
+    phase: str
+    cadence: str
+    focus: str
+    aggregation: str
+    team_id: int | None
+    formula: str = ""
+    is_vanity: bool = False
     latest: Decimal | None = None
     latest_period: date | None = None
     previous: Decimal | None = None
@@ -59,11 +88,40 @@ class KpiRow:
     target: Decimal | None = None
     status: str = STATUS_NO_TARGET
     series: list = field(default_factory=list)
+    spark: str = ""
     anomalies: list = field(default_factory=list)
+    # What a card prints, formatted once in the selector (with_display), not per template tag.
+    href: str = ""
+    value_text: str = ""
+    change_text: str = ""
+    target_text: str = ""
+    status_label: str = ""
+
+    @property
+    def name(self):
+        language = translation.get_language() or "ja"
+        return self.name_ja if language.startswith("ja") else self.name_en
 
     @property
     def is_focus(self):
-        return self.kpi.focus == Focus.ACTIVE
+        return self.focus == Focus.ACTIVE
+
+    @property
+    def is_computed(self):
+        return bool(self.formula.strip())
+
+
+def kpi_facts(company, team=None, include_vanity=False):
+    """The company's KPIs as KpiRows without numbers, ordered by code, one query.
+
+    Vanity metrics stay out unless asked for (the checklist counts them).
+    """
+    qs = Kpi.objects.filter(company=company)
+    if not include_vanity:
+        qs = qs.filter(is_vanity=False)
+    if team is not None:
+        qs = qs.filter(team=team)
+    return [KpiRow(*values) for values in qs.order_by("code").values_list(*ROW_FIELDS)]
 
 
 def latest_values(kpi_ids, periods=SPARK_PERIODS):
@@ -102,20 +160,26 @@ def latest_values(kpi_ids, periods=SPARK_PERIODS):
     return out
 
 
-def current_targets(kpi_ids, today=None):
-    """{kpi_id: Target} in force today, one query.
+TargetFacts = namedtuple("TargetFacts", "period_kind period_start value")
+
+
+def current_targets(kpi_ids, today=None, company=None):
+    """{kpi_id: TargetFacts} in force today, one query.
 
     The current (not superseded) target with the latest start on or before today; when
-    there is none yet, the nearest one ahead (a KGI deadline target).
+    there is none yet, the nearest one ahead (a KGI deadline target). With ``company``
+    instead of ids, every KPI of the company (no long IN list for a big company).
     """
     today = today or timezone.localdate()
     chosen = {}
-    targets = (Target.objects.filter(kpi_id__in=list(kpi_ids), superseded_at__isnull=True)
-               .only("kpi_id", "period_kind", "period_start", "value"))
-    for target in targets.order_by("kpi_id", "period_start"):
+    scope = {"kpi__company": company} if company is not None else {"kpi_id__in": list(kpi_ids)}
+    targets = (Target.objects.filter(superseded_at__isnull=True, **scope)
+               .order_by("kpi_id", "period_start")
+               .values_list("kpi_id", "period_kind", "period_start", "value"))
+    for kpi_id, kind, start, value in targets:
         # Ordered by start: a later start already begun wins; a future one only when alone.
-        if target.kpi_id not in chosen or target.period_start <= today:
-            chosen[target.kpi_id] = target
+        if kpi_id not in chosen or start <= today:
+            chosen[kpi_id] = TargetFacts(kind, start, value)
     return chosen
 
 
@@ -176,52 +240,73 @@ def anomalies_by_kpi(kpi_ids, since=None, until=None):
     return out
 
 
-def _change(kpi, latest, previous):
+def _change(row, latest, previous):
     if latest is None or previous is None:
         return None, ""
-    if kpi.unit == Unit.PERCENT:
+    if row.unit == Unit.PERCENT:
         return latest - previous, "pt"
     if previous == 0:
         return None, ""
     return (latest - previous) / abs(previous) * 100, "%"
 
 
-def kpi_rows(kpis, today=None, values=None):
-    """KpiRows for these KPIs (a list already loaded), with a fixed number of queries."""
-    kpis = list(kpis)
-    ids = [k.pk for k in kpis]
+def kpi_rows(rows, today=None, values=None, targets=None):
+    """Fill KpiRows (from kpi_facts) with latest value, change and target status.
+
+    ``values`` ({kpi_id: [(period, value), …]}, e.g. from latest_values) and ``targets``
+    (from current_targets) may be passed when already loaded; at most two queries
+    otherwise. Sparklines are a separate step (with_series), for the rows shown.
+    """
+    ids = [r.pk for r in rows]
     values = latest_values(ids) if values is None else values
-    targets = current_targets(ids, today=today)
-    today = today or timezone.localdate()
-    anomalies = anomalies_by_kpi(ids, since=today - timedelta(days=RECENT_ANOMALY_DAYS))
-    rows = []
-    for kpi in kpis:
-        history = values.get(kpi.pk, [])
-        row = KpiRow(kpi=kpi, series=[v for _p, v in history],
-                     anomalies=anomalies.get(kpi.pk, []))
+    targets = current_targets(ids, today=today) if targets is None else targets
+    for row in rows:
+        history = values.get(row.pk, ())
         if history:
             row.latest_period, row.latest = history[-1]
-        if len(history) > 1:
-            row.previous = history[-2][1]
-        row.change, row.change_unit = _change(kpi, row.latest, row.previous)
+            if len(history) > 1:
+                row.previous = history[-2][1]
+        row.change, row.change_unit = _change(row, row.latest, row.previous)
         if row.change is not None and row.change != 0:
-            row.change_good = (row.change > 0) == (kpi.direction == Direction.HIGHER)
-        row.target = period_target(kpi, targets.get(kpi.pk))
-        row.status = target_status(row.latest, row.target, kpi.direction)
-        rows.append(row)
+            row.change_good = (row.change > 0) == (row.direction == Direction.HIGHER)
+        row.target = period_target(row, targets.get(row.pk))
+        row.status = target_status(row.latest, row.target, row.direction)
     return rows
 
 
-CARD_FIELDS = ["company_id", "code", "name_ja", "name_en", "unit", "direction", "kind", "phase",
-               "cadence", "focus", "aggregation", "team_id", "formula"]
+STATUS_LABELS = {STATUS_ON_TRACK: gettext_lazy("On track"),
+                 STATUS_AT_RISK: gettext_lazy("At risk"),
+                 STATUS_OFF_TRACK: gettext_lazy("Off track"),
+                 STATUS_NO_TARGET: gettext_lazy("No target")}
 
 
-def company_kpis(company, team=None):
-    """The company's KPIs that belong on a dashboard (vanity metrics stay out), one query."""
-    qs = Kpi.objects.filter(company=company, is_vanity=False).only(*CARD_FIELDS)
-    if team is not None:
-        qs = qs.filter(team=team)
-    return qs.order_by("code")
+def with_display(rows, company):
+    """Give these rows the strings a card prints: link, value, change, target, status label.
+
+    Formatting follows the active language (¥8,300万 / ¥83M), so whatever keeps the rows
+    must keep them per language.
+    """
+    labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    for row in rows:
+        row.href = reverse("kpi-detail", kwargs={"company": company.slug, "code": row.code})
+        row.value_text = format_card_value(row.latest, row.unit)
+        row.change_text = format_change(row.change, row.change_unit)
+        row.target_text = "" if row.target is None else format_card_value(row.target, row.unit)
+        row.status_label = labels[row.status]
+    return rows
+
+
+def with_series(rows, values, keep=True):
+    """Give these rows their sparkline from ``values`` (latest_values of their ids).
+
+    ``keep=False`` draws the sparkline without keeping the numbers on the row (a cached
+    card needs only its points; a thousand Decimals cost milliseconds to unpickle).
+    """
+    for row in rows:
+        series = [v for _p, v in values.get(row.pk, ())]
+        row.spark = spark_points(series)
+        row.series = series if keep else []
+    return rows
 
 
 STATUS_ATTENTION = {STATUS_OFF_TRACK: 0, STATUS_AT_RISK: 1, STATUS_ON_TRACK: 2,
@@ -237,15 +322,15 @@ def group_by_cadence_and_phase(rows, cadences=None, limit=None):
     cadences = cadences or CADENCE_ORDER
     layers = []
     for cadence in cadences:
-        in_layer = [r for r in rows if r.kpi.cadence == cadence]
+        in_layer = [r for r in rows if r.cadence == cadence]
         phases = []
         for phase in PHASE_ORDER:
-            phase_rows = [r for r in in_layer if r.kpi.phase == phase]
+            phase_rows = [r for r in in_layer if r.phase == phase]
             hidden = 0
             if limit is not None and len(phase_rows) > limit:
                 phase_rows.sort(key=lambda r: (not r.is_focus, STATUS_ATTENTION[r.status]))
                 hidden, phase_rows = len(phase_rows) - limit, phase_rows[:limit]
-            phase_rows.sort(key=lambda r: (not r.is_focus, r.kpi.name))
+            phase_rows.sort(key=lambda r: (not r.is_focus, r.name))
             phases.append({"phase": phase, "label": Phase(phase).label, "rows": phase_rows,
                            "hidden": hidden})
         layers.append({"cadence": cadence, "label": Cadence(cadence).label, "phases": phases,
@@ -253,14 +338,19 @@ def group_by_cadence_and_phase(rows, cadences=None, limit=None):
     return layers
 
 
+@lru_cache(maxsize=4096)
+def parsed_formula(text):
+    """The parsed formula of this text, or None when it does not parse (cached: pure)."""
+    try:
+        return parse_formula(text)
+    except FormulaError:
+        return None
+
+
 def formula_inputs(kpi):
     """The KPI codes its formula reads (none for a measured KPI or a broken formula)."""
-    if not kpi.is_computed:
-        return []
-    try:
-        return list(parse_formula(kpi.formula).variables)
-    except FormulaError:
-        return []
+    formula = parsed_formula(kpi.formula) if kpi.is_computed else None
+    return list(formula.variables) if formula else []
 
 
 def company_formulas(company):
@@ -295,7 +385,17 @@ class KpiPage:
 
 
 def kpi_page(company, code, today=None):
-    """Everything the KPI page shows, a fixed number of queries; Kpi.DoesNotExist if absent."""
+    """Everything the KPI page shows, a fixed number of queries; Kpi.DoesNotExist if absent.
+
+    Cached under the company's data token (kgiapp.dataversion).
+    """
+    today = today or timezone.localdate()
+    if len(code) > Kpi._meta.get_field("code").max_length:  # no cache key from a long URL
+        raise Kpi.DoesNotExist
+    return cached(company, "kpi", (code, today), lambda: _kpi_page(company, code, today))
+
+
+def _kpi_page(company, code, today):
     kpi = Kpi.objects.select_related("team").get(company=company, code=code)
     history = list(
         Measurement.objects.filter(kpi=kpi).order_by("period_start")
@@ -306,14 +406,13 @@ def kpi_page(company, code, today=None):
     input_codes = formula_inputs(kpi)
     feeder_codes = []
     for other_code, text in formulas.items():
-        try:
-            names = parse_formula(text).variables
-        except FormulaError:
-            continue
-        if code in names:
-            feeder_codes.append(other_code)
+        # Most formulas do not mention this code at all; only those that might are parsed.
+        if code in text:
+            formula = parsed_formula(text)
+            if formula is not None and code in formula.variables:
+                feeder_codes.append(other_code)
     related = {k.code: k for k in Kpi.objects.filter(
-        company=company, code__in=input_codes + feeder_codes)}
+        company=company, code__in=input_codes + feeder_codes).only("code", "name_ja", "name_en")}
     campaigns = []
     if history:
         first = history[0][0]
@@ -334,6 +433,12 @@ def kpi_page(company, code, today=None):
         stale=is_stale(kpi, latest_period, today=today),
         status=target_status(latest, wanted, kpi.direction),
     )
+
+
+def kpi_table(page):
+    """The data table under the chart, newest first, as printed: [("2026-01-05", "2.0 %"), …]."""
+    unit = page.kpi.unit
+    return [(p.isoformat(), format_value(v, unit)) for p, v, _u in reversed(page.history)]
 
 
 def kpi_chart_config(page, labels_text):

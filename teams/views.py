@@ -1,13 +1,17 @@
 """Team pages."""
+from django.http import Http404
+
 from kgiapp.htmx import render_page
-from kgiapp.selectors import team_page
-from kgiapp.tenancy import company_view, get_team
+from kgiapp.selectors import team_by_slug, team_page
+from kgiapp.tenancy import company_view
 from teams.selectors import team_members
 
 
 @company_view("view")
 def team_detail(request, team):
-    team = get_team(request, team)
+    team = team_by_slug(request.company, team)
+    if team is None:
+        raise Http404
     context = team_page(request.company, team)
     context.update(team=team, members=team_members(team))
     return render_page(request, "teams/team_detail.html", context)

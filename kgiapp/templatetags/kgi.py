@@ -1,6 +1,7 @@
 """Template helpers every page uses: unit formatting, SVG sparklines, capability checks."""
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from kgiapp import formatting
 from kgiapp.permissions import can as membership_can
@@ -36,7 +37,7 @@ def unit_value_compact(value, unit):
 @register.filter
 def card_value(value, unit):
     """A KPI value on a card: yen compact (¥8,300万), every other unit in full (31,234)."""
-    return formatting.format_value(value, unit, compact=unit == "JPY")
+    return formatting.format_card_value(value, unit)
 
 
 @register.filter
@@ -55,19 +56,46 @@ def can(context, capability, team=None):
 @register.simple_tag
 def sparkline(values, width=96, height=24, css_class="sparkline"):
     """An inline SVG polyline of the values (no JavaScript, CSP-safe); None gaps are skipped."""
-    points = [float(v) for v in values if v is not None]
-    if len(points) < 2:
+    points = formatting.spark_points(values)
+    box_w, box_h = formatting.SPARK_BOX
+    if not points:
         return format_html('<svg class="{}" width="{}" height="{}" aria-hidden="true"></svg>',
                            css_class, width, height)
-    low, high = min(points), max(points)
-    span = (high - low) or 1.0
-    step = (width - 2) / (len(points) - 1)
-    coords = " ".join(
-        f"{1 + i * step:.1f},{height - 2 - (p - low) / span * (height - 4):.1f}"
-        for i, p in enumerate(points)
-    )
     return format_html(
-        '<svg class="{}" width="{}" height="{}" viewBox="0 0 {} {}" aria-hidden="true">'
-        '<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="{}"/></svg>',
-        css_class, width, height, width, height, coords,
+        '<svg class="{}" width="{}" height="{}" viewBox="0 0 {} {}" preserveAspectRatio="none"'
+        ' aria-hidden="true"><polyline fill="none" stroke="currentColor" stroke-width="1.5"'
+        ' vector-effect="non-scaling-stroke" points="{}"/></svg>',
+        css_class, width, height, box_w, box_h, points,
     )
+
+
+class DataCacheNode(template.Node):
+    def __init__(self, nodelist, key):
+        self.nodelist, self.key = nodelist, key
+
+    def render(self, context):
+        from kgiapp.dataversion import cache_get, cache_set
+
+        key = self.key.resolve(context)
+        if not key:
+            return self.nodelist.render(context)
+        html = cache_get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            cache_set(key, html)
+        return mark_safe(html)  # noqa: S308 — what this node rendered itself, escaped then
+
+
+@register.tag
+def datacache(parser, token):
+    """{% datacache key %}…{% enddatacache %}: the HTML cached under ``key``, a data-token key.
+
+    The key comes from kgiapp.dataversion.cache_key, so the fragment is rendered again
+    after any write to the company's data; a false key (no token) renders it every time.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% datacache key %} takes one argument")
+    nodelist = parser.parse(("enddatacache",))
+    parser.delete_first_token()
+    return DataCacheNode(nodelist, parser.compile_filter(bits[1]))

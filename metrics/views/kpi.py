@@ -27,7 +27,7 @@ def kpi_detail(request, code):
         raise Http404 from None
     chart = selectors.kpi_chart_config(
         page, {"value": page.kpi.name, "target": _("Target"), "anomaly": _("Anomaly")})
-    table = [{"period": p, "value": v} for p, v, _u in reversed(page.history)]
+    table = selectors.kpi_table(page)
     return render_page(request, "metrics/kpi_detail.html", {
         "page": page, "kpi": page.kpi, "chart": chart, "table": table,
         "export_href": _export_href(request.company, code),

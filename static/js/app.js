@@ -57,6 +57,26 @@
     var button = event.target.closest && event.target.closest("[data-action=print]");
     if (button) window.print();
   });
+  // Menus are <details class="menu">: they open with the keyboard natively; these close them
+  // when the focus or a click goes elsewhere, and on Escape (back to their summary).
+  function closeMenus(except) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest && event.target.closest("details.menu"));
+  });
+  document.addEventListener("focusin", function (event) {
+    closeMenus(event.target.closest && event.target.closest("details.menu"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = event.target.closest && event.target.closest("details.menu[open]");
+    if (!menu) return;
+    menu.removeAttribute("open");
+    menu.querySelector("summary").focus();
+  });
   // Select a shown-once secret on focus so it is easy to copy.
   document.addEventListener("focusin", function (event) {
     if (event.target.classList && event.target.classList.contains("copyable")) event.target.select();

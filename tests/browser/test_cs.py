@@ -51,5 +51,6 @@ def test_manager_imports_roster_and_turns_an_at_risk_customer_into_a_task(
     page.reload()
     row = page.locator("#at-risk tr", has_text="株式会社ブラウザ検証商事")
     expect(row.locator(".cs-task-slot")).to_contain_text("タスク作成済み")
+    page.locator("nav.mainnav .nav-more summary").click()  # My tasks sits under "More"
     page.get_by_role("link", name="マイタスク").click()
     expect(page.locator("main")).to_contain_text("株式会社ブラウザ検証商事をフォロー")

@@ -35,3 +35,27 @@ def test_executive_reads_north_star_switches_layer_and_opens_a_kpi(demo, login, 
     assert drawn
     expect(page.locator("table.kpi-table tbody tr").first).to_contain_text("%")
     assert page.locator("table.kpi-table tbody tr").count() > 40
+
+
+def test_secondary_pages_open_from_the_more_menu_with_the_keyboard(demo, login, live_server):
+    page = login("demo-manager")
+    nav = page.locator("nav.mainnav")
+    assert nav.locator(":scope > a").count() == 7  # one row of main entries, then "More"
+    more = nav.locator(".nav-more")
+    expect(nav.get_by_role("link", name="データ品質")).to_have_count(0)  # closed: not shown
+    summary = more.locator("summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(more).to_have_attribute("open", "")
+    page.keyboard.press("Tab")  # into the menu: its first link
+    expect(nav.get_by_role("link", name="マイタスク")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(more).not_to_have_attribute("open", "")
+    expect(summary).to_be_focused()
+
+    page.keyboard.press("Enter")
+    nav.get_by_role("link", name="データ品質").click()
+    expect(page).to_have_url(re.compile(r"/demo/numbers/quality/$"))
+    # The page is one of the menu's: "More" shows where the reader is.
+    expect(page.locator(".nav-more")).to_have_class(re.compile(r"nav-more-current"))
+    expect(page.locator("nav.mainnav a[aria-current=page]")).to_have_text("データ品質")

@@ -49,5 +49,6 @@ def test_manager_closes_this_weeks_review_in_eight_clicks_and_member_sees_the_ta
 
     page.context.clear_cookies()
     page = login("demo-member")
+    page.locator("nav.mainnav .nav-more summary").click()  # My tasks sits under "More"
     page.locator("nav.mainnav").get_by_role("link", name="マイタスク").click()
     expect(page.locator("main")).to_contain_text("決済フォーム簡略化のA/Bテストを開始")

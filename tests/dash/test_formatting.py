@@ -1,0 +1,26 @@
+"""Yen on cards: compact, but never so coarse that a value and its target seem to disagree."""
+import pytest
+
+from kgiapp.formatting import format_jpy, spark_points
+
+
+@pytest.mark.parametrize("value,ja,en", [
+    (9_999, "¥9,999", "¥9,999"),
+    (32_288, "¥3.2万", "¥32.3k"),  # not ¥3万 next to a ¥3,450 target
+    (999_999, "¥100万", "¥1M"),
+    (2_860_000, "¥286万", "¥2.9M"),
+    (83_000_000, "¥8,300万", "¥83M"),
+    (-12_345, "-¥1.2万", "-¥12.3k"),
+])
+def test_compact_yen_keeps_two_significant_figures_below_a_million(value, ja, en):
+    assert format_jpy(value, compact=True, language="ja") == ja
+    assert format_jpy(value, compact=True, language="en") == en
+
+
+def test_sparkline_points_span_the_box_and_skip_gaps():
+    points = spark_points([1, None, 3, 2])
+    xs = [float(p.split(",")[0]) for p in points.split()]
+    ys = [float(p.split(",")[1]) for p in points.split()]
+    assert len(xs) == 3 and xs[0] == 1.0 and xs[-1] == 99.0
+    assert min(ys) == 2.0 and max(ys) == 28.0  # highest value at the top of the 30-high box
+    assert spark_points([5]) == "" and spark_points([]) == ""
