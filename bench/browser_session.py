@@ -1,4 +1,5 @@
 """What the screenshot scripts share: Debian's Chromium and a logged-in page in a language."""
+import argparse
 import os
 import sys
 
@@ -25,3 +26,16 @@ def logged_in_page(browser, base, user, password, lang="ja", viewport=None):
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
     return page
+
+
+def screenshot_arguments(user, *, lang=True):
+    """The options every screenshot script takes: server, company, who logs in, where to save."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", default="http://127.0.0.1:8103")
+    parser.add_argument("--company", default="demo")
+    parser.add_argument("--user", default=user)
+    parser.add_argument("--password", default="demo")
+    parser.add_argument("--out", default="/tmp/kgi-shots")
+    if lang:
+        parser.add_argument("--lang", default="ja")
+    return parser

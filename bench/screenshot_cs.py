@@ -7,25 +7,18 @@ Logs in as the cs team's manager, clicks "Turn into a task" on the first row tha
 no task yet (this changes the demo data: it files a real task), then saves the list and
 this week's review scrolled to the new task.
 """
-import argparse
 import os
 import sys
 
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_session import launch, logged_in_page  # noqa: E402
+from browser_session import launch, logged_in_page, screenshot_arguments  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--base", default="http://127.0.0.1:8113")
-    parser.add_argument("--company", default="demo")
+    parser = screenshot_arguments("demo-manager")
     parser.add_argument("--team", default="cs")
-    parser.add_argument("--user", default="demo-manager")
-    parser.add_argument("--password", default="demo")
-    parser.add_argument("--out", default="/tmp/kgi-shots")
-    parser.add_argument("--lang", default="ja")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     with sync_playwright() as p:

@@ -8,14 +8,13 @@ mobile PNGs (whole page and above the fold, plus the navigation's "More" menu op
 from the keyboard), named <page>-<lang>-<device>.png, so a person can judge whether it
 looks like a product.
 """
-import argparse
 import os
 import sys
 
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_session import DESKTOP, launch, logged_in_page  # noqa: E402
+from browser_session import DESKTOP, launch, logged_in_page, screenshot_arguments  # noqa: E402
 
 PAGES = [
     ("dashboard", "/{c}/"),
@@ -26,13 +25,7 @@ PAGES = [
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--base", default="http://127.0.0.1:8103")
-    parser.add_argument("--company", default="demo")
-    parser.add_argument("--user", default="demo-admin")
-    parser.add_argument("--password", default="demo")
-    parser.add_argument("--out", default="/tmp/kgi-shots")
-    parser.add_argument("--lang", default="ja")
+    parser = screenshot_arguments("demo-admin")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     with sync_playwright() as p:

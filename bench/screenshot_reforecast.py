@@ -7,25 +7,19 @@ Saves the whole page and the first screen for each language, the page as printed
 (print media, A4 width) plus a real A4 PDF, and the what-if after moving the CVR slider,
 so a person can judge whether an executive gets it in ten seconds.
 """
-import argparse
 import os
 import sys
 
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_session import launch, logged_in_page  # noqa: E402
+from browser_session import launch, logged_in_page, screenshot_arguments  # noqa: E402
 
 A4_CSS_PX = {"width": 703, "height": 1032}  # A4 inside 12 mm margins, at 96 dpi
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--base", default="http://127.0.0.1:8103")
-    parser.add_argument("--company", default="demo")
-    parser.add_argument("--user", default="demo-executive")
-    parser.add_argument("--password", default="demo")
-    parser.add_argument("--out", default="/tmp/kgi-shots")
+    parser = screenshot_arguments("demo-executive", lang=False)
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     url = f"{args.base}/{args.company}/reforecasts/"
