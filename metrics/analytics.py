@@ -26,7 +26,6 @@ from .importers.periods import period_start
 from .measurements import subperiods
 from .models import (
     Anomaly,
-    AnomalyLabel,
     Campaign,
     Kgi,
     KgiStatus,
@@ -44,6 +43,12 @@ ANOMALY_WINDOW_DAYS = {"daily": 60, "weekly": 13 * 7, "monthly": 190}
 # tuned on minute-level sensor data) would hide a weekly outage behind a sale months ago.
 ANOMALY_REFRACTORY = {"daily": 3, "weekly": 2, "monthly": 1}
 DRAWS = 10_000
+MAX_SHIFT_PCT = 30.0
+
+
+def clamp_shift(percent) -> float:
+    """A what-if move in percent, kept within ±MAX_SHIFT_PCT."""
+    return max(-MAX_SHIFT_PCT, min(MAX_SHIFT_PCT, float(percent)))
 
 
 class OutlookUnavailable(Exception):
@@ -175,17 +180,6 @@ def anomalies_detect(*, company, today: date | None = None) -> int:
     return len(found)
 
 
-def anomaly_rows(company, kpi_ids, *, since: date | None = None, label=AnomalyLabel.ANOMALY):
-    """{kpi_id: [Anomaly, …]} of these KPIs (oldest first), one query."""
-    qs = Anomaly.objects.filter(company=company, kpi_id__in=list(kpi_ids), label=label)
-    if since is not None:
-        qs = qs.filter(period_start__gte=since)
-    out = defaultdict(list)
-    for row in qs.order_by("kpi_id", "period_start"):
-        out[row.kpi_id].append(row)
-    return out
-
-
 # --------------------------------------------------------------------------- outlook
 
 
@@ -222,6 +216,12 @@ class Outlook:
     sensitivity: list[dict]
     forecasts: dict[str, dict]
     fingerprint: str
+    root: Kpi = None
+    formulas: dict = field(default_factory=dict)
+    kpis: dict = field(default_factory=dict)  # {code: Kpi} of the company
+
+    def evaluator(self):
+        return kgi_evaluator(self.root, self.formulas)
 
 
 def _aggregate_paths(paths: np.ndarray, steps: list[int], aggregation: str) -> np.ndarray:
@@ -383,7 +383,8 @@ def kgi_outlook(company, *, as_of: date, draws: int = DRAWS, seed: int = 0,
         sensitivity=[{"code": s.leaf, "delta_pp": round(s.delta_pp, 3),
                       "delta_p50_pct": round(s.delta_p50_pct, 4), "direction": s.direction}
                      for s in ranking],
-        forecasts=forecasts, fingerprint=inputs_fingerprint(company, kgi, as_of))
+        forecasts=forecasts, fingerprint=inputs_fingerprint(company, kgi, as_of),
+        root=root, formulas=formulas, kpis=by_code)
 
 
 def what_if(*, company, leaves_payload: dict, shifts_pct: dict, target: float, draws: int,
@@ -395,7 +396,7 @@ def what_if(*, company, leaves_payload: dict, shifts_pct: dict, target: float, d
     """
     kgi, root, formulas, _leaf_codes = active_kgi_with_tree(company)
     specs = {code: (leaf["mean"], leaf["sigma"]) for code, leaf in leaves_payload.items()}
-    factors = {code: 1 + max(-30.0, min(30.0, float(pct))) / 100
+    factors = {code: 1 + clamp_shift(pct) / 100
                for code, pct in shifts_pct.items() if code in specs}
     return simulate(specs, kgi_evaluator(root, formulas), float(target), root.sign,
                     draws=draws, seed=seed, shifts=factors)

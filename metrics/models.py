@@ -342,10 +342,6 @@ class Anomaly(models.Model):
     def __str__(self):
         return f"{self.kpi_id} {self.period_start} {self.score:+.1f}"
 
-    @property
-    def is_above(self):
-        return self.value > self.expected
-
 
 ZERO = Decimal("0")
 

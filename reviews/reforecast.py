@@ -18,16 +18,10 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 from kgiapp.models import Company
-from metrics.analytics import (
-    DRAWS,
-    OutlookUnavailable,
-    active_kgi_with_tree,
-    kgi_evaluator,
-    kgi_outlook,
-)
+from metrics.analytics import DRAWS, OutlookUnavailable, clamp_shift, kgi_outlook, what_if
 from metrics.engine.simulate import simulate
 from metrics.engine.tree import reachable
-from metrics.models import Anomaly, AnomalyLabel, Kpi
+from metrics.models import Anomaly, AnomalyLabel, KgiStatus
 
 from .models import Decision, Reforecast, ReforecastStatus, Scenario
 
@@ -44,12 +38,11 @@ def previous_month(month: date) -> date:
     return month_start(month - timedelta(days=1))
 
 
-def snapshot_seed(company_id: int, month: date) -> int:
+def snapshot_seed(company_id: int) -> int:
     """Every snapshot of a company draws the same random numbers.
 
     So a rerun gives the same figures, and the month-to-month change comes from the
-    numbers, not from sampling noise (``month`` is kept in the signature on purpose:
-    a company-wide seed is a choice, not an accident).
+    numbers, not from sampling noise.
     """
     digest = hashlib.sha256(f"kgiapp-reforecast:{company_id}".encode()).hexdigest()
     return int(digest[:8], 16)
@@ -95,7 +88,7 @@ def reforecast_compute(*, reforecast_id: int) -> Reforecast:
         # A refusal is stored as text: write it in the company's language, not the worker's.
         with translation.override(company.language or settings.LANGUAGE_CODE):
             outlook = kgi_outlook(company, as_of=row.month, draws=DRAWS,
-                                  seed=snapshot_seed(company.pk, row.month),
+                                  seed=snapshot_seed(company.pk),
                                   progress=lambda p: _set_progress(row.pk, p))
     except OutlookUnavailable as exc:
         reforecast_fail(reforecast_id=row.pk, reason=str(exc))
@@ -134,8 +127,8 @@ def reforecast_fail(*, reforecast_id: int, reason: str) -> None:
 
 
 def _payload(company, month, outlook, previous) -> dict:
-    kpis = {k.code: k for k in Kpi.objects.filter(company=company)}
-    root = outlook.kgi.kpi
+    kpis = outlook.kpis
+    root = outlook.root
     leaves = {}
     for code, leaf in outlook.leaves.items():
         kpi = kpis[code]
@@ -145,7 +138,7 @@ def _payload(company, month, outlook, previous) -> dict:
             "display_mean": kpi.from_formula_value(leaf.mean),
             "name_ja": kpi.name_ja, "name_en": kpi.name_en,
         }
-    changes = _changes(company, outlook, leaves, previous)
+    changes = _changes(outlook, leaves, previous)
     anomalies = _month_anomalies(company, month)
     return {
         "kgi": {"name": outlook.kgi.name, "code": root.code, "unit": root.unit,
@@ -162,7 +155,7 @@ def _payload(company, month, outlook, previous) -> dict:
     }
 
 
-def _changes(company, outlook, leaves, previous) -> dict:
+def _changes(outlook, leaves, previous) -> dict:
     """Split the change in probability since last month into one step per leaf KPI.
 
     Leaves are swapped from last month's distribution to this month's one at a time, on
@@ -172,9 +165,8 @@ def _changes(company, outlook, leaves, previous) -> dict:
     if previous is None or previous.probability is None:
         return {"previous_month": None, "previous": None, "steps": []}
     before = previous.payload.get("leaves", {})
-    kgi, root, formulas, _codes = active_kgi_with_tree(company)
-    evaluate = kgi_evaluator(root, formulas)
-    target, direction = float(kgi.target), root.sign
+    evaluate = outlook.evaluator()
+    target, direction = float(outlook.kgi.target), outlook.root.sign
     specs = {code: ((before[code]["mean"], before[code]["sigma"]) if code in before
                     else (leaf["mean"], leaf["sigma"])) for code, leaf in leaves.items()}
 
@@ -239,7 +231,7 @@ def _decisions_that_mattered(company, month, outlook, changes) -> list[dict]:
         .select_related("kpi", "review__team").order_by("created_at"))
     if not decisions:
         return []
-    _kgi, _root, formulas, _codes = active_kgi_with_tree(company)
+    formulas = outlook.formulas
     moved = defaultdict(float)
     for step in changes["steps"]:
         if step["kind"] == "leaf":
@@ -268,8 +260,6 @@ class ScenarioRefused(ValueError):
 
 def scenario_evaluate(*, reforecast: Reforecast, shifts_pct: dict):
     """(probability, p50) of the snapshot with these leaf moves (percent, ±30 at most)."""
-    from metrics.analytics import what_if
-
     result = what_if(company=reforecast.company, leaves_payload=reforecast.payload["leaves"],
                      shifts_pct=shifts_pct, target=reforecast.target, draws=reforecast.draws,
                      seed=reforecast.seed)
@@ -281,7 +271,7 @@ def scenario_save(*, reforecast: Reforecast, name: str, shifts_pct: dict, user=N
     name = (name or "").strip()
     if not name:
         raise ScenarioRefused("name")
-    shifts = {code: round(max(-30.0, min(30.0, float(v))), 1)
+    shifts = {code: round(clamp_shift(v), 1)
               for code, v in shifts_pct.items()
               if code in reforecast.payload.get("leaves", {}) and float(v) != 0}
     probability, p50 = scenario_evaluate(reforecast=reforecast, shifts_pct=shifts)
@@ -296,5 +286,5 @@ def scenario_save(*, reforecast: Reforecast, name: str, shifts_pct: dict, user=N
 
 def companies_due_for_reforecast():
     """Ids of companies with an active KGI (the beat fans out over these)."""
-    return list(Company.objects.filter(kgis__status="active").values_list("pk", flat=True)
+    return list(Company.objects.filter(kgis__status=KgiStatus.ACTIVE).values_list("pk", flat=True)
                 .distinct())
