@@ -5,6 +5,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from metrics.analytics import MAX_SHIFT_PCT
+
 from .models import NoteKind, TaskStatus
 from .selectors import team_decision_kpis
 
@@ -69,7 +71,7 @@ class HistoryFilterForm(forms.Form):
 
 
 SHIFT_PREFIX = "shift-"
-SHIFT_LIMIT = 30
+SHIFT_LIMIT = int(MAX_SHIFT_PCT)  # the what-if sliders go from −30 % to +30 %
 
 
 class WhatIfForm(forms.Form):

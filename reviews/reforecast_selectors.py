@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from kgiapp.formatting import format_change, format_value
+from metrics.analytics import MAX_SHIFT_PCT
 
 from .models import Decision, Reforecast, ReforecastStatus
 
 MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
 WATERFALL_STEPS = 6  # the biggest movers; the rest are summed into one bar
-SHIFT_LIMIT = 30  # the what-if sliders go from −30 % to +30 %
+SHIFT_LIMIT = int(MAX_SHIFT_PCT)  # the what-if sliders go from −30 % to +30 %
 COLORS = {"total": "#2456d6", "up": "#12805c", "down": "#c01048", "muted": "#98a2b3"}
 
 
