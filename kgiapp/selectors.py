@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from kgiapp.dataversion import cache_key, cached
 from metrics import selectors as metric_selectors
 from metrics.models import Kgi, KgiStatus
-from reviews.models import Reforecast, ReforecastStatus, Task, TaskStatus, WeeklyReview
-from reviews.weeks import team_today, week_of
+from reviews import selectors as review_selectors
+from reviews.models import Reforecast, ReforecastStatus
 from teams.models import Team
 from teams.selectors import teams_for_company
 
@@ -191,19 +190,6 @@ def _status_counts(rows):
     return counts
 
 
-def team_open_tasks(team, limit=8):
-    """The team's open tasks, soonest due first (one query)."""
-    return list(Task.objects.filter(team=team, status=TaskStatus.OPEN)
-                .select_related("owner").order_by("due_date", "pk")[:limit])
-
-
-def team_review_status(team):
-    """This ISO week's review of the team with its decision count, or None if not opened."""
-    iso_year, iso_week, _monday = week_of(team_today(team))
-    return (WeeklyReview.objects.filter(team=team, iso_year=iso_year, iso_week=iso_week)
-            .annotate(decision_count=Count("decisions")).first())
-
-
 def team_by_slug(company, slug):
     """The company's team with this slug, or None (cached under the data token: teams are
     tracked, so a renamed or deleted team is seen on the next load)."""
@@ -227,8 +213,8 @@ def team_page(company, team, today=None):
         "monitoring_key": cache_key(company, "team-monitoring", (team.pk, today)),
         "focus_rows": [r for r in rows if r.is_focus],
         "monitoring_rows": [r for r in rows if not r.is_focus],
-        "open_tasks": team_open_tasks(team),
-        "review_status": team_review_status(team),
+        "open_tasks": review_selectors.team_open_tasks(team),
+        "review_status": review_selectors.team_review_status(team),
     }
 
 

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone, translation
 
 from metrics import selectors as metric_selectors
@@ -268,3 +268,16 @@ def review_history(team, kpi_code="", quarter=None, limit=60):
     for decision in decisions.filter(review__in=reviews):
         by_review[decision.review_id].append(decision)
     return [(review, by_review.get(review.pk, [])) for review in reviews]
+
+
+def team_open_tasks(team, limit=8):
+    """The team's open tasks, soonest due first (one query)."""
+    return list(Task.objects.filter(team=team, status=TaskStatus.OPEN)
+                .select_related("owner").order_by("due_date", "pk")[:limit])
+
+
+def team_review_status(team):
+    """This ISO week's review of the team with its decision count, or None if not opened."""
+    iso_year, iso_week, _monday = week_of(team_today(team))
+    return (WeeklyReview.objects.filter(team=team, iso_year=iso_year, iso_week=iso_week)
+            .annotate(decision_count=Count("decisions")).first())
