@@ -215,8 +215,8 @@ def cached(company, name, parts, compute):
     """``compute()``, cached under the company's data token (and the active language).
 
     ``parts`` are whatever else the result depends on (a team, a filter, today). Only
-    what is computed from tracked tables may go in: reads of other tables (anomalies,
-    reforecasts, tasks) stay outside, live. Without a token the result is computed live.
+    what is computed from tracked tables (TRACKED in the migration, anomalies and reforecasts
+    included) may go in: reads of other tables (tasks, weekly reviews) stay outside, live. Without a token the result is computed live.
     """
     key = cache_key(company, name, parts)
     if key is None:
