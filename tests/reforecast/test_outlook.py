@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from metrics.analytics import OutlookUnavailable, kgi_outlook, what_if
-from metrics.models import Kpi, Measurement
+from metrics.models import Measurement
 from tests.reforecast.shop import build_shop, month_after_data
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,6 @@ def test_what_if_a_better_cvr_raises_the_probability_and_moves_are_capped_at_30_
 
 def test_the_sensitivity_ranking_names_every_leaf_with_its_direction():
     company, _kgi, _ = build_shop(target=4.35 * 10_000 * 2.0 / 100 * 1.05)
-    Kpi.objects.filter(company=company, code="cvr").update(direction="higher")
     outlook = kgi_outlook(company, as_of=AS_OF, draws=4000)
     assert {s["code"] for s in outlook.sensitivity} == {"visits", "cvr"}
     assert all(s["delta_pp"] > 0 for s in outlook.sensitivity)
