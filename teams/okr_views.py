@@ -76,6 +76,18 @@ def _messages_of(exc_or_form):
             for name, errs in exc_or_form.errors.items() for e in errs]
 
 
+def _submit(request, team, quarter, form, key, action, done):
+    """Validate ``form`` and call ``action(cleaned_data)`` (a service). The form's or the
+    service's refusal is shown next to the form under ``key``; success answers ``done``."""
+    if not form.is_valid():
+        return _answer(request, team, quarter, {key: _messages_of(form)}, {key: form})
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        return _answer(request, team, quarter, {key: _messages_of(exc)}, {key: form})
+    return _answer(request, team, quarter, done=done)
+
+
 def _objective(request, team, objective_id):
     return get_object_or_404(Objective, pk=objective_id, team=team, company=request.company)
 
@@ -108,17 +120,12 @@ def objective_create(request, team):
     team = get_team(request, team)
     require(request, "manage_team", team)
     quarter = _quarter(request, request.POST)
-    form = ObjectiveForm(request.POST, company=request.company)
-    key = "objective_new"
-    if not form.is_valid():
-        return _answer(request, team, quarter, {key: _messages_of(form)}, {key: form})
-    try:
-        okr_services.objective_create(team=team, quarter=quarter, title=form.cleaned_data["title"],
-                                      why=form.cleaned_data["why"],
-                                      owner=form.cleaned_data["owner"])
-    except ValidationError as exc:
-        return _answer(request, team, quarter, {key: _messages_of(exc)}, {key: form})
-    return _answer(request, team, quarter, done=_("Objective created."))
+    return _submit(
+        request, team, quarter, ObjectiveForm(request.POST, company=request.company),
+        "objective_new",
+        lambda data: okr_services.objective_create(team=team, quarter=quarter, title=data["title"],
+                                                   why=data["why"], owner=data["owner"]),
+        _("Objective created."))
 
 
 @require_POST
@@ -128,18 +135,13 @@ def objective_edit(request, team, objective_id):
     require(request, "manage_team", team)
     objective = _objective(request, team, objective_id)
     quarter = _quarter(request, {"quarter": objective.quarter})
-    form = ObjectiveForm(request.POST, company=request.company)
-    key = f"objective-{objective.pk}"
-    if not form.is_valid():
-        return _answer(request, team, quarter, {key: _messages_of(form)})
-    try:
-        okr_services.objective_update(objective=objective, title=form.cleaned_data["title"],
-                                      why=form.cleaned_data["why"],
-                                      owner=form.cleaned_data["owner"],
-                                      status=form.cleaned_data["status"] or objective.status)
-    except ValidationError as exc:
-        return _answer(request, team, quarter, {key: _messages_of(exc)})
-    return _answer(request, team, quarter, done=_("Objective saved."))
+    return _submit(
+        request, team, quarter, ObjectiveForm(request.POST, company=request.company),
+        f"objective-{objective.pk}",
+        lambda data: okr_services.objective_update(
+            objective=objective, title=data["title"], why=data["why"], owner=data["owner"],
+            status=data["status"] or objective.status),
+        _("Objective saved."))
 
 
 @require_POST
@@ -156,21 +158,16 @@ def objective_copy(request, team, objective_id):
 
 def _save_kr(request, team, objective, key_result=None):
     quarter = _quarter(request, {"quarter": objective.quarter})
-    form = KeyResultForm(request.POST, company=request.company)
-    key = f"kr-{key_result.pk}" if key_result else f"kr-new-{objective.pk}"
-    if not form.is_valid():
-        return _answer(request, team, quarter, {key: _messages_of(form)}, {key: form})
-    data = form.cleaned_data
-    try:
-        okr_services.key_result_save(
+    return _submit(
+        request, team, quarter, KeyResultForm(request.POST, company=request.company),
+        f"kr-{key_result.pk}" if key_result else f"kr-new-{objective.pk}",
+        lambda data: okr_services.key_result_save(
             objective=objective, key_result=key_result, title=data["title"], kind=data["kind"],
             kpi=data["kpi"], start=data["start"], target=data["target"],
             direction=data["direction"] or "higher", unit=data["unit"] or "count",
             weight=data["weight"] if data["weight"] is not None else 1,
-        )
-    except ValidationError as exc:
-        return _answer(request, team, quarter, {key: _messages_of(exc)}, {key: form})
-    return _answer(request, team, quarter, done=_("Key result saved."))
+        ),
+        _("Key result saved."))
 
 
 @require_POST
@@ -208,17 +205,12 @@ def checkin_create(request, team, kr_id):
     require(request, "contribute", team)
     kr = _key_result(request, team, kr_id)
     quarter = _quarter(request, {"quarter": kr.objective.quarter})
-    form = CheckInForm(request.POST)
-    key = f"checkin-{kr.pk}"
-    if not form.is_valid():
-        return _answer(request, team, quarter, {key: _messages_of(form)})
-    try:
-        okr_services.checkin_create(key_result=kr, value=form.cleaned_data["value"],
-                                    confidence=form.cleaned_data["confidence"],
-                                    comment=form.cleaned_data["comment"], author=request.user)
-    except ValidationError as exc:
-        return _answer(request, team, quarter, {key: _messages_of(exc)})
-    return _answer(request, team, quarter, done=_("Check-in saved."))
+    return _submit(
+        request, team, quarter, CheckInForm(request.POST), f"checkin-{kr.pk}",
+        lambda data: okr_services.checkin_create(
+            key_result=kr, value=data["value"], confidence=data["confidence"],
+            comment=data["comment"], author=request.user),
+        _("Check-in saved."))
 
 
 # --- quarterly review -----------------------------------------------------------------
