@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from metrics.engine.anomalies import detect
+from engine.anomalies import detect
 
 DAY = pd.Timedelta(days=1)
 

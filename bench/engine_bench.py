@@ -17,10 +17,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from metrics.engine import voice  # noqa: E402
-from metrics.engine.forecast import forecast  # noqa: E402
-from metrics.engine.simulate import simulate  # noqa: E402
-from metrics.importers.reading import FileRejected, read_table  # noqa: E402
+from engine import voice  # noqa: E402
+from engine.forecast import forecast  # noqa: E402
+from engine.simulate import simulate  # noqa: E402
+from spreadsheets.reading import FileRejected, read_table  # noqa: E402
 from tests.importers.badfiles import bad_files  # noqa: E402
 
 

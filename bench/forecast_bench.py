@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from metrics.engine.forecast import forecast
+from engine.forecast import forecast
 
 
 def smape(actual: np.ndarray, pred: np.ndarray) -> float:

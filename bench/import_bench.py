@@ -35,9 +35,9 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from kgiapp.models import Company, Membership, Role  # noqa: E402
 from metrics.imports import import_analyze, import_batch_create, import_commit  # noqa: E402
 from metrics.models import ImportBatch, ImportStatus, Kpi, Measurement  # noqa: E402
+from teams.models import Company, Membership, Role  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_ROWS", 100_000))
 IEX_ROWS = int(os.environ.get("BENCH_IEX_ROWS", 10_000))

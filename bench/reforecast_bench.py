@@ -32,11 +32,11 @@ from django.db import connection  # noqa: E402
 from django.db.models import Avg  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from kgiapp.models import Company  # noqa: E402
 from metrics.analytics import anomalies_detect  # noqa: E402
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement  # noqa: E402
 from reviews.models import Reforecast  # noqa: E402
-from reviews.reforecast import reforecast_compute, reforecast_request  # noqa: E402
+from reviews.reforecast.services import reforecast_compute, reforecast_request  # noqa: E402
+from teams.models import Company  # noqa: E402
 
 GROUPS = 5
 

@@ -22,9 +22,8 @@ def setup():
 
     from django.core.management import call_command
 
-    from kgiapp.models import Company, Membership, Role
     from metrics.models import Kgi, KgiStatus, Kpi
-    from teams.models import Team
+    from teams.models import Company, Membership, Role, Team
     from tests.world import make_user
 
     call_command("migrate", verbosity=0)

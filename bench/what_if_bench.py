@@ -27,8 +27,8 @@ def main():
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
-    from kgiapp.models import Company
     from reviews.models import Reforecast
+    from teams.models import Company
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=60)

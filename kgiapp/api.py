@@ -2,7 +2,7 @@
 from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
-from kgiapp.services import api_token_authenticate
+from teams.services import api_token_authenticate
 
 
 class CompanyToken(HttpBearer):
@@ -33,8 +33,8 @@ def register_routers():
     from kgiapp.api_routes import router as company_router
 
     api.add_router("/", company_router)
-    for module in ("metrics.api", "metrics.api_measurements", "metrics.api_cs", "reviews.api",
-                   "reviews.api_reforecast", "teams.api"):
+    for module in ("metrics.api.tree", "metrics.api.measurements", "customers.api", "reviews.api",
+                   "reviews.reforecast.api", "okrs.api"):
         try:
             router = __import__(module, fromlist=["router"]).router
         except ModuleNotFoundError as exc:

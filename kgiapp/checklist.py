@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from metrics.engine.tree import reachable
+from engine.tree import reachable
 from metrics.models import Focus, Kind, Kpi, Measurement
 from metrics.selectors import parsed_formula
 
@@ -78,7 +78,7 @@ def checklist(company, kgi=None, kgi_has_numbers=None, kpis=None, attainment=_UN
     (the dashboard keeps them in its cached payload); ``attainment``: the latest
     probability or None. Each is read here when not given.
     """
-    from kgiapp.selectors import active_kgi, latest_attainment
+    from kgiapp.dashboard import active_kgi, latest_attainment
 
     kgi = kgi if kgi is not None else active_kgi(company)
     if kpis is None:

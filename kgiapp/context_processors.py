@@ -33,7 +33,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from .models import Membership
+    from teams.models import Membership
 
     match = getattr(request, "resolver_match", None)
     name = (match.url_name if match else "") or ""

@@ -42,17 +42,21 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
-    "kgiapp",
+    # Ground floor first; each app imports only from the ones above it in this list.
+    "core",
     "teams",
     "metrics",
+    "customers",
+    "okrs",
     "reviews",
+    "kgiapp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "kgiapp.middleware.LanguageMiddleware",
+    "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

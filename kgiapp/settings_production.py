@@ -3,8 +3,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .settings import *  # noqa: F401,F403
-from .settings import STORAGES
+from kgiapp.settings import *  # noqa: F401,F403
+from kgiapp.settings import STORAGES
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")

@@ -4,24 +4,16 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from kgiapp.api import api
-from kgiapp.views import company_settings, dashboard, health, home, invitations
+from kgiapp.views import dashboard, health, home, team
+from teams.views import invitations
 
 company_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    path("settings/", company_settings.company_settings, name="company-settings"),
-    path("settings/members/<int:membership_id>/role/", company_settings.member_role,
-         name="member-role"),
-    path("settings/members/<int:membership_id>/remove/", company_settings.member_remove,
-         name="member-remove"),
-    path("settings/invitations/", company_settings.invitation_create, name="invitation-create"),
-    path("settings/teams/", company_settings.team_create, name="team-create"),
-    path("settings/teams/<slug:team>/members/", company_settings.team_member_set,
-         name="team-member-set"),
-    path("settings/tokens/", company_settings.api_token_create, name="api-token-create"),
-    path("settings/tokens/<int:token_id>/revoke/", company_settings.api_token_revoke,
-         name="api-token-revoke"),
+    path("teams/<slug:team>/", team.team_detail, name="team-detail"),
     path("", include("teams.urls")),
     path("", include("metrics.urls")),
+    path("", include("customers.urls")),
+    path("", include("okrs.urls")),
     path("", include("reviews.urls")),
 ]
 

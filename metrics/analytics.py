@@ -17,24 +17,15 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .engine import anomalies as anomaly_engine
-from .engine.forecast import forecast
-from .engine.formula import FormulaError
-from .engine.simulate import probability_sensitivity, simulate
-from .engine.tree import evaluate_tree, leaves
-from .importers.periods import period_start
-from .measurements import subperiods
-from .models import (
-    Anomaly,
-    Campaign,
-    Kgi,
-    KgiStatus,
-    Kpi,
-    Measurement,
-    Target,
-    Unit,
-)
-from .services import company_formulas
+from engine import anomalies as anomaly_engine
+from engine.forecast import forecast
+from engine.formula import FormulaError
+from engine.simulate import probability_sensitivity, simulate
+from engine.tree import evaluate_tree, leaves
+from metrics.measurements import subperiods
+from metrics.models import Anomaly, Campaign, Kgi, KgiStatus, Kpi, Measurement, Target, Unit
+from metrics.services import company_formulas
+from spreadsheets.dates import period_start
 
 SEASON_LENGTH = {"daily": 7, "weekly": 52, "monthly": 12}
 # How far back the nightly detector (re)writes its findings, per cadence.

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from metrics.engine.formula import parse_formula
+from engine.formula import parse_formula
 from metrics.models import Campaign, Kgi, KgiStatus, Kpi, Measurement, PeriodKind, Source, Target
 from teams.models import Team
 

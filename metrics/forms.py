@@ -2,8 +2,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from metrics.catalog.templates import TEMPLATES
 from metrics.models import Kgi, Kpi
-from metrics.templates_catalog import TEMPLATES
 
 
 class KgiForm(forms.ModelForm):

@@ -1,7 +1,7 @@
 """FormulaError codes from the pure engine, said to people in their language."""
 from django.utils.translation import gettext as _
 
-from metrics.engine.formula import FormulaError
+from engine.formula import FormulaError
 
 
 def _templates():

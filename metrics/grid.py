@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from metrics.importers.periods import period_start
 from metrics.models import Cadence, Focus, Kpi, Measurement, MeasurementRevision
+from spreadsheets.dates import period_start
 
 PERIODS = 8
 CADENCE_TITLES = {

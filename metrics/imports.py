@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from metrics.importers import FileRejected, KpiRef, read_table, rows_to_records
-from metrics.importers.mapping import detect_shape
 from metrics.measurements import Entry, MeasurementError, measurements_bulk_upsert
 from metrics.models import ImportBatch, ImportStatus, Kpi, Source
+from spreadsheets import FileRejected, KpiRef, read_table, rows_to_records
+from spreadsheets.headers import detect_shape
 
 # Files whose bytes suggest more than ~5,000 rows are checked and imported by Celery.
 ASYNC_BYTES = 150 * 1024

@@ -19,13 +19,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kgiapp.models import Membership
-from kgiapp.permissions import can, can_enter_numbers
-from metrics.engine.formula import FormulaError, parse_formula
-from metrics.importers import check_range
-from metrics.importers.periods import period_start
+from engine.formula import FormulaError, parse_formula
 from metrics.models import Kpi, Measurement, MeasurementRevision, Source
-from teams.models import Team
+from spreadsheets import check_range
+from spreadsheets.dates import period_start
+from teams.models import Membership, Team
+from teams.permissions import can, can_enter_numbers
 
 PLACES = Decimal("0.0001")
 MAX_ABS = Decimal("1e16")

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from kgiapp.models import Company
+from teams.models import Company
 
 kpi_code_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{0,39}$",
@@ -401,4 +401,3 @@ class ImportBatch(models.Model):
     def is_working(self):
         return self.status in {ImportStatus.UPLOADED, ImportStatus.ANALYZING,
                                ImportStatus.QUEUED, ImportStatus.RUNNING}
-from .customers import *  # noqa: E402,F401,F403

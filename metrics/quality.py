@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from metrics.grid import last_periods
-from metrics.importers.periods import period_start
 from metrics.models import Kpi, Measurement
+from spreadsheets.dates import period_start
 
 WINDOW = 12  # periods checked for gaps
 

@@ -22,9 +22,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kgiapp.dataversion import cached
-from kgiapp.formatting import format_card_value, format_change, format_value, spark_points
-from metrics.engine.formula import FormulaError, parse_formula
+from core.formatting import format_card_value, format_change, format_value, spark_points
+from engine.formula import FormulaError, parse_formula
 from metrics.models import (
     Anomaly,
     AnomalyLabel,
@@ -39,6 +38,7 @@ from metrics.models import (
     Target,
     Unit,
 )
+from teams.dataversion import cached
 
 SPARK_PERIODS = 12
 # Within this share of the target (on the wrong side) a KPI is "at risk", beyond it "off track".

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics.engine.formula import FormulaError, parse_formula
-from metrics.engine.tree import check_acyclic, reachable
+from engine.formula import FormulaError, parse_formula
+from engine.tree import check_acyclic, reachable
 from metrics.formula_messages import formula_error_message
 from metrics.models import Focus, Kgi, KgiStatus, Kpi
 

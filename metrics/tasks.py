@@ -23,8 +23,8 @@ def import_commit_task(batch_id):
 @shared_task(acks_late=True)
 def anomalies_detect_task(company_id):
     """Re-run the detector for one company (replaces its recent findings: idempotent)."""
-    from kgiapp.models import Company
     from metrics.analytics import anomalies_detect
+    from teams.models import Company
 
     company = Company.objects.filter(pk=company_id).first()
     if company is not None:
@@ -34,7 +34,7 @@ def anomalies_detect_task(company_id):
 @shared_task
 def anomalies_nightly():
     """Fan out: one detector run per company."""
-    from kgiapp.models import Company
+    from teams.models import Company
 
     for company_id in Company.objects.values_list("pk", flat=True):
         anomalies_detect_task.delay_on_commit(company_id)

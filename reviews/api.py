@@ -5,11 +5,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from kgiapp.permissions import can
+from core.weeks import parse_week
+from reviews.models import Task, WeeklyReview
 from teams.models import Team
-
-from .models import Task, WeeklyReview
-from .weeks import parse_week
+from teams.permissions import can
 
 router = Router(tags=["reviews"])
 

@@ -8,9 +8,8 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from teams.models import Team, TeamMembership, TeamRole
-
-from .models import (
+from core.weeks import team_today, week_of
+from reviews.models import (
     Decision,
     Note,
     NoteKind,
@@ -21,10 +20,10 @@ from .models import (
     TaskStatus,
     WeeklyReview,
 )
-from .selectors import decorate_numbers, live_numbers
-from .services import review_open_for_week
-from .summary import build_summary
-from .weeks import team_today, week_of
+from reviews.selectors import decorate_numbers, live_numbers
+from reviews.services import review_open_for_week
+from reviews.summary import build_summary
+from teams.models import Team, TeamMembership, TeamRole
 
 WEEKS = 12
 

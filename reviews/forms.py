@@ -6,9 +6,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from metrics.analytics import MAX_SHIFT_PCT
-
-from .models import NoteKind, TaskStatus
-from .selectors import team_decision_kpis
+from reviews.models import NoteKind, TaskStatus
+from reviews.selectors import team_decision_kpis
 
 
 class NoteForm(forms.Form):

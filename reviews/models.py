@@ -16,7 +16,7 @@ class ReviewStatus(models.TextChoices):
 
 
 class WeeklyReview(models.Model):
-    company = models.ForeignKey("kgiapp.Company", on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("teams.Company", on_delete=models.CASCADE, related_name="+")
     team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="reviews")
     iso_year = models.PositiveSmallIntegerField(_("ISO year"))
     iso_week = models.PositiveSmallIntegerField(_("ISO week"))
@@ -134,7 +134,7 @@ class Task(models.Model):
     )
     # The customer a follow-up task was opened for from the at-risk list (else empty).
     customer = models.ForeignKey(
-        "metrics.Customer", on_delete=models.SET_NULL, null=True, blank=True,
+        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="review_tasks", verbose_name=_("customer"),
     )
     title = models.CharField(_("task"), max_length=200)
@@ -213,7 +213,7 @@ class Reforecast(models.Model):
     changes again (``reforecast_compute`` refuses and the model refuses to save it).
     """
 
-    company = models.ForeignKey("kgiapp.Company", on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("teams.Company", on_delete=models.CASCADE, related_name="+")
     kgi = models.ForeignKey("metrics.Kgi", on_delete=models.SET_NULL, null=True,
                             related_name="+")
     month = models.DateField(_("month"))
@@ -277,7 +277,7 @@ class Reforecast(models.Model):
 class Scenario(models.Model):
     """A saved what-if: leaf KPIs moved by a few percent against a month's snapshot."""
 
-    company = models.ForeignKey("kgiapp.Company", on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("teams.Company", on_delete=models.CASCADE, related_name="+")
     reforecast = models.ForeignKey(Reforecast, on_delete=models.CASCADE,
                                    related_name="scenarios")
     name = models.CharField(_("name"), max_length=120)

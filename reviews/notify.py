@@ -9,9 +9,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from reviews.models import Note, ReviewStatus, WeeklyReview
 from teams.models import TeamMembership
-
-from .models import Note, ReviewStatus, WeeklyReview
 
 
 def _language(user, company):
@@ -31,7 +30,7 @@ def _send(user, company, subject_template, body_template, context):
 
 def review_digest_send(*, review_id: int) -> int:
     """Email the team the closed review's numbers, decisions and tasks; once per close."""
-    from .selectors import decorate_numbers
+    from reviews.selectors import decorate_numbers
 
     with transaction.atomic():
         review = (WeeklyReview.objects.select_for_update(of=("self",))

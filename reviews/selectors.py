@@ -7,13 +7,12 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone, translation
 
+from core.weeks import team_today, week_of
 from metrics import selectors as metric_selectors
 from metrics.models import Focus, Kpi, Measurement, PeriodKind, Target
+from reviews.models import Decision, Note, ReviewStatus, Task, TaskStatus, WeeklyReview
+from reviews.summary import build_summary
 from teams.models import TeamMembership, TeamRole
-
-from .models import Decision, Note, ReviewStatus, Task, TaskStatus, WeeklyReview
-from .summary import build_summary
-from .weeks import team_today, week_of
 
 SPARK_WEEKS = 12
 

@@ -9,13 +9,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kgiapp.formatting import format_value
-from kgiapp.permissions import can
-from metrics import cs_selectors, cs_services
+from core.formatting import format_value
+from core.weeks import team_today, week_of
+from customers import selectors as cs_selectors
+from customers import services as cs_services
 from metrics.models import Kpi, Measurement
-from teams.models import Team, TeamMembership, TeamRole
-
-from .models import (
+from reviews.models import (
     Decision,
     Note,
     NoteKind,
@@ -26,7 +25,8 @@ from .models import (
     TaskStatus,
     WeeklyReview,
 )
-from .weeks import team_today, week_of
+from teams.models import Team, TeamMembership, TeamRole
+from teams.permissions import can
 
 MENTION_RE = re.compile(r"@([\w.\-]+)")
 
@@ -95,7 +95,7 @@ def note_add(*, review, membership, kind: str, text: str) -> Note:
         mentioned = _mentioned_users(review.team, text)
         if mentioned:
             note.mentions.set(mentioned)
-            from .tasks import send_mention_emails
+            from reviews.tasks import send_mention_emails
 
             send_mention_emails.delay_on_commit(note.pk)
     return note
@@ -206,7 +206,7 @@ def review_close(*, review, membership, no_decision_reason: str | None = None):
     Returns (review, closed_now). A second close of the same review — even at the same
     moment — finds it closed and returns closed_now=False instead of failing.
     """
-    from .selectors import live_numbers
+    from reviews.selectors import live_numbers
 
     _require(membership, "manage_team", review.team)
     with transaction.atomic():
@@ -227,7 +227,7 @@ def review_close(*, review, membership, no_decision_reason: str | None = None):
         review.save()
         ReviewLog.objects.create(review=review, action=ReviewLogAction.CLOSED,
                                  user=membership.user)
-        from .tasks import send_review_digest
+        from reviews.tasks import send_review_digest
 
         send_review_digest.delay_on_commit(review.pk)
     return review, True

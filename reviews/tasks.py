@@ -3,9 +3,9 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
-from kgiapp.models import Company
-
-from . import notify, reforecast, services
+from reviews import notify, services
+from reviews.reforecast import services as reforecast
+from teams.models import Company
 
 
 @shared_task

@@ -1,7 +1,7 @@
 """Pages of this app, under /<company>/."""
 from django.urls import path
 
-from .views import reforecast, review, tasks
+from reviews.views import reforecast, review, tasks
 
 week = "teams/<slug:team>/reviews/<str:week>/"
 month = "reforecasts/<str:month>/"

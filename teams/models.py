@@ -1,9 +1,176 @@
-"""Teams inside a company and who is in them."""
+"""The organisation: companies, who belongs to them with which role, invitations, API tokens,
+and the teams inside a company."""
+import hashlib
+import secrets
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kgiapp.models import Company, slug_validator, validate_timezone
+# Top-level URL segments a company slug may not take.
+RESERVED_SLUGS = frozenset(
+    {"accounts", "api", "admin", "healthz", "i18n", "invite", "static", "media", "companies"}
+)
+
+
+def validate_company_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("“%(slug)s” is reserved; choose another."), params={"slug": value})
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value})
+
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
+    _("Use lowercase letters, digits and hyphens (at most 50)."),
+)
+
+
+def hash_secret(raw: str) -> str:
+    """Hash a high-entropy secret (token) for storage; the raw value is never stored."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class Company(models.Model):
+    slug = models.SlugField(
+        _("URL name"), max_length=50, unique=True,
+        validators=[slug_validator, validate_company_slug],
+    )
+    name = models.CharField(_("name"), max_length=120)
+    currency = models.CharField(_("currency"), max_length=3, default="JPY")
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_timezone]
+    )
+    language = models.CharField(
+        _("default language"), max_length=5, choices=settings.LANGUAGES, default="ja"
+    )
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year starts in month"), default=1,
+        choices=[(m, m) for m in range(1, 13)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="company_fiscal_month_1_12",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    EXECUTIVE = "executive", _("Executive")
+    MANAGER = "manager", _("Manager")
+    MEMBER = "member", _("Member")
+    VIEWER = "viewer", _("Viewer")
+
+
+class CompanyDataVersion(models.Model):
+    """An opaque token that changes whenever the company's numbers, KPIs, targets, KGI or teams
+    change; pages cache what they compute from that data under it (kgiapp.dataversion).
+
+    Written only by database triggers (migration 0002), so bulk imports, COPY, queryset
+    updates and the shell all change it; Python code never sets it.
+    """
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="data_version")
+    token = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.company_id}: {self.token}"
+
+
+class Membership(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        ordering = ["company", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "user"], name="membership_one_per_user"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.company} ({self.role})"
+
+
+class Invitation(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} → {self.company}"
+
+
+class ApiToken(models.Model):
+    """A company-scoped API token; only its SHA-256 is stored, the raw value is shown once."""
+
+    PREFIX = "kgi_"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    token_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12, help_text="first characters, to recognise a token")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.hint}…)"
+
+    @classmethod
+    def generate_raw(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
 
 
 class Team(models.Model):
@@ -56,128 +223,3 @@ class TeamMembership(models.Model):
 
 
 # --- OKRs -----------------------------------------------------------------------------
-
-
-class ObjectiveStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    DONE = "done", _("Done")
-    DROPPED = "dropped", _("Dropped")
-
-
-class Objective(models.Model):
-    """A team's qualitative goal for one fiscal quarter (label like 2026Q4)."""
-
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="objectives")
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="objectives")
-    quarter = models.CharField(_("quarter"), max_length=6)
-    quarter_start = models.DateField(_("quarter start"))
-    title = models.CharField(_("objective"), max_length=200)
-    why = models.TextField(_("why it matters"), blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("owner"),
-    )
-    status = models.CharField(
-        _("status"), max_length=8, choices=ObjectiveStatus.choices,
-        default=ObjectiveStatus.ACTIVE,
-    )
-    copied_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("objective")
-        ordering = ["team", "quarter_start", "created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=ObjectiveStatus.values),
-                name="objective_status_valid",
-            ),
-        ]
-        indexes = [models.Index(fields=["company", "quarter"], name="objective_quarter_idx")]
-
-    def __str__(self):
-        return f"{self.quarter} {self.title}"
-
-
-class KrKind(models.TextChoices):
-    METRIC = "metric", _("Move a number (start → target)")
-    CONTROL = "control", _("Keep above / below a threshold")
-
-
-class KrDirection(models.TextChoices):
-    HIGHER = "higher", _("Higher is better")
-    LOWER = "lower", _("Lower is better")
-
-
-class KeyResult(models.Model):
-    """A numeric result. Linked to a KPI, its current value follows the KPI's numbers.
-
-    For a control KR, ``target`` is the threshold and ``direction`` says whether the
-    number must stay above (higher) or below (lower) it.
-    """
-
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
-    title = models.CharField(_("key result"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=7, choices=KrKind.choices,
-                            default=KrKind.METRIC)
-    kpi = models.ForeignKey(
-        "metrics.Kpi", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="key_results", verbose_name=_("aligned KPI"),
-    )
-    unit = models.CharField(_("unit"), max_length=10, default="count")
-    direction = models.CharField(_("direction"), max_length=6, choices=KrDirection.choices,
-                                 default=KrDirection.HIGHER)
-    start = models.DecimalField(_("start"), max_digits=20, decimal_places=4, null=True,
-                                blank=True)
-    target = models.DecimalField(_("target"), max_digits=20, decimal_places=4)
-    current = models.DecimalField(
-        _("current"), max_digits=20, decimal_places=4, null=True, blank=True,
-        help_text=_("From check-ins; ignored when a KPI is linked."),
-    )
-    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, default=1)
-    position = models.PositiveSmallIntegerField(default=0)
-    final_score = models.DecimalField(_("final score"), max_digits=3, decimal_places=2,
-                                      null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("key result")
-        ordering = ["objective", "position", "pk"]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(weight__gt=0), name="kr_weight_positive"),
-            models.CheckConstraint(
-                condition=models.Q(kind="control") | models.Q(start__isnull=False),
-                name="kr_metric_has_start",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(final_score__isnull=True)
-                | models.Q(final_score__gte=0, final_score__lte=1),
-                name="kr_final_score_0_1",
-            ),
-        ]
-
-    def __str__(self):
-        return self.title
-
-
-class CheckIn(models.Model):
-    """A weekly word on a KR: value (only when not linked), confidence 0–10, comment."""
-
-    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="checkins")
-    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4, null=True,
-                                blank=True)
-    confidence = models.PositiveSmallIntegerField(_("confidence (0–10)"))
-    comment = models.TextField(_("comment"), blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                               blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("check-in")
-        ordering = ["key_result", "created_at"]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(confidence__lte=10),
-                                   name="checkin_confidence_0_10"),
-        ]

@@ -1,5 +1,5 @@
 """Queries about teams that pages share."""
-from .models import Team, TeamMembership
+from teams.models import Team, TeamMembership
 
 
 def teams_for_company(company):

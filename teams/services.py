@@ -1,11 +1,174 @@
-"""Rules that change teams and who is in them."""
+"""Rules that change the organisation: memberships, invitations, API tokens, teams and who is in them."""
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kgiapp.models import Membership
+from teams.models import (
+    ApiToken,
+    Company,
+    Invitation,
+    Membership,
+    Role,
+    Team,
+    TeamMembership,
+    TeamRole,
+    hash_secret,
+)
 
-from .models import Team, TeamMembership, TeamRole
+INVITATION_DAYS = 7
+
+
+def membership_set_role(*, company: Company, membership_id: int, role: str) -> Membership:
+    """Change a member's role; the company always keeps at least one admin."""
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update().filter(company=company, pk=membership_id).first()
+        )
+        if membership is None:
+            raise ValidationError(_("That person is not a member of this company."))
+        if membership.role == Role.ADMIN and role != Role.ADMIN:
+            _ensure_another_admin(company, membership)
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+def membership_remove(*, company: Company, membership_id: int) -> None:
+    """Remove a person from the company and its teams; never the last admin."""
+    from teams.models import TeamMembership
+
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update().filter(company=company, pk=membership_id).first()
+        )
+        if membership is None:
+            raise ValidationError(_("That person is not a member of this company."))
+        if membership.role == Role.ADMIN:
+            _ensure_another_admin(company, membership)
+        TeamMembership.objects.filter(team__company=company, user=membership.user).delete()
+        membership.delete()
+
+
+def _ensure_another_admin(company, membership):
+    others = (
+        Membership.objects.select_for_update()
+        .filter(company=company, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise ValidationError(_("A company needs at least one admin."))
+
+
+def invitation_create(*, company: Company, email: str, role: str, created_by, accept_url_builder):
+    """Create a one-time invitation, email the link, and return (invitation, link) once."""
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    raw = ApiToken.generate_raw().removeprefix(ApiToken.PREFIX)
+    invitation = Invitation.objects.create(
+        company=company,
+        email=email,
+        role=role,
+        token_hash=hash_secret(raw),
+        created_by=created_by,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    link = accept_url_builder(raw)
+    send_mail(
+        subject=_("You are invited to %(company)s on kgiapp") % {"company": company.name},
+        message=_(
+            "%(inviter)s invited you to join %(company)s as %(role)s.\n\n"
+            "Open this link within %(days)s days to accept (it works once):\n%(link)s\n"
+        )
+        % {
+            "inviter": created_by.get_username(),
+            "company": company.name,
+            "role": Role(role).label,
+            "days": INVITATION_DAYS,
+            "link": link,
+        },
+        from_email=None,
+        recipient_list=[email],
+    )
+    return invitation, link
+
+
+def invitation_find(raw_token: str):
+    """The open invitation for this raw token, or None when unknown, used or expired."""
+    invitation = (
+        Invitation.objects.select_related("company")
+        .filter(token_hash=hash_secret(raw_token), accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None or invitation.expires_at < timezone.now():
+        return None
+    return invitation
+
+
+def invitation_accept(*, raw_token: str, user=None, username=None, password=None) -> Membership:
+    """Use the invitation once: join an existing user, or create the account first."""
+    with transaction.atomic():
+        invitation = invitation_find(raw_token)
+        if invitation is None:
+            raise ValidationError(_("This invitation link is invalid, used or expired."))
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None:
+            raise ValidationError(_("This invitation link is invalid, used or expired."))
+        if user is None:
+            user = get_user_model().objects.create_user(
+                username=username, password=password, email=invitation.email
+            )
+        membership, created = Membership.objects.get_or_create(
+            company=invitation.company, user=user, defaults={"role": invitation.role}
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def api_token_create(*, company: Company, user, name: str):
+    """Create a token for the API; returns (token, raw) and the raw value is never stored."""
+    if not Membership.objects.filter(company=company, user=user).exists():
+        raise ValidationError(_("The token's user must be a member of the company."))
+    raw = ApiToken.generate_raw()
+    token = ApiToken.objects.create(
+        company=company, user=user, name=name, token_hash=hash_secret(raw), hint=raw[:8]
+    )
+    return token, raw
+
+
+def api_token_revoke(*, company: Company, token_id: int) -> None:
+    updated = ApiToken.objects.filter(company=company, pk=token_id, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError(_("No such active token."))
+
+
+def api_token_authenticate(raw: str, company_slug: str):
+    """The membership behind a raw token for that company, or None."""
+    token = (
+        ApiToken.objects.select_related("company", "user")
+        .filter(token_hash=hash_secret(raw or ""), revoked_at__isnull=True,
+                company__slug=company_slug)
+        .first()
+    )
+    if token is None:
+        return None
+    membership = Membership.objects.select_related("company", "user").filter(
+        company=token.company, user=token.user
+    ).first()
+    if membership is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return membership
 
 
 def team_create(*, company, name: str, slug: str) -> Team:

@@ -1,26 +1,19 @@
-"""Team pages, under /<company>/."""
+"""Company settings pages (members, invitations, teams, API tokens), under /<company>/."""
 from django.urls import path
 
-from teams import okr_views, views
-
-okr = "teams/<slug:team>/okrs/"
+from teams.views import settings as company_settings
 
 urlpatterns = [
-    path("teams/<slug:team>/", views.team_detail, name="team-detail"),
-    path("okrs/", okr_views.okr_home, name="okr-home"),
-    path(okr, okr_views.okr_list, name="okr-list"),
-    path(f"{okr}objectives/", okr_views.objective_create, name="okr-objective-create"),
-    path(f"{okr}objectives/<int:objective_id>/", okr_views.objective_edit,
-         name="okr-objective-edit"),
-    path(f"{okr}objectives/<int:objective_id>/copy/", okr_views.objective_copy,
-         name="okr-objective-copy"),
-    path(f"{okr}objectives/<int:objective_id>/krs/", okr_views.key_result_create,
-         name="okr-kr-create"),
-    path(f"{okr}krs/<int:kr_id>/", okr_views.key_result_edit, name="okr-kr-edit"),
-    path(f"{okr}krs/<int:kr_id>/delete/", okr_views.key_result_delete, name="okr-kr-delete"),
-    path(f"{okr}krs/<int:kr_id>/checkins/", okr_views.checkin_create, name="okr-checkin"),
-    path(f"{okr}review/", okr_views.quarter_review, name="okr-quarter-review"),
-    path(f"{okr}review/apply/", okr_views.quarter_review_apply,
-         name="okr-quarter-review-apply"),
-    path("alignment/", okr_views.alignment_map, name="alignment-map"),
+    path("settings/", company_settings.company_settings, name="company-settings"),
+    path("settings/members/<int:membership_id>/role/", company_settings.member_role,
+         name="member-role"),
+    path("settings/members/<int:membership_id>/remove/", company_settings.member_remove,
+         name="member-remove"),
+    path("settings/invitations/", company_settings.invitation_create, name="invitation-create"),
+    path("settings/teams/", company_settings.team_create, name="team-create"),
+    path("settings/teams/<slug:team>/members/", company_settings.team_member_set,
+         name="team-member-set"),
+    path("settings/tokens/", company_settings.api_token_create, name="api-token-create"),
+    path("settings/tokens/<int:token_id>/revoke/", company_settings.api_token_revoke,
+         name="api-token-revoke"),
 ]

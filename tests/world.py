@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
-from kgiapp.models import Company, Membership, Role
-from teams.models import Team, TeamMembership
+from teams.models import Company, Membership, Role, Team, TeamMembership
 
 ROLES = list(Role.values)
 

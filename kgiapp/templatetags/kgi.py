@@ -3,8 +3,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from kgiapp import formatting
-from kgiapp.permissions import can as membership_can
+from core import formatting
+from teams.permissions import can as membership_can
 
 register = template.Library()
 
@@ -74,7 +74,7 @@ class DataCacheNode(template.Node):
         self.nodelist, self.key = nodelist, key
 
     def render(self, context):
-        from kgiapp.dataversion import cache_get, cache_set
+        from teams.dataversion import cache_get, cache_set
 
         key = self.key.resolve(context)
         if not key:

@@ -1,11 +1,11 @@
 """The company dashboard: the North Star, KPI layers by cadence × phase, the checklist."""
 from django.http import Http404
 
-from kgiapp import selectors
-from kgiapp.htmx import render_page
-from kgiapp.permissions import can
-from kgiapp.tenancy import company_view
+from core.htmx import render_page
+from kgiapp import dashboard as selectors
 from metrics.selectors import CADENCE_ORDER, PHASE_ORDER
+from teams.permissions import can
+from teams.tenancy import company_view
 
 
 @company_view("view")

@@ -2,7 +2,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from kgiapp.models import Membership
+from teams.models import Membership
 
 
 @login_required

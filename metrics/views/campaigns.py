@@ -4,10 +4,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kgiapp.htmx import render_page
-from kgiapp.tenancy import company_view
+from core.htmx import render_page
 from metrics.forms_numbers import CampaignForm
 from metrics.models import Campaign
+from teams.tenancy import company_view
 
 
 @company_view("view")

@@ -3,11 +3,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
-from kgiapp.htmx import render_page
-from kgiapp.tenancy import company_view
-from metrics.catalog_services import template_instantiate
+from core.htmx import render_page
+from metrics.catalog.services import template_instantiate
+from metrics.catalog.templates import TEMPLATES
 from metrics.forms import TemplateChoiceForm
-from metrics.templates_catalog import TEMPLATES
+from teams.tenancy import company_view
 
 
 @company_view("admin")

@@ -7,8 +7,8 @@ import openpyxl
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
-from kgiapp.tenancy import company_view
 from metrics.models import Kpi, Measurement
+from teams.tenancy import company_view
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADERS = ["kpi", "name", "period", "value", "unit", "source"]

@@ -4,8 +4,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kgiapp.htmx import render_page
-from kgiapp.tenancy import company_view
+from core.htmx import render_page
 from metrics.forms_numbers import ImportUploadForm
 from metrics.imports import (
     ASYNC_RECORDS,
@@ -17,6 +16,7 @@ from metrics.imports import (
 from metrics.models import ImportBatch, ImportStatus
 from metrics.tasks import import_analyze_task, import_commit_task
 from teams.models import Team
+from teams.tenancy import company_view
 
 MAX_UPLOAD = 20 * 1024 * 1024
 

@@ -4,11 +4,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
-from kgiapp.htmx import render_page
-from kgiapp.tenancy import company_view
+from core.htmx import render_page
 from metrics.forms import KgiForm
 from metrics.models import Kgi, KgiStatus
 from metrics.services import kgi_activate, kgi_archive, kgi_save, kgi_smart_check
+from teams.tenancy import company_view
 
 
 def _current(company):

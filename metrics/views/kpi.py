@@ -4,10 +4,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from kgiapp.htmx import render_page
-from kgiapp.tenancy import company_view
+from core.htmx import render_page
 from metrics import selectors
 from metrics.models import Kpi
+from teams.tenancy import company_view
 
 
 def _export_href(company, code):

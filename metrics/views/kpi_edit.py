@@ -4,11 +4,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
-from kgiapp.htmx import render_page
-from kgiapp.tenancy import company_view
+from core.htmx import render_page
 from metrics.forms import KpiForm
 from metrics.models import Kpi
 from metrics.services import kpi_create, kpi_update
+from teams.tenancy import company_view
 
 
 def _fields(form):

@@ -1,7 +1,7 @@
 """The data-quality page: which KPIs can be trusted this week, and which need attention."""
-from kgiapp.htmx import render_page
-from kgiapp.tenancy import company_view
+from core.htmx import render_page
 from metrics.quality import WINDOW, data_quality_rows
+from teams.tenancy import company_view
 
 
 @company_view("view")

@@ -3,12 +3,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 
-from kgiapp.htmx import render_page
-from kgiapp.permissions import can
-from kgiapp.tenancy import company_view, require
+from core.htmx import render_page
 from metrics.models import Kpi
 from metrics.services import kpi_set_focus
-from metrics.tree_selectors import build_tree, sensitivity_chart
+from metrics.tree.selectors import build_tree, sensitivity_chart
+from teams.permissions import can
+from teams.tenancy import company_view, require
 
 TEMPLATE = "metrics/tree.html"
 

@@ -6,18 +6,18 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from kgiapp.assist import AssistError, external_configured, get_provider
-from kgiapp.htmx import render_page
-from kgiapp.tenancy import company_view
+from core.htmx import render_page
+from metrics.assist import AssistError, external_configured, get_provider
+from metrics.catalog.templates import TEMPLATES
 from metrics.services import active_kgi
-from metrics.templates_catalog import TEMPLATES
-from metrics.tree_draft import (
+from metrics.tree.draft import (
     tree_draft_accept,
     tree_draft_plan,
     tree_draft_request,
     tree_draft_sign,
     tree_draft_unsign,
 )
+from teams.tenancy import company_view
 
 TEMPLATE = "metrics/tree_assist.html"
 

@@ -10,21 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from kgiapp.htmx import render_page
-from kgiapp.tenancy import company_view
+from core.htmx import render_page
+from engine.formula import FormulaError
 from metrics.analytics import OutlookUnavailable
-from metrics.engine.formula import FormulaError
-
-from .. import tasks
-from ..forms import ScenarioForm, WhatIfForm
-from ..reforecast import (
-    ScenarioRefused,
-    month_start,
-    reforecast_request,
-    scenario_evaluate,
-    scenario_save,
-)
-from ..reforecast_selectors import (
+from reviews import tasks
+from reviews.forms import ScenarioForm, WhatIfForm
+from reviews.reforecast.presenter import (
     company_months,
     leaf_names,
     month_label,
@@ -34,6 +25,14 @@ from ..reforecast_selectors import (
     snapshot,
     what_if_view,
 )
+from reviews.reforecast.services import (
+    ScenarioRefused,
+    month_start,
+    reforecast_request,
+    scenario_evaluate,
+    scenario_save,
+)
+from teams.tenancy import company_view
 
 TEMPLATE = "reviews/reforecast_detail.html"
 EMPTY_TEMPLATE = "reviews/reforecast_empty.html"

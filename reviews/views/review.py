@@ -9,17 +9,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from kgiapp.htmx import render_page
-from kgiapp.permissions import can
-from kgiapp.tenancy import company_view, get_team, require
+from core.htmx import render_page
+from core.weeks import label, parse_quarter, parse_week, team_today, week_of
 from metrics.models import Kpi
+from reviews import services
+from reviews.forms import CloseForm, DecisionForm, HistoryFilterForm, NoteForm, SummaryForm
+from reviews.models import WeeklyReview
+from reviews.selectors import review_history, review_page, team_decision_kpis
 from teams.models import Team, TeamMembership
-
-from .. import services
-from ..forms import CloseForm, DecisionForm, HistoryFilterForm, NoteForm, SummaryForm
-from ..models import WeeklyReview
-from ..selectors import review_history, review_page, team_decision_kpis
-from ..weeks import label, parse_quarter, parse_week, team_today, week_of
+from teams.permissions import can
+from teams.tenancy import company_view, get_team, require
 
 TEMPLATE = "reviews/review_detail.html"
 

@@ -5,13 +5,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from kgiapp.htmx import render_page
-from kgiapp.tenancy import company_view
-
-from .. import selectors, services
-from ..forms import TaskStatusForm
-from ..models import Task
-from ..weeks import team_today
+from core.htmx import render_page
+from core.weeks import team_today
+from reviews import selectors, services
+from reviews.forms import TaskStatusForm
+from reviews.models import Task
+from teams.tenancy import company_view
 
 
 @company_view("view")

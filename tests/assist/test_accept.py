@@ -5,9 +5,9 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-import metrics.tree_draft as tree_draft
+import metrics.tree.draft as tree_draft
+from metrics.catalog.templates import TEMPLATES
 from metrics.models import Focus, Kpi
-from metrics.templates_catalog import TEMPLATES
 
 EC_NAME = "ECサイトの年間売上12億円"
 EC_WHY = "リピート購入を増やし、広告費に頼らずに伸ばすため。"

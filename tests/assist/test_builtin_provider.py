@@ -1,10 +1,10 @@
 """The built-in provider matches the KGI's words to an industry template, in Japanese or English."""
 import pytest
 
-from kgiapp.assist import get_provider
-from kgiapp.assist.builtin import match_templates
-from metrics.templates_catalog import TEMPLATES
-from metrics.tree_draft import tree_draft_request
+from metrics.assist import get_provider
+from metrics.assist.builtin import match_templates
+from metrics.catalog.templates import TEMPLATES
+from metrics.tree.draft import tree_draft_request
 
 
 def _draft(world):

@@ -6,9 +6,8 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from kgiapp.models import Company, Membership, Role
 from metrics.models import Kgi, KgiStatus, Kpi
-from teams.models import Team
+from teams.models import Company, Membership, Role, Team
 from tests.world import make_user
 
 

@@ -4,8 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-from kgiapp.formatting import format_value
-from teams.okr_selectors import current_quarter, kpi_quarter_value
+from core.formatting import format_value
+from okrs.selectors import current_quarter, kpi_quarter_value
 
 
 def test_manager_aligns_a_new_objective_to_the_kgi(demo, login, live_server):

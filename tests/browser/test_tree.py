@@ -4,9 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-from kgiapp.models import Company, Membership, Role
 from metrics.models import Measurement
-from teams.models import Team
+from teams.models import Company, Membership, Role, Team
 from tests.world import make_user
 
 

@@ -3,7 +3,7 @@ from datetime import date
 
 import factory
 
-from metrics.customers import Customer, CustomerMrr
+from customers.models import Customer, CustomerMrr
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):

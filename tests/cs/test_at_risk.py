@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics import cs_selectors, cs_services
+from customers import selectors as cs_selectors
+from customers import services as cs_services
 from tests.cs.factories import CustomerFactory
 
 
@@ -67,7 +68,7 @@ def test_csv_export_escapes_formula_cells(customers, client, world):
 
 @pytest.mark.django_db
 def test_api_lists_at_risk_customers_with_reason_codes(customers, client, world):
-    from kgiapp.services import api_token_create
+    from teams.services import api_token_create
 
     _t, raw = api_token_create(company=world.company, user=world.user("viewer"), name="t")
     response = client.get(f"/api/v1/{world.company.slug}/cs/at-risk", {"team": customers.slug},

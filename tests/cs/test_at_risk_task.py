@@ -8,12 +8,11 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from kgiapp.models import Membership, Role
+from core.weeks import team_today, week_of
 from metrics.models import Focus
 from reviews.models import Decision, ReviewStatus, Task, TaskStatus
 from reviews.services import review_open_for_week, task_create_for_customer, task_set_status
-from reviews.weeks import team_today, week_of
-from teams.models import Team, TeamMembership
+from teams.models import Membership, Role, Team, TeamMembership
 from tests.cs.factories import CustomerFactory
 from tests.reviews.factories import KpiFactory, measure
 from tests.world import make_user

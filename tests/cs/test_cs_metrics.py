@@ -20,9 +20,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from kgiapp.services import api_token_create
-from metrics import cs_selectors, cs_services
+from customers import selectors as cs_selectors
+from customers import services as cs_services
 from metrics.models import Kpi, Measurement, Source, Target
+from teams.services import api_token_create
 from tests.cs.factories import CustomerFactory, CustomerMrrFactory
 
 MARCH = date(2025, 3, 1)

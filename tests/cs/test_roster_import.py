@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from metrics import cs_services
-from metrics.customers import Customer, CustomerMrr, CustomerRevision, RosterImport
+from customers import services as cs_services
+from customers.models import Customer, CustomerMrr, CustomerRevision, RosterImport
 
 HEADER = "顧客名,契約プラン,契約日,オンボーディング状況,最終ログイン日,NPSスコア,特記事項,月額,解約日\r\n"
 ROSTER = HEADER + (

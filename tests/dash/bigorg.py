@@ -4,9 +4,8 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
-from kgiapp.models import Company, Membership, Role
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement, PeriodKind, Target
-from teams.models import Team, TeamMembership
+from teams.models import Company, Membership, Role, Team, TeamMembership
 
 PHASES = ["acquisition", "conversion", "revenue", "retention"]
 CADENCES = ["weekly", "weekly", "monthly", "daily"]

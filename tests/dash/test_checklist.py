@@ -3,12 +3,7 @@ from datetime import date
 
 import pytest
 
-from kgiapp.checklist import (
-    ANOMALY_BEAT,
-    MONTHLY_REFORECAST_BEAT,
-    WEEKLY_REVIEW_BEAT,
-    checklist,
-)
+from kgiapp.checklist import ANOMALY_BEAT, MONTHLY_REFORECAST_BEAT, WEEKLY_REVIEW_BEAT, checklist
 from metrics.models import Kgi, Kpi
 from tests.dash.factories import KgiFactory, KpiFactory, MeasurementFactory
 

@@ -12,12 +12,11 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kgiapp.dataversion import data_token
-from kgiapp.models import Company, CompanyDataVersion
 from metrics.measurements import CHUNK, Entry, measurement_upsert, measurements_bulk_upsert
 from metrics.models import Anomaly, Campaign, Kgi, Kpi, Measurement, Target
 from reviews.models import Reforecast
-from teams.models import Team
+from teams.dataversion import data_token
+from teams.models import Company, CompanyDataVersion, Team
 from tests.dash.factories import KgiFactory, KpiFactory, MeasurementFactory, TargetFactory
 
 

@@ -1,7 +1,7 @@
 """Yen on cards: compact, but never so coarse that a value and its target seem to disagree."""
 import pytest
 
-from kgiapp.formatting import format_jpy, spark_points
+from core.formatting import format_jpy, spark_points
 
 
 @pytest.mark.parametrize("value,ja,en", [

@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import path
 
-from kgiapp.formatting import format_change
+from core.formatting import format_change
 from kgiapp.management.commands.seed_demo import run_steps
 from kgiapp.urls import urlpatterns as root_urls
 from reviews.models import Reforecast

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from kgiapp.selectors import north_star
+from kgiapp.dashboard import north_star
 from metrics.selectors import latest_values
 from tests.dash.factories import KgiFactory, KpiFactory, MeasurementFactory
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from metrics.engine.anomalies import detect
+from engine.anomalies import detect
 
 
 def weekly_pattern(n_days, seed=0, noise=1.0):

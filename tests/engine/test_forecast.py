@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from metrics.engine.forecast import Forecast, forecast
+from engine.forecast import Forecast, forecast
 
 
 def mape(actual, pred):

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from metrics.engine.formula import MAX_LENGTH, MAX_NODES, Formula, FormulaError, parse_formula
+from engine.formula import MAX_LENGTH, MAX_NODES, Formula, FormulaError, parse_formula
 
 ENGINE_DIR = Path(__file__).resolve().parents[2] / "metrics" / "engine"
 

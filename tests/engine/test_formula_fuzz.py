@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics.engine.formula import Formula, FormulaError, parse_formula
+from engine.formula import Formula, FormulaError, parse_formula
 
 TOKENS = [
     "uu",

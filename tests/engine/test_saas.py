@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.engine.saas import (
+from engine.saas import (
     METRIC_KEYS,
     AtRiskRules,
     Cohort,

@@ -4,8 +4,8 @@
 import numpy as np
 from scipy.stats import norm
 
-from metrics.engine.forecast import forecast
-from metrics.engine.simulate import probability_sensitivity, simulate
+from engine.forecast import forecast
+from engine.simulate import probability_sensitivity, simulate
 
 REVENUE = {"uu": (120_000, 6_000), "cvr": (0.02, 0.001), "aov": (3_450, 100)}
 

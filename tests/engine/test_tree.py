@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from metrics.engine.formula import FormulaError, parse_formula
-from metrics.engine.tree import (
+from engine.formula import FormulaError, parse_formula
+from engine.tree import (
     Consistency,
     check_acyclic,
     check_consistency,

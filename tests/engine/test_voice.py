@@ -3,8 +3,8 @@
 
 import pytest
 
-from metrics.engine import voice
-from metrics.engine.voice import THEMES, Comment, content_words, themes
+from engine import voice
+from engine.voice import THEMES, Comment, content_words, themes
 
 JAPANESE_NPS_COMMENTS = [
     "初期設定が複雑で、使い方を理解するまでに時間がかかりました。",  # j1 onboarding

@@ -12,7 +12,7 @@ from functools import cache
 
 import openpyxl
 
-from metrics.importers import KpiRef
+from spreadsheets import KpiRef
 
 # The KPI set the bad files are written against (another company's KPIs are unknown here).
 KPIS = [

@@ -3,7 +3,7 @@
 
 import pytest
 
-from metrics.importers import FileRejected, read_table, rows_to_records
+from spreadsheets import FileRejected, read_table, rows_to_records
 
 from .badfiles import KPIS, bad_files
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics.importers import (
+from spreadsheets import (
     FileRejected,
     KpiRef,
     Record,
@@ -16,7 +16,7 @@ from metrics.importers import (
     read_table,
     rows_to_records,
 )
-from metrics.importers.reading import Table
+from spreadsheets.reading import Table
 
 from .badfiles import KPIS, csv_bytes
 
@@ -181,7 +181,7 @@ def test_period_without_values_is_skipped_but_values_without_period_are_not():
 
 
 def test_problems_found_while_reading_are_included():
-    from metrics.importers import Problem, Text
+    from spreadsheets import Problem, Text
 
     read_problem = Problem(2, "UU", Text("no value"), "formula_without_value")
     data = Table(["期間", "UU"], [(2, ["2026-01-05", None])], None, "xlsx", problems=[read_problem])

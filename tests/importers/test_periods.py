@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrics.importers import ValueProblem, iso_week_label, parse_date, period_start
+from spreadsheets import ValueProblem, iso_week_label, parse_date, period_start
 
 MONDAY = date(2026, 1, 5)
 

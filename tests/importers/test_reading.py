@@ -7,8 +7,8 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from metrics.importers import FileRejected, read_table
-from metrics.importers.reading import Text, column_letter
+from spreadsheets import FileRejected, read_table
+from spreadsheets.reading import Text, column_letter
 
 from .badfiles import csv_bytes, xlsx_bytes, zip_bomb
 

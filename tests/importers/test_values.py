@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrics.importers import ParsedNumber, ValueProblem, check_range, parse_number, to_unit
+from spreadsheets import ParsedNumber, ValueProblem, check_range, parse_number, to_unit
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from kgiapp.models import ApiToken, Invitation, Membership, Role, hash_secret
-from teams.models import Team, TeamMembership
+from teams.models import ApiToken, Invitation, Membership, Role, Team, TeamMembership, hash_secret
 
 pytestmark = pytest.mark.django_db
 

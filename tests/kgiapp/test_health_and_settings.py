@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from kgiapp.formatting import format_jpy, format_man_yen, format_value
+from core.formatting import format_jpy, format_man_yen, format_value
 
 
 @pytest.mark.django_db
@@ -81,9 +81,8 @@ def test_man_yen_and_units():
 def test_seed_demo_twice_changes_nothing():
     from django.core.management import call_command
 
-    from kgiapp.models import Membership
     from metrics.models import Kpi, Measurement
-    from teams.models import Team
+    from teams.models import Membership, Team
 
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     counts = (Team.objects.count(), Membership.objects.count(), Kpi.objects.count(),

@@ -2,9 +2,8 @@
 import pytest
 from django.urls import reverse
 
-from kgiapp.models import Membership, Role
-from kgiapp.permissions import can
-from teams.models import TeamMembership
+from teams.models import Membership, Role, TeamMembership
+from teams.permissions import can
 
 pytestmark = pytest.mark.django_db
 

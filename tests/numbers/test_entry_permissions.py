@@ -8,12 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from kgiapp.models import Membership, Role
-from kgiapp.services import api_token_create
 from metrics.imports import import_analyze, import_batch_create, import_commit
 from metrics.measurements import Entry, MeasurementError, measurements_bulk_upsert
 from metrics.models import ImportBatch, ImportStatus, Measurement, MeasurementRevision
-from teams.models import Team, TeamMembership
+from teams.models import Membership, Role, Team, TeamMembership
+from teams.services import api_token_create
 
 from .factories import KpiFactory, small_tree
 

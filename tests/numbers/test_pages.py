@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kgiapp.services import api_token_create
 from metrics.measurements import Entry, measurements_bulk_upsert
 from metrics.models import Campaign, Measurement
+from teams.services import api_token_create
 
 from .factories import small_tree
 

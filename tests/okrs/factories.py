@@ -5,7 +5,7 @@ from decimal import Decimal
 import factory
 
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement
-from teams.models import KeyResult, Objective
+from okrs.models import KeyResult, Objective
 
 
 class KpiFactory(factory.django.DjangoModelFactory):

@@ -7,11 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from core.quarters import parse_quarter
 from metrics.models import PeriodKind, Target
-from teams import okr_scoring as scoring
-from teams import okr_selectors, okr_services
-from teams.models import CheckIn, KeyResult, Objective
-from teams.quarters import parse_quarter
+from okrs import scoring
+from okrs import selectors as okr_selectors
+from okrs import services as okr_services
+from okrs.models import CheckIn, KeyResult, Objective
 from tests.okrs.factories import KeyResultFactory, KpiFactory, ObjectiveFactory, measure, small_tree
 
 TODAY = date(2026, 11, 22)
@@ -220,7 +221,7 @@ def test_threshold_proposal_prefers_next_quarters_kr_else_the_trend(world, april
 
 
 def okr_review_proposals(world, quarter):
-    from teams.okr_review import threshold_proposals
+    from okrs.review import threshold_proposals
 
     return threshold_proposals(world.company, world.team, quarter, today=TODAY)
 
@@ -283,7 +284,7 @@ def test_okr_page_and_alignment_map_query_counts(client, world, april,
 
 @pytest.mark.django_db
 def test_api_lists_okrs_with_alignment(client, world, april):
-    from kgiapp.services import api_token_create
+    from teams.services import api_token_create
 
     kpis = small_tree(world.company)
     objective = ObjectiveFactory(team=world.team)

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from teams.quarters import Quarter, parse_quarter, quarter_of
+from core.quarters import Quarter, parse_quarter, quarter_of
 
 
 @pytest.mark.parametrize("day, label", [

@@ -6,7 +6,7 @@ Each feature declares its rows in tests/permissions/rows_<feature>.py as ``ROWS`
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kgiapp.permissions import CAPABILITIES
+from teams.permissions import CAPABILITIES
 
 PRINCIPALS = ["anonymous", "outsider", "admin", "executive", "manager", "member", "viewer"]
 ALLOWED = "allowed"  # the view ran: not a login redirect, 403, 404 or 5xx

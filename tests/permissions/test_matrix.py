@@ -10,7 +10,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from kgiapp.services import api_token_create
+from teams.services import api_token_create
 from tests.permissions.matrix import ALLOWED, PRINCIPALS
 
 

@@ -4,8 +4,8 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from kgiapp.models import Company
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement
+from teams.models import Company
 
 MONDAY = date(2025, 1, 6)
 

@@ -1,9 +1,9 @@
 """GET /api/v1/{company}/reforecasts/latest and POST /api/v1/{company}/reforecasts."""
 import pytest
 
-from kgiapp.models import Membership, Role
-from kgiapp.services import api_token_create
 from reviews.models import Reforecast, ReforecastStatus
+from teams.models import Membership, Role
+from teams.services import api_token_create
 from tests.reforecast.shop import build_shop
 from tests.world import make_user
 

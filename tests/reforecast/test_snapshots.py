@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from metrics.models import Measurement
-from reviews import reforecast as service
 from reviews.models import Decision, Reforecast, ReforecastStatus, Scenario
+from reviews.reforecast import services as service
 from reviews.services import review_open_for_week
 from reviews.tasks import reforecast_monthly
 from teams.models import Team
@@ -58,7 +58,7 @@ def test_the_database_refuses_a_second_snapshot_for_the_month_and_a_done_row_wit
 def test_a_run_that_dies_halfway_leaves_no_figures_and_the_retry_completes_it():
     company, _kgi, _ = build_shop()
     row, _ = service.reforecast_request(company=company, month=MONTH)
-    with mock.patch("reviews.reforecast.kgi_outlook", side_effect=SystemExit("killed")), \
+    with mock.patch("reviews.reforecast.services.kgi_outlook", side_effect=SystemExit("killed")), \
             pytest.raises(SystemExit):
         service.reforecast_compute(reforecast_id=row.pk)
     row.refresh_from_db()

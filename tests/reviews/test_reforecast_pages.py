@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement
 from reviews.models import Decision, Reforecast, ReforecastStatus, Scenario
-from reviews.reforecast import (
+from reviews.reforecast.presenter import _levers, _risks, parse_month
+from reviews.reforecast.services import (
     month_start,
     previous_month,
     reforecast_compute,
     reforecast_request,
 )
-from reviews.reforecast_selectors import _levers, _risks, parse_month
 from reviews.services import review_open_for_week
 
 HX = {"HX-Request": "true"}

@@ -7,10 +7,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from kgiapp.models import Membership
 from reviews.models import Decision, ReviewLog, ReviewStatus, WeeklyReview
 from reviews.selectors import review_numbers
 from reviews.services import review_close, review_reopen
+from teams.models import Membership
 from tests.reviews.factories import KpiFactory, decision_with_task, measure, review_for
 
 
@@ -103,8 +103,7 @@ def test_closing_sends_the_digest_in_each_recipients_language(world, django_capt
 def test_two_managers_closing_at_once_close_it_once_without_error(world):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-    from kgiapp.models import Role
-    from teams.models import TeamMembership
+    from teams.models import Role, TeamMembership
     from tests.world import make_user
 
     second = make_user("acme-manager-2")

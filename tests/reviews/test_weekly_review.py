@@ -7,14 +7,13 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from kgiapp.models import Membership
-from kgiapp.services import api_token_create
 from reviews.models import Note, Task, WeeklyReview
 from reviews.selectors import carried_tasks, inbox, previous_review, review_page
 from reviews.services import decision_add, note_add, review_open_for_week, task_set_status
 from reviews.summary import build_summary
 from reviews.tasks import open_weekly_reviews
-from teams.models import Team
+from teams.models import Membership, Team
+from teams.services import api_token_create
 from tests.reviews.factories import KpiFactory, decision_with_task, review_for
 
 
@@ -38,7 +37,7 @@ def test_the_teams_time_zone_decides_which_week_it_is(world):
     world.team.timezone = "Asia/Tokyo"
     # Sunday 23:30 UTC is already Monday in Tokyo.
     now = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
-    from reviews.weeks import team_today
+    from core.weeks import team_today
 
     assert team_today(world.team, now=now) == date(2026, 11, 23)
 

@@ -3,9 +3,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from kgiapp.services import api_token_create
-from metrics.catalog_services import template_instantiate
+from metrics.catalog.services import template_instantiate
 from metrics.models import Focus, Kgi, KgiStatus, Kpi
+from teams.services import api_token_create
 
 
 @pytest.mark.django_db
@@ -66,6 +66,6 @@ def test_create_api_token_prints_the_raw_token_once(world, capsys):
     call_command("create_api_token", company=world.company.slug, user="acme-admin")
     raw = capsys.readouterr().out.strip()
     assert len(raw) > 20
-    from kgiapp.services import api_token_authenticate
+    from teams.services import api_token_authenticate
 
     assert api_token_authenticate(raw, world.company.slug) is not None

@@ -1,6 +1,6 @@
 """Foundation objects the matrix needs: a membership to edit, an API token to revoke."""
-from kgiapp.models import Membership
-from kgiapp.services import api_token_create
+from teams.models import Membership
+from teams.services import api_token_create
 
 
 def extend(world):

@@ -1,7 +1,7 @@
 """Customer-success objects the matrix needs: a customer and a previewed roster import."""
 from datetime import date
 
-from metrics.customers import Customer, RosterImport
+from customers.models import Customer, RosterImport
 
 
 def extend(world):

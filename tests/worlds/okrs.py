@@ -1,6 +1,6 @@
 """OKR objects the matrix needs: an Objective with a KR in the world's team."""
-from teams.models import KeyResult, Objective
-from teams.quarters import quarter_of
+from core.quarters import quarter_of
+from okrs.models import KeyResult, Objective
 
 
 def extend(world):

@@ -6,7 +6,7 @@ that need a real simulation build their own company in tests/reviews/test_refore
 from django.utils import timezone
 
 from reviews.models import Reforecast, ReforecastStatus
-from reviews.reforecast import month_start
+from reviews.reforecast.services import month_start
 
 
 def extend(world):

@@ -4,18 +4,18 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from kgiapp.demo import DEMO_PASSWORD
-from kgiapp.models import Role
+from teams.demo import DEMO_PASSWORD
+from teams.models import Role
 
 # Each app seeds its own part, in dependency order; each step is idempotent.
 STEPS = [
-    "kgiapp.demo.seed_company",
+    "teams.demo.seed_company",
     "metrics.demo.seed_tree",
     "metrics.demo.seed_measurements",
-    "teams.demo.seed_okrs",
+    "okrs.demo.seed_okrs",
     "reviews.demo.seed_reviews",
-    "metrics.demo_cs.seed_customers",
-    "reviews.demo_reforecast.seed_reforecasts",
+    "customers.demo.seed_customers",
+    "reviews.reforecast.demo.seed_reforecasts",
 ]
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kgiapp.models import Company
 from metrics.imports import analyze_file
 from metrics.measurements import MeasurementError, measurements_bulk_upsert
 from metrics.models import Source
+from teams.models import Company
 
 
 class Command(BaseCommand):

@@ -12,9 +12,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from kgiapp.models import Company
 from metrics.models import Kpi, Measurement, Source
-from teams.models import Team
+from teams.models import Company, Team
 
 UNITS = ["count", "JPY", "percent", "count", "ratio", "hours"]
 

@@ -1,0 +1,189 @@
+"""Customer-success insight pages: metrics with definitions, at-risk, causal chain, voice."""
+import csv
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.htmx import render_page
+from core.weeks import label, team_today, week_of
+from customers import selectors as cs_selectors
+from customers import services as cs_services
+from customers.forms import ChurnTargetForm, RiskRulesForm
+from customers.models import Customer
+from engine import saas
+from metrics.models import Kpi, PeriodKind, Target
+from reviews import selectors as review_selectors
+from reviews import services as review_services
+from teams.tenancy import company_view, get_team, require
+
+AT_RISK = "metrics/cs_at_risk.html"
+
+
+def _quarters(company, today):
+    fiscal = getattr(company, "fiscal_year_start_month", 1) or 1
+    this = cs_services.quarter_start(today, fiscal)
+    index = this.month + 2  # zero-based month three months on
+    following = date(this.year + index // 12, index % 12 + 1, 1)
+    return [(following, _("Next quarter (from %(date)s)") % {"date": following.isoformat()}),
+            (this, _("This quarter (from %(date)s)") % {"date": this.isoformat()})]
+
+
+def _month_nav(month):
+    previous = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    return previous, saas.next_month(month)
+
+
+@company_view("view")
+def cs_metrics(request, team):
+    team = get_team(request, team)
+    today = timezone.localdate()
+    month = cs_selectors.parse_month(request.GET.get("month"), today)
+    rows = cs_selectors.month_metrics(team, month, today)
+    churn = next(r for r in rows if r["key"] == "logo_churn")
+    previous, following = _month_nav(month)
+    churn_kpi = Kpi.objects.filter(company=request.company, team=team, code="churn_rate").first()
+    targets = (Target.objects.filter(kpi=churn_kpi, period_kind=PeriodKind.QUARTER,
+                                     superseded_at__isnull=True).order_by("-period_start")[:3]
+               if churn_kpi else [])
+    context = {
+        "team": team, "month": month, "rows": rows, "churn": churn,
+        "previous": previous, "following": following if following <= today else None,
+        "target_form": ChurnTargetForm(quarters=_quarters(request.company, today)),
+        "churn_kpi": churn_kpi, "targets": targets,
+        "no_contract": Customer.objects.filter(team=team, contract_date__isnull=True).count(),
+    }
+    return render_page(request, "metrics/cs_metrics.html", context)
+
+
+@require_POST
+@company_view("view")
+def cs_churn_target(request, team):
+    team = get_team(request, team)
+    require(request, "manage_team", team)
+    today = timezone.localdate()
+    form = ChurnTargetForm(request.POST, quarters=_quarters(request.company, today))
+    back = reverse("cs-metrics", args=[request.company.slug, team.slug])
+    if not form.is_valid():
+        messages.error(request, _("Enter a churn target between 0 and 100 %."))
+        return redirect(back)
+    month = cs_selectors.parse_month(request.POST.get("month"), today)
+    churn = saas.logo_churn(cs_selectors.customer_records(team), month)
+    baseline = None if churn.value is None else churn.value * 100
+    try:
+        target = cs_services.churn_target_create(
+            team=team, user=request.user, target_percent=form.cleaned_data["target_percent"],
+            baseline_percent=baseline, quarter=form.cleaned_data["quarter"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Target saved: %(note)s.") % {"note": target.note})
+    return redirect(f"{back}?month={month:%Y-%m}")
+
+
+@company_view("view")
+def cs_definitions(request):
+    return render_page(request, "metrics/cs_definitions.html", {
+        "metrics": cs_selectors.METRICS, "mapping": cs_services.METRIC_TO_KPI,
+        "gross_margin": int(cs_selectors.GROSS_MARGIN * 100),
+    })
+
+
+@company_view("view")
+def cs_at_risk(request, team):
+    team = get_team(request, team)
+    rules = cs_services.risk_rules_for(team)
+    form = RiskRulesForm(instance=rules)
+    if request.method == "POST":
+        require(request, "manage_team", team)
+        form = RiskRulesForm(request.POST, instance=rules)
+        if form.is_valid():
+            data = {f: form.cleaned_data[f] for f in form.Meta.fields}
+            rules = cs_services.risk_rules_save(team=team, user=request.user, **data)
+            messages.success(request, _("At-risk rules saved."))
+            return redirect("cs-at-risk", request.company.slug, team.slug)
+    rows = cs_selectors.at_risk_rows(team, rules, timezone.localdate())
+    tasks = review_selectors.open_customer_tasks(team)
+    for row in rows:
+        row["task"] = tasks.get(row["customer"].pk)
+    return render_page(request, AT_RISK,
+                       {"team": team, "rows": rows, "form": form, "rules": rules,
+                        "this_week": _this_week(team)},
+                       status=400 if form.errors else 200)
+
+
+def _this_week(team):
+    return label(*week_of(team_today(team))[:2])
+
+
+@require_POST
+@company_view("manage_team")
+def cs_customer_task(request, team, customer_id):
+    """The at-risk row's button: a follow-up task in this week's review (htmx: the row's slot)."""
+    team = get_team(request, team)
+    require(request, "manage_team", team)
+    customer = get_object_or_404(Customer, company=request.company, team=team, pk=customer_id)
+    task, created, error = None, False, ""
+    try:
+        task, created = review_services.task_create_for_customer(
+            customer=customer, membership=request.membership)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if request.htmx:
+        return render_page(request, AT_RISK, {
+            "team": team, "row": {"customer": customer, "task": task}, "created": created,
+            "error": error, "this_week": _this_week(team)}, partial="task_slot")
+    if error:
+        messages.error(request, error)
+    elif created:
+        messages.success(request, _("Task added to this week's review: %(title)s")
+                         % {"title": task.title})
+    else:
+        messages.info(request, _("%(customer)s already has an open follow-up task.")
+                      % {"customer": customer.name})
+    return redirect("cs-at-risk", request.company.slug, team.slug)
+
+
+def _safe_cell(value):
+    # Spreadsheet formula injection: a cell starting with = + - @ would run in Excel.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@company_view("view")
+def cs_at_risk_csv(request, team):
+    team = get_team(request, team)
+    rows = cs_selectors.at_risk_rows(team, cs_services.risk_rules_for(team),
+                                     timezone.localdate())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="at-risk-{team.slug}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with a BOM as UTF-8
+    writer = csv.writer(response)
+    writer.writerow([_("Customer"), _("Plan"), _("Contract date"), _("Last login"), "NPS",
+                     _("Reasons"), _("Notes")])
+    for row in rows:
+        c = row["customer"]
+        writer.writerow([_safe_cell(v) for v in (
+            c.name, c.plan, c.contract_date, c.last_login, c.nps, " / ".join(row["reasons"]),
+            c.notes)])
+    return response
+
+
+@company_view("view")
+def cs_causal(request, team):
+    team = get_team(request, team)
+    chain = cs_selectors.causal_chain(team, timezone.localdate())
+    return render_page(request, "metrics/cs_causal.html", {"team": team, **chain})
+
+
+@company_view("view")
+def cs_voice(request, team):
+    team = get_team(request, team)
+    themes = cs_selectors.voice_of_customer(team)
+    return render_page(request, "metrics/cs_voice.html", {"team": team, "themes": themes})

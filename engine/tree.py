@@ -1,0 +1,328 @@
+"""KPI trees: formulas tied together, evaluated, checked, solved and ranked.
+
+``formulas`` maps a computed KPI code to its Formula; a code that appears in a formula
+but has no formula of its own is a leaf (a KPI that is measured, not computed).
+Errors are :class:`~metrics.engine.formula.FormulaError` with the codes listed there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq
+
+from engine.formula import Formula, FormulaError, Value
+
+Formulas = Mapping[str, Formula]
+
+# Goal seek scans x0·2^k for |k| ≤ this; 2^40 ≈ 1e12 covers any plausible KPI scale.
+_SCAN_OCTAVES = 40
+
+
+@dataclass(frozen=True)
+class Consistency:
+    """Whether leaf targets multiply (or add) up to the root target."""
+
+    computed: float | None
+    target: float
+    ratio: float | None
+    ok: bool
+    missing: list[str]
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """How much a 1 % improvement of one leaf moves the root."""
+
+    code: str
+    delta_root: float
+    delta_pct: float
+    elasticity: float
+
+
+# --- structure ----------------------------------------------------------------------
+
+
+def _inputs(code: str, formulas: Formulas) -> tuple[str, ...]:
+    """Return the codes a KPI is computed from, in formula order (none for a leaf)."""
+    formula = formulas.get(code)
+    return formula.names if formula is not None else ()
+
+
+def find_cycle(formulas: Formulas) -> list[str] | None:
+    """Return one dependency cycle as a path that ends where it starts, or None."""
+    done: set[str] = set()
+    for start in sorted(formulas):
+        cycle = _cycle_from(start, formulas, done)
+        if cycle:
+            return cycle
+    return None
+
+
+def _cycle_from(start: str, formulas: Formulas, done: set[str]) -> list[str] | None:
+    """Depth-first search from ``start`` without recursion, returning a cycle if met."""
+    path: list[str] = []
+    on_path: set[str] = set()
+    stack: list[tuple[str, int]] = [(start, 0)]
+    while stack:
+        code, index = stack.pop()
+        if index == 0:
+            if code in done:
+                continue
+            if code in on_path:
+                return path[path.index(code) :] + [code]
+            path.append(code)
+            on_path.add(code)
+        inputs = _inputs(code, formulas)
+        if index < len(inputs):
+            stack.append((code, index + 1))
+            stack.append((inputs[index], 0))
+            continue
+        done.add(code)
+        on_path.discard(code)
+        path.pop()
+    return None
+
+
+def check_acyclic(formulas: Formulas) -> None:
+    """Raise ``self_reference`` or ``cycle`` if any KPI depends on itself."""
+    cycle = find_cycle(formulas)
+    if cycle is None:
+        return
+    path = " → ".join(cycle)
+    if len(cycle) == 2:
+        raise FormulaError(
+            "self_reference", f"{cycle[0]!r} is computed from itself", name=cycle[0], path=path
+        )
+    raise FormulaError("cycle", f"formulas form a cycle: {path}", path=path)
+
+
+def topological_order(formulas: Formulas) -> list[str]:
+    """Return every code in the tree with each KPI after everything it is computed from."""
+    check_acyclic(formulas)
+    order: list[str] = []
+    seen: set[str] = set()
+    for code in sorted(formulas):
+        _post_order(code, formulas, seen, order)
+    return order
+
+
+def _post_order(root: str, formulas: Formulas, seen: set[str], order: list[str]) -> None:
+    """Append ``root`` and its inputs to ``order``, inputs first (tree must be acyclic)."""
+    stack: list[tuple[str, bool]] = [(root, False)]
+    while stack:
+        code, expanded = stack.pop()
+        if expanded:
+            order.append(code)
+            continue
+        if code in seen:
+            continue
+        seen.add(code)
+        stack.append((code, True))
+        stack.extend((name, False) for name in reversed(_inputs(code, formulas)))
+
+
+def reachable(root: str, formulas: Formulas) -> set[str]:
+    """Return ``root`` and every KPI that feeds it, directly or indirectly."""
+    seen = {root}
+    todo = [root]
+    while todo:
+        for name in _inputs(todo.pop(), formulas):
+            if name not in seen:
+                seen.add(name)
+                todo.append(name)
+    return seen
+
+
+def leaves(root: str, formulas: Formulas) -> list[str]:
+    """Return the measured KPIs under ``root`` in the order the formulas mention them."""
+    return [code for code in _preorder(root, formulas) if code not in formulas]
+
+
+def _preorder(root: str, formulas: Formulas) -> list[str]:
+    """List codes under ``root`` depth first, each once, in formula order."""
+    order: list[str] = []
+    seen: set[str] = set()
+    stack = [root]
+    while stack:
+        code = stack.pop()
+        if code in seen:
+            continue
+        seen.add(code)
+        order.append(code)
+        stack.extend(reversed(_inputs(code, formulas)))
+    return order
+
+
+def _restrict(root: str, formulas: Formulas) -> dict[str, Formula]:
+    """Keep only the formulas that feed ``root``."""
+    return {code: formulas[code] for code in reachable(root, formulas) if code in formulas}
+
+
+# --- evaluation ---------------------------------------------------------------------
+
+
+def evaluate_tree(
+    root: str, formulas: Formulas, leaf_values: Mapping[str, Value]
+) -> dict[str, Value]:
+    """Return the value of every KPI under ``root`` (floats or numpy arrays) from its leaves."""
+    subtree = _restrict(root, formulas)
+    order = topological_order(subtree) if subtree else [root]
+    values: dict[str, Value] = {}
+    for code in order:
+        if code in subtree:
+            values[code] = subtree[code].evaluate(values)
+        elif code in leaf_values:
+            values[code] = leaf_values[code]
+        else:
+            raise FormulaError("missing_value", f"no value for {code!r}", name=code)
+    return values
+
+
+def _root_value(root: str, formulas: Formulas, values: Mapping[str, Value]) -> Value:
+    """Return only the root's value."""
+    return evaluate_tree(root, formulas, values)[root]
+
+
+def check_consistency(
+    root: str,
+    formulas: Formulas,
+    leaf_targets: Mapping[str, float],
+    root_target: float,
+    rel_tol: float = 0.01,
+) -> Consistency:
+    """Compare the root computed from leaf targets with the root's own target."""
+    missing = [code for code in leaves(root, formulas) if code not in leaf_targets]
+    if missing:
+        return Consistency(None, float(root_target), None, False, missing)
+    computed = float(_root_value(root, formulas, leaf_targets))
+    with np.errstate(all="ignore"):
+        ratio = float(np.true_divide(computed, np.float64(root_target)))
+    ok = math.isfinite(computed) and abs(computed - root_target) <= rel_tol * abs(root_target)
+    return Consistency(computed, float(root_target), ratio, ok, [])
+
+
+# --- goal seek ----------------------------------------------------------------------
+
+
+def goal_seek(
+    root: str,
+    formulas: Formulas,
+    values: Mapping[str, float],
+    root_target: float,
+    solve_for: str,
+) -> float:
+    """Return the value of leaf ``solve_for`` that makes ``root`` equal ``root_target``."""
+    if solve_for not in leaves(root, formulas):
+        raise FormulaError(
+            "not_a_leaf",
+            f"{solve_for!r} is not a measured KPI under {root!r}",
+            name=solve_for,
+            root=root,
+        )
+
+    def gap(x: Value) -> Value:
+        return _root_value(root, formulas, {**values, solve_for: x}) - root_target
+
+    grid = _scan_grid(values.get(solve_for))
+    with np.errstate(all="ignore"):
+        gaps = np.asarray(gap(grid), dtype=np.float64) * np.ones_like(grid)
+    tolerance = 1e-9 * max(abs(root_target), 1.0)
+    for low, high in _brackets(grid, gaps):
+        solution = _refine(gap, low, high)
+        if solution is not None and abs(float(gap(solution))) <= tolerance:
+            return solution
+    raise FormulaError(
+        "unsolvable",
+        f"no value of {solve_for!r} makes {root!r} equal {root_target}",
+        name=solve_for,
+        target=root_target,
+    )
+
+
+def _scan_grid(current: float | None) -> np.ndarray:
+    """Return candidate values at doubling distances from the current value, both signs."""
+    scale = abs(current) if current is not None and math.isfinite(current) else 0.0
+    scale = scale or 1.0
+    magnitudes = scale * np.exp2(np.arange(-_SCAN_OCTAVES, _SCAN_OCTAVES + 1))
+    return np.concatenate([-magnitudes[::-1], [0.0], magnitudes])
+
+
+def _brackets(grid: np.ndarray, gaps: np.ndarray) -> list[tuple[float, float]]:
+    """Return neighbouring grid points where the gap is zero or changes sign."""
+    crossings = [
+        i
+        for i in range(len(grid) - 1)
+        if np.isfinite(gaps[i])
+        and np.isfinite(gaps[i + 1])
+        and (gaps[i] == 0 or gaps[i + 1] == 0 or (gaps[i] < 0) != (gaps[i + 1] < 0))
+    ]
+    # Try the crossing nearest the current value first: that is the answer people expect.
+    current = len(grid) // 2 + _SCAN_OCTAVES
+    crossings.sort(key=lambda i: abs(i - current))
+    return [(float(grid[i]), float(grid[i + 1])) for i in crossings]
+
+
+def _refine(gap, low: float, high: float) -> float | None:
+    """Solve ``gap(x) = 0`` inside a sign-change bracket with Brent's method."""
+    g_low, g_high = float(gap(low)), float(gap(high))
+    if g_low == 0:
+        return low
+    if g_high == 0:
+        return high
+    try:
+        with np.errstate(all="ignore"):
+            # A tiny absolute tolerance lets the relative one decide, so small KPIs
+            # (a churn of 0.008) come out as exact as large ones.
+            solution = brentq(lambda x: float(gap(x)), low, high, xtol=1e-300, maxiter=500)
+        return float(solution)
+    except (ValueError, RuntimeError):
+        return None
+
+
+# --- sensitivity --------------------------------------------------------------------
+
+
+def sensitivity(
+    root: str,
+    formulas: Formulas,
+    values: Mapping[str, float],
+    directions: Mapping[str, int] | None = None,
+    step: float = 0.01,
+) -> list[Sensitivity]:
+    """Rank leaves by how much a ``step`` improvement of each moves the root, largest first."""
+    directions = directions or {}
+    base = float(_root_value(root, formulas, values))
+    results = []
+    for code in leaves(root, formulas):
+        direction = _direction(code, directions)
+        moved = {**values, code: values[code] * (1 + direction * step)}
+        delta = float(_root_value(root, formulas, moved)) - base
+        with np.errstate(all="ignore"):
+            relative = float(np.true_divide(delta, abs(base)))
+        elasticity = relative / (direction * step) if step else math.nan
+        results.append(Sensitivity(code, delta, relative * 100, elasticity))
+    results.sort(key=_rank_key)
+    return results
+
+
+def _direction(code: str, directions: Mapping[str, int]) -> int:
+    """Return +1 (higher is better) unless the KPI is marked -1 (lower is better)."""
+    direction = directions.get(code, 1)
+    if direction not in (1, -1):
+        raise FormulaError(
+            "invalid_direction",
+            f"direction for {code!r} must be +1 or -1, not {direction!r}",
+            name=code,
+            direction=direction,
+        )
+    return int(direction)
+
+
+def _rank_key(item: Sensitivity) -> tuple[bool, float]:
+    """Sort biggest absolute relative change first and undefined (nan) changes last."""
+    pct = item.delta_pct
+    return (math.isnan(pct), -abs(pct) if not math.isnan(pct) else 0.0)

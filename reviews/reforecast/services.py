@@ -1,0 +1,289 @@
+"""The monthly reforecast: one immutable snapshot of the KGI's outlook per company and month.
+
+``reforecast_request`` creates (or finds) the month's row; ``reforecast_compute`` fills it
+exactly once, however many times it runs and wherever a worker dies: the figures are
+computed outside any transaction, then written under a row lock only if nobody finished
+first. The numbers are the ones known on the month's first day, and the simulation seed
+comes from the company and the month, so a rerun gives the same snapshot.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+
+from engine.simulate import simulate
+from engine.tree import reachable
+from metrics.analytics import DRAWS, OutlookUnavailable, clamp_shift, kgi_outlook, what_if
+from metrics.models import Anomaly, AnomalyLabel, KgiStatus
+from reviews.models import Decision, Reforecast, ReforecastStatus, Scenario
+from teams.models import Company
+
+TOP_RISKS = 5
+TOP_DECISIONS = 3
+TOP_ANOMALIES = 10
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def previous_month(month: date) -> date:
+    return month_start(month - timedelta(days=1))
+
+
+def snapshot_seed(company_id: int) -> int:
+    """Every snapshot of a company draws the same random numbers.
+
+    So a rerun gives the same figures, and the month-to-month change comes from the
+    numbers, not from sampling noise.
+    """
+    digest = hashlib.sha256(f"kgiapp-reforecast:{company_id}".encode()).hexdigest()
+    return int(digest[:8], 16)
+
+
+def reforecast_request(*, company, month: date | None = None, user=None) -> tuple[Reforecast, bool]:
+    """The month's snapshot row, created pending if missing; a failed one is queued again.
+
+    Returns (row, queued): ``queued`` is True when the caller should enqueue the work.
+    """
+    month = month_start(month or timezone.localdate())
+    try:
+        with transaction.atomic():
+            row, created = Reforecast.objects.get_or_create(
+                company=company, month=month, defaults={"requested_by": user})
+    except IntegrityError:  # two requests raced; the other one created it
+        row, created = Reforecast.objects.get(company=company, month=month), False
+    if created:
+        return row, True
+    if row.status == ReforecastStatus.FAILED:
+        Reforecast.objects.filter(pk=row.pk, status=ReforecastStatus.FAILED).update(
+            status=ReforecastStatus.PENDING, progress=0, error="", requested_by=user)
+        row.refresh_from_db()
+        return row, True
+    return row, False
+
+
+def _set_progress(pk: int, percent: int) -> None:
+    Reforecast.objects.filter(pk=pk).exclude(status=ReforecastStatus.DONE).update(
+        progress=min(99, max(0, percent)))
+
+
+def reforecast_compute(*, reforecast_id: int) -> Reforecast:
+    """Compute the snapshot if it is not done yet; safe to run twice or after a crash."""
+    row = Reforecast.objects.select_related("company").get(pk=reforecast_id)
+    if row.is_done:
+        return row
+    Reforecast.objects.filter(pk=row.pk).exclude(status=ReforecastStatus.DONE).update(
+        status=ReforecastStatus.RUNNING, progress=5, attempts=F("attempts") + 1,
+        started_at=timezone.now(), error="")
+    company = row.company
+    try:
+        # A refusal is stored as text: write it in the company's language, not the worker's.
+        with translation.override(company.language or settings.LANGUAGE_CODE):
+            outlook = kgi_outlook(company, as_of=row.month, draws=DRAWS,
+                                  seed=snapshot_seed(company.pk),
+                                  progress=lambda p: _set_progress(row.pk, p))
+    except OutlookUnavailable as exc:
+        reforecast_fail(reforecast_id=row.pk, reason=str(exc))
+        row.refresh_from_db()
+        return row
+    previous = (Reforecast.objects.filter(company=company, month__lt=row.month,
+                                          status=ReforecastStatus.DONE)
+                .order_by("-month").first())
+    payload = _payload(company, row.month, outlook, previous)
+    with transaction.atomic():
+        locked = Reforecast.objects.select_for_update().get(pk=row.pk)
+        if locked.is_done:
+            return locked  # another worker finished first; its snapshot stands
+        locked.kgi = outlook.kgi
+        locked.probability = outlook.probability
+        locked.p10, locked.p50, locked.p90 = outlook.p10, outlook.p50, outlook.p90
+        locked.target = float(outlook.kgi.target)
+        locked.deadline = outlook.kgi.deadline
+        locked.draws, locked.seed = outlook.draws, outlook.seed
+        locked.fingerprint = outlook.fingerprint
+        locked.payload = payload
+        locked.status = ReforecastStatus.DONE
+        locked.progress = 100
+        locked.completed_at = timezone.now()
+        locked.save()
+    return locked
+
+
+def reforecast_fail(*, reforecast_id: int, reason: str) -> None:
+    """Mark an unfinished snapshot failed (a done one is never touched)."""
+    Reforecast.objects.filter(pk=reforecast_id).exclude(status=ReforecastStatus.DONE).update(
+        status=ReforecastStatus.FAILED, error=reason[:300], progress=0)
+
+
+# --------------------------------------------------------------------------- the payload
+
+
+def _payload(company, month, outlook, previous) -> dict:
+    kpis = outlook.kpis
+    root = outlook.root
+    leaves = {}
+    for code, leaf in outlook.leaves.items():
+        kpi = kpis[code]
+        leaves[code] = {
+            "mean": leaf.mean, "sigma": leaf.sigma, "direction": leaf.direction,
+            "unit": leaf.unit, "method": leaf.method, "flags": leaf.flags,
+            "display_mean": kpi.from_formula_value(leaf.mean),
+            "name_ja": kpi.name_ja, "name_en": kpi.name_en,
+        }
+    changes = _changes(outlook, leaves, previous)
+    anomalies = _month_anomalies(company, month)
+    return {
+        "kgi": {"name": outlook.kgi.name, "code": root.code, "unit": root.unit,
+                "direction": root.direction, "target": float(outlook.kgi.target),
+                "deadline": outlook.kgi.deadline.isoformat(),
+                "deadline_period": outlook.deadline_period.isoformat()},
+        "leaves": leaves,
+        "sensitivity": outlook.sensitivity,
+        "forecasts": outlook.forecasts,
+        "anomalies": anomalies,
+        "changes": changes,
+        "risks": _risks(changes, anomalies, leaves),
+        "decisions": _decisions_that_mattered(company, month, outlook, changes),
+    }
+
+
+def _changes(outlook, leaves, previous) -> dict:
+    """Split the change in probability since last month into one step per leaf KPI.
+
+    Leaves are swapped from last month's distribution to this month's one at a time, on
+    the same random draws, so the steps add up exactly to the total change. A change of
+    target or tree shows as its own first step.
+    """
+    if previous is None or previous.probability is None:
+        return {"previous_month": None, "previous": None, "steps": []}
+    before = previous.payload.get("leaves", {})
+    evaluate = outlook.evaluator()
+    target, direction = float(outlook.kgi.target), outlook.root.sign
+    specs = {code: ((before[code]["mean"], before[code]["sigma"]) if code in before
+                    else (leaf["mean"], leaf["sigma"])) for code, leaf in leaves.items()}
+
+    def probability():
+        return simulate(specs, evaluate, target, direction, draws=outlook.draws,
+                        seed=outlook.seed).probability
+
+    steps = []
+    current = probability()
+    structure = current - previous.probability
+    if abs(structure) >= 0.0005:
+        steps.append({"code": "", "kind": "structure", "delta_pp": round(100 * structure, 2)})
+    order = [s["code"] for s in outlook.sensitivity]
+    for code in order:
+        if code not in before:
+            continue
+        specs[code] = (leaves[code]["mean"], leaves[code]["sigma"])
+        after = probability()
+        steps.append({
+            "code": code, "kind": "leaf", "delta_pp": round(100 * (after - current), 2),
+            "before": before[code].get("display_mean"), "after": leaves[code]["display_mean"],
+        })
+        current = after
+    return {"previous_month": previous.month.isoformat(), "previous": previous.probability,
+            "steps": steps}
+
+
+def _month_anomalies(company, month) -> list[dict]:
+    since = previous_month(month)
+    rows = (Anomaly.objects.filter(company=company, label=AnomalyLabel.ANOMALY,
+                                   period_start__gte=since, period_start__lt=month)
+            .select_related("kpi"))
+    rows = sorted(rows, key=lambda a: -abs(a.score))[:TOP_ANOMALIES]
+    return [{"code": a.kpi.code, "name_ja": a.kpi.name_ja, "name_en": a.kpi.name_en,
+             "unit": a.kpi.unit, "period_start": a.period_start.isoformat(), "value": a.value,
+             "low": a.expected_low, "high": a.expected_high, "score": round(a.score, 2)}
+            for a in rows]
+
+
+def _risks(changes, anomalies, leaves) -> list[dict]:
+    """What threatens the KGI most: leaves that cost probability, anomalies, thin data."""
+    risks = []
+    for step in sorted(changes["steps"], key=lambda s: s["delta_pp"]):
+        if step["kind"] == "leaf" and step["delta_pp"] <= -0.5:
+            risks.append({**step, "kind": "falling"})  # the step's own "kind" is "leaf"
+    for item in anomalies[:3]:
+        risks.append({"kind": "anomaly", **item})
+    for code, leaf in leaves.items():
+        # "short_series" (under two seasons) is the normal state of a young product; only
+        # a series that stopped getting numbers is a risk worth an executive's attention.
+        if "stale" in leaf["flags"]:
+            risks.append({"kind": "stale", "code": code})
+    return risks[:TOP_RISKS]
+
+
+def _decisions_that_mattered(company, month, outlook, changes) -> list[dict]:
+    """The month's decisions, ranked by how much their KPI moved or can move the KGI."""
+    since = previous_month(month)
+    decisions = list(
+        Decision.objects.filter(review__company=company, review__week_start__gte=since,
+                                review__week_start__lt=month, keep_course=False)
+        .select_related("kpi", "review__team").order_by("created_at"))
+    if not decisions:
+        return []
+    formulas = outlook.formulas
+    moved = defaultdict(float)
+    for step in changes["steps"]:
+        if step["kind"] == "leaf":
+            moved[step["code"]] += abs(step["delta_pp"])
+    lever = {s["code"]: abs(s["delta_pp"]) for s in outlook.sensitivity}
+
+    def weight(decision):
+        if decision.kpi is None:
+            return 0.0
+        under = reachable(decision.kpi.code, formulas)
+        return sum(moved[c] for c in under) + sum(lever.get(c, 0.0) for c in under)
+
+    ranked = sorted(decisions, key=lambda d: (-weight(d), d.created_at))[:TOP_DECISIONS]
+    return [{"id": d.pk, "text": d.text, "team": d.review.team.name,
+             "week_start": d.review.week_start.isoformat(),
+             "kpi": d.kpi.code if d.kpi else "", "weight": round(weight(d), 2)}
+            for d in ranked]
+
+
+# --------------------------------------------------------------------------- what-if
+
+
+class ScenarioRefused(ValueError):
+    pass
+
+
+def scenario_evaluate(*, reforecast: Reforecast, shifts_pct: dict):
+    """(probability, p50) of the snapshot with these leaf moves (percent, ±30 at most)."""
+    result = what_if(company=reforecast.company, leaves_payload=reforecast.payload["leaves"],
+                     shifts_pct=shifts_pct, target=reforecast.target, draws=reforecast.draws,
+                     seed=reforecast.seed)
+    return result.probability, result.p50
+
+
+def scenario_save(*, reforecast: Reforecast, name: str, shifts_pct: dict, user=None) -> Scenario:
+    """Store a named what-if next to the month's snapshot (names are unique per month)."""
+    name = (name or "").strip()
+    if not name:
+        raise ScenarioRefused("name")
+    shifts = {code: round(clamp_shift(v), 1)
+              for code, v in shifts_pct.items()
+              if code in reforecast.payload.get("leaves", {}) and float(v) != 0}
+    probability, p50 = scenario_evaluate(reforecast=reforecast, shifts_pct=shifts)
+    try:
+        with transaction.atomic():
+            return Scenario.objects.create(
+                company=reforecast.company, reforecast=reforecast, name=name[:120],
+                shifts=shifts, probability=probability, p50=p50, created_by=user)
+    except IntegrityError:
+        raise ScenarioRefused("duplicate")
+
+
+def companies_due_for_reforecast():
+    """Ids of companies with an active KGI (the beat fans out over these)."""
+    return list(Company.objects.filter(kgis__status=KgiStatus.ACTIVE).values_list("pk", flat=True)
+                .distinct())

@@ -1,0 +1,364 @@
+"""Map a read table onto KPIs and periods, collecting every problem instead of stopping at the first."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from spreadsheets.dates import parse_date, period_start
+from spreadsheets.reading import Problem, Table, Text
+from spreadsheets.values import ValueProblem, check_range, parse_number, to_unit
+
+WIDE, LONG = "wide", "long"
+
+KPI_HEADERS = ("kpi", "指標", "指標名", "kpiコード", "kpi code", "kpi名", "code", "コード")
+PERIOD_HEADERS = (
+    "period",
+    "date",
+    "week",
+    "month",
+    "week start",
+    "期間",
+    "日付",
+    "週",
+    "月",
+    "年月",
+    "年月日",
+    "週開始日",
+    "開始日",
+    "対象期間",
+    "対象週",
+    "対象月",
+    "集計期間",
+)
+VALUE_HEADERS = ("value", "値", "数値", "実績", "実績値")
+
+
+@dataclass(frozen=True)
+class KpiRef:
+    """What the importer needs to know about a KPI of the company."""
+
+    code: str
+    name_ja: str = ""
+    name_en: str = ""
+    unit: str | None = None  # enables range checks (see values.check_range)
+    cadence: str | None = None  # when set, dates are moved to the start of their period
+    percent_max: Decimal | None = None  # for percent KPIs that may exceed 100 (NRR)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One measurement found in the file, ready for the Django layer to store."""
+
+    row: int
+    column: str
+    kpi_code: str
+    period_date: date
+    value: Decimal
+    percent: bool
+
+
+_BRACKETED_UNIT = re.compile(r"[(\[【〔<《][^()\[\]【】〔〕<>《》]*[)\]】〕>》]$")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_header(text: Any) -> str:
+    """Compare-ready form of a header: NFKC, case-folded, no spaces, no trailing (unit)."""
+    value = unicodedata.normalize("NFKC", str(text or "")).casefold()
+    value = _SPACES.sub("", value)
+    stripped = _BRACKETED_UNIT.sub("", value)
+    return stripped or value
+
+
+def _aliases(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(normalize_header(name) for name in names)
+
+
+_KPI_KEYS = _aliases(KPI_HEADERS)
+_PERIOD_KEYS = _aliases(PERIOD_HEADERS)
+_VALUE_KEYS = _aliases(VALUE_HEADERS)
+
+
+class _KpiIndex:
+    """Lookup by code, then Japanese name, then English name (the first wins on clashes)."""
+
+    def __init__(self, kpis: Sequence[KpiRef]) -> None:
+        self.by_key: dict[str, KpiRef] = {}
+        self.by_text: dict[Any, KpiRef | None] = {}
+        for attribute in ("code", "name_ja", "name_en"):
+            for kpi in kpis:
+                key = normalize_header(getattr(kpi, attribute))
+                if key:
+                    self.by_key.setdefault(key, kpi)
+
+    def find(self, text: Any) -> KpiRef | None:
+        # Long files repeat the same few KPI cells; normalise each distinct text once.
+        try:
+            return self.by_text[text]
+        except KeyError:
+            found = self.by_text[text] = self.by_key.get(normalize_header(text))
+            return found
+
+
+def match_header(header: Any, kpis: Sequence[KpiRef]) -> KpiRef | None:
+    """The KPI a header (or a cell of a KPI column) names, by code or name, or None."""
+    return _KpiIndex(kpis).find(header)
+
+
+def _find_column(headers: Sequence[str], keys: frozenset[str]) -> int | None:
+    for index, header in enumerate(headers):
+        if normalize_header(header) in keys:
+            return index
+    return None
+
+
+def detect_shape(headers: Sequence[str], kpis: Sequence[KpiRef] = ()) -> str:
+    """Say "long" when there are KPI and value columns (kpi/period/value), otherwise "wide"."""
+    index = _KpiIndex(kpis)
+    kpi_column = value_column = False
+    for header in headers:
+        key = normalize_header(header)
+        # A KPI literally called "value" is a wide column, not the long shape's value column.
+        if index.by_key.get(key):
+            continue
+        kpi_column = kpi_column or key in _KPI_KEYS
+        value_column = value_column or key in _VALUE_KEYS
+    return LONG if kpi_column and value_column else WIDE
+
+
+def _problem(row: int | None, column: str | None, code: str, message: Text) -> Problem:
+    return Problem(row=row, column=column, message=message, code=code)
+
+
+def rows_to_records(table: Table, kpis: Sequence[KpiRef]) -> tuple[list[Record], list[Problem]]:
+    """Every measurement in the table and every problem with it; import only if problems is empty."""
+    mapper = _Mapper(table, kpis)
+    if detect_shape(table.headers, kpis) == LONG:
+        mapper.long()
+    else:
+        mapper.wide()
+    return mapper.records, mapper.problems
+
+
+class _Mapper:
+    def __init__(self, table: Table, kpis: Sequence[KpiRef]) -> None:
+        self.table = table
+        self.index = _KpiIndex(kpis)
+        self.records: list[Record] = []
+        self.problems: list[Problem] = list(table.problems)
+        self.seen: dict[tuple[str, date], int] = {}
+        self.dates: dict[Any, date | ValueProblem] = {}
+        self.header_row = table.header_row
+
+    # -- shapes
+
+    def wide(self) -> None:
+        table = self.table
+        period_index = _find_column(table.headers, _PERIOD_KEYS)
+        if period_index is None:
+            self.problems.append(
+                _problem(
+                    self.header_row,
+                    None,
+                    "no_period_column",
+                    Text(
+                        _(
+                            "No period column: name one “period”, “date” or “期間” "
+                            "(or use the columns kpi, period, value)."
+                        )
+                    ),
+                )
+            )
+        columns: list[tuple[int, KpiRef]] = []
+        claimed: dict[str, str] = {}
+        known_before = len(self.problems)
+        for index, header in enumerate(table.headers):
+            if index == period_index:
+                continue
+            label = table.column_label(index)
+            if not header:
+                if any(row[index] is not None for _n, row in table.rows):
+                    self.problems.append(
+                        _problem(
+                            self.header_row,
+                            label,
+                            "column_without_header",
+                            Text(_("Column %(column)s has values but no header."), column=label),
+                        )
+                    )
+                continue
+            kpi = self.index.find(header)
+            if kpi is None:
+                self.problems.append(
+                    _problem(
+                        self.header_row,
+                        header,
+                        "unknown_kpi_column",
+                        Text(_("“%(header)s” is not a KPI of this company."), header=header),
+                    )
+                )
+            elif kpi.code in claimed:
+                self.problems.append(
+                    _problem(
+                        self.header_row,
+                        header,
+                        "duplicate_column",
+                        Text(
+                            _("“%(header)s” and “%(other)s” are both the KPI %(kpi)s."),
+                            header=header,
+                            other=claimed[kpi.code],
+                            kpi=kpi.code,
+                        ),
+                    )
+                )
+            else:
+                claimed[kpi.code] = header
+                columns.append((index, kpi))
+        if period_index is not None and not columns and len(self.problems) == known_before:
+            self.problems.append(
+                _problem(
+                    self.header_row,
+                    None,
+                    "no_kpi_columns",
+                    Text(_("No column is named after a KPI of this company.")),
+                )
+            )
+        if period_index is None:
+            return
+
+        period_label = table.column_label(period_index)
+        for number, row in table.rows:
+            cells = [(index, kpi, row[index]) for index, kpi in columns if row[index] is not None]
+            period = self._date(number, period_label, row[period_index], needed=bool(cells))
+            for index, kpi, cell in cells:
+                self._value(number, table.column_label(index), kpi, period, cell)
+
+    def long(self) -> None:
+        table = self.table
+        kpi_index = _find_column(table.headers, _KPI_KEYS)
+        value_index = _find_column(table.headers, _VALUE_KEYS)
+        period_index = _find_column(table.headers, _PERIOD_KEYS)
+        assert kpi_index is not None and value_index is not None  # detect_shape said long
+        if period_index is None:
+            self.problems.append(
+                _problem(
+                    self.header_row,
+                    None,
+                    "no_period_column",
+                    Text(_("No period column: name one “period”, “date” or “期間”.")),
+                )
+            )
+        kpi_label = table.column_label(kpi_index)
+        value_label = table.column_label(value_index)
+        period_label = table.column_label(period_index) if period_index is not None else None
+        for number, row in table.rows:
+            kpi_cell, value_cell = row[kpi_index], row[value_index]
+            period_cell = row[period_index] if period_index is not None else None
+            if kpi_cell is None and value_cell is None and period_cell is None:
+                continue  # a row with only notes in other columns
+            kpi = None
+            if kpi_cell is None:
+                self.problems.append(
+                    _problem(number, kpi_label, "missing_kpi", Text(_("The KPI is missing.")))
+                )
+            else:
+                kpi = self.index.find(kpi_cell)
+                if kpi is None:
+                    self.problems.append(
+                        _problem(
+                            number,
+                            kpi_label,
+                            "unknown_kpi",
+                            Text(
+                                _("“%(value)s” is not a KPI of this company."),
+                                value=str(kpi_cell)[:40],
+                            ),
+                        )
+                    )
+            period = None
+            if period_label is not None:
+                period = self._date(number, period_label, period_cell, needed=True)
+            if value_cell is None:
+                self.problems.append(
+                    _problem(number, value_label, "missing_value", Text(_("The value is missing.")))
+                )
+                continue
+            self._value(number, value_label, kpi, period, value_cell)
+
+    # -- cells
+
+    def _date(self, number: int, label: str, cell: Any, *, needed: bool) -> date | None:
+        if cell is None:
+            if needed:
+                self.problems.append(
+                    _problem(number, label, "missing_period", Text(_("The period is missing.")))
+                )
+            return None
+        try:
+            cached = self.dates.get(cell)
+        except TypeError:  # pragma: no cover - every cell type we produce is hashable
+            cached = None
+        if cached is None:
+            try:
+                cached = parse_date(cell)
+            except ValueProblem as problem:
+                cached = problem
+            self.dates[cell] = cached
+        if isinstance(cached, ValueProblem):
+            self.problems.append(_problem(number, label, cached.code, cached.message))
+            return None
+        return cached
+
+    def _value(
+        self, number: int, label: str, kpi: KpiRef | None, period: date | None, cell: Any
+    ) -> None:
+        try:
+            parsed = parse_number(cell)
+        except ValueProblem as problem:
+            self.problems.append(_problem(number, label, problem.code, problem.message))
+            return
+        if kpi is None:
+            return
+        range_problems = check_range(
+            parsed.value, kpi.unit, parsed.percent, percent_max=kpi.percent_max
+        )
+        for problem in range_problems:
+            self.problems.append(_problem(number, label, problem.code, problem.message))
+        if period is None or range_problems:
+            return
+        if kpi.cadence:
+            period = period_start(period, kpi.cadence)
+        first = self.seen.setdefault((kpi.code, period), number)
+        if first != number:
+            self.problems.append(
+                _problem(
+                    number,
+                    label,
+                    "duplicate_row",
+                    Text(
+                        _("Rows %(first)s and %(row)s both give %(kpi)s for %(period)s; keep one."),
+                        first=first,
+                        row=number,
+                        kpi=kpi.code,
+                        period=period.isoformat(),
+                    ),
+                )
+            )
+            return
+        self.records.append(
+            Record(
+                row=number,
+                column=label,
+                kpi_code=kpi.code,
+                period_date=period,
+                value=to_unit(parsed, kpi.unit),
+                percent=parsed.percent,
+            )
+        )

@@ -1,0 +1,229 @@
+"""The company data token and the database triggers that change it.
+
+What the dashboard and the team page compute from a company's numbers is cached under
+(company, token, …). The token is changed by triggers on every table those pages read,
+inside the writing transaction, so a reader sees a new token exactly when it can see the
+new data: no signal to forget, and bulk imports (COPY + upsert), queryset updates and raw
+SQL are covered as well as model saves. The token is random rather than a counter, so a
+restored backup or a recycled test database never meets a cache entry of another state.
+
+TRACKED lists the tables; a table added later needs a migration that calls
+``install(schema_editor, [(table, column, via)], company=False)`` (see teams, metrics and reviews migrations *_data_token,
+which freezes its own list). Reads that stay outside the cache — anomalies, reforecasts,
+tasks, reviews, members — need nothing.
+
+Trade-off: on PostgreSQL a writing transaction holds the company's token row from its
+first write to its commit, so two imports into the same company queue behind each other.
+"""
+from __future__ import annotations
+
+PG_TOKEN = "floor(random() * 9007199254740991)::bigint"
+SQLITE_TOKEN = "(random() & 9223372036854775807)"
+
+# (table, SQL that yields the company ids of the changed rows from ``changed`` — the
+# transition table on PostgreSQL; on SQLite the same column of the NEW/OLD row).
+TRACKED = [
+    ("metrics_measurement", "company_id", None),
+    ("metrics_kpi", "company_id", None),
+    ("metrics_kgi", "company_id", None),
+    ("teams_team", "company_id", None),
+    ("metrics_campaign", "company_id", None),
+    # No company column: reach it through the KPI.
+    ("metrics_target", "kpi_id", "metrics_kpi"),
+    ("metrics_campaign_kpis", "kpi_id", "metrics_kpi"),
+    # What the analytics write: the detector's flags and the monthly reforecasts.
+    ("metrics_anomaly", "company_id", None),
+    ("reviews_reforecast", "company_id", None),
+]
+
+
+def _pg_companies(column, via):
+    if via is None:
+        return f"SELECT {column} FROM changed"
+    return f"SELECT v.company_id FROM changed c JOIN {via} v ON v.id = c.{column}"
+
+
+def pg_track(table, column="company_id", via=None):
+    """Statements that make every write to ``table`` change its companies' tokens (PostgreSQL).
+
+    One statement-level trigger per event with a transition table: a 100k-row import
+    changes the token once, not 100k times.
+    """
+    name = f"dv_{table}"
+    sql = [f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE teams_companydataversion SET token = {PG_TOKEN}
+   WHERE company_id IN ({_pg_companies(column, via)});
+  RETURN NULL;
+END
+$$;"""]
+    for event, ref in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        trigger = f"{name}_{event.lower()}"
+        sql.append(f"DROP TRIGGER IF EXISTS {trigger} ON {table};")
+        sql.append(f"CREATE TRIGGER {trigger} AFTER {event} ON {table} REFERENCING {ref} TABLE "
+                   f"AS changed FOR EACH STATEMENT EXECUTE FUNCTION {name}();")
+    return sql
+
+
+def pg_untrack(table):
+    name = f"dv_{table}"
+    return [f"DROP TRIGGER IF EXISTS {name}_{e} ON {table};" for e in ("insert", "update", "delete")
+            ] + [f"DROP FUNCTION IF EXISTS {name}();"]
+
+
+def sqlite_track(table, column="company_id", via=None):
+    """The same on SQLite (row-level triggers; SQLite has no statement-level ones)."""
+    sql = []
+    for event, refs in (("INSERT", ("NEW",)), ("UPDATE", ("NEW", "OLD")), ("DELETE", ("OLD",))):
+        if via is None:
+            ids = ", ".join(f"{ref}.{column}" for ref in refs)
+        else:
+            ids = " UNION ".join(f"SELECT company_id FROM {via} WHERE id = {ref}.{column}"
+                                 for ref in refs)
+        sql.append(
+            f"CREATE TRIGGER IF NOT EXISTS dv_{table}_{event.lower()} AFTER {event} "
+            f"ON {table} BEGIN UPDATE teams_companydataversion SET token = {SQLITE_TOKEN} "
+            f"WHERE company_id IN ({ids}); END"
+        )
+    return sql
+
+
+def sqlite_untrack(table):
+    return [f"DROP TRIGGER IF EXISTS dv_{table}_{e}" for e in ("insert", "update", "delete")]
+
+
+# Every company gets its token row when it is created.
+PG_COMPANY = [f"""
+CREATE OR REPLACE FUNCTION dv_company() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO teams_companydataversion (company_id, token)
+    SELECT id, {PG_TOKEN} FROM changed ON CONFLICT (company_id) DO NOTHING;
+  RETURN NULL;
+END
+$$;""", "DROP TRIGGER IF EXISTS dv_company_insert ON teams_company;",
+    "CREATE TRIGGER dv_company_insert AFTER INSERT ON teams_company REFERENCING NEW "
+    "TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION dv_company();",
+    f"INSERT INTO teams_companydataversion (company_id, token) SELECT id, {PG_TOKEN} "
+    "FROM teams_company ON CONFLICT (company_id) DO NOTHING;"]
+PG_COMPANY_UNDO = ["DROP TRIGGER IF EXISTS dv_company_insert ON teams_company;",
+                   "DROP FUNCTION IF EXISTS dv_company();"]
+SQLITE_COMPANY = [
+    "CREATE TRIGGER IF NOT EXISTS dv_company_insert AFTER INSERT ON teams_company "
+    "BEGIN INSERT OR IGNORE INTO teams_companydataversion (company_id, token) "
+    f"VALUES (NEW.id, {SQLITE_TOKEN}); END",
+    f"INSERT OR IGNORE INTO teams_companydataversion (company_id, token) SELECT id, {SQLITE_TOKEN} "
+    "FROM teams_company",
+]
+SQLITE_COMPANY_UNDO = ["DROP TRIGGER IF EXISTS dv_company_insert"]
+
+
+def install(schema_editor, tracked=TRACKED, company=True):
+    """Create the triggers (a migration's RunPython forward)."""
+    vendor = schema_editor.connection.vendor
+    statements = []
+    if vendor == "postgresql":
+        statements += PG_COMPANY if company else []
+        for table, column, via in tracked:
+            statements += pg_track(table, column, via)
+    elif vendor == "sqlite":
+        statements += SQLITE_COMPANY if company else []
+        for table, column, via in tracked:
+            statements += sqlite_track(table, column, via)
+    for sql in statements:
+        schema_editor.execute(sql, params=None)
+
+
+def uninstall(schema_editor, tracked=TRACKED, company=True):
+    vendor = schema_editor.connection.vendor
+    statements = []
+    if vendor == "postgresql":
+        statements += PG_COMPANY_UNDO if company else []
+        for table, _column, _via in tracked:
+            statements += pg_untrack(table)
+    elif vendor == "sqlite":
+        statements += SQLITE_COMPANY_UNDO if company else []
+        for table, _column, _via in tracked:
+            statements += sqlite_untrack(table)
+    for sql in statements:
+        schema_editor.execute(sql, params=None)
+
+
+def data_token(company):
+    """The company's current data token, or None (then nothing is cached).
+
+    Free when the company came through the tenancy resolver (it selects the token row
+    with the membership); one query otherwise.
+    """
+    from teams.models import CompanyDataVersion
+
+    try:
+        return company.data_version.token
+    except CompanyDataVersion.DoesNotExist:
+        return None
+
+
+# A cached entry lives until the company's token changes; this only bounds memory.
+CACHE_SECONDS = 3600
+
+
+def cache_key(company, name, parts):
+    """The key ``cached`` uses: name, company, its data token, language and ``parts``.
+
+    None when the company has no token (then nothing may be cached). Templates use it
+    for fragment caching ({% cache %}) of what they render from the cached result.
+    """
+    from django.utils import translation
+
+    token = data_token(company)
+    if token is None:
+        return None
+    return ":".join(str(part) for part in (
+        name, company.pk, company.slug, token, translation.get_language(), *parts))
+
+
+def cache_get(key):
+    """The value under a data-token key: this process's copy first, then the shared cache.
+
+    A token key never holds two different values, so a per-process copy can't go stale;
+    it spares the shared cache's network round trip on the loads that repeat.
+    """
+    local, shared = _caches()
+    value = local.get(key) if local is not None else None
+    if value is None:
+        value = shared.get(key)
+        if value is not None and local is not None:
+            local.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def cache_set(key, value):
+    local, shared = _caches()
+    shared.set(key, value, CACHE_SECONDS)
+    if local is not None:
+        local.set(key, value, CACHE_SECONDS)
+
+
+def _caches():
+    from django.conf import settings
+    from django.core.cache import caches
+
+    return (caches["local"] if "local" in settings.CACHES else None), caches["default"]
+
+
+def cached(company, name, parts, compute):
+    """``compute()``, cached under the company's data token (and the active language).
+
+    ``parts`` are whatever else the result depends on (a team, a filter, today). Only
+    what is computed from tracked tables (TRACKED in the migration, anomalies and reforecasts
+    included) may go in: reads of other tables (tasks, weekly reviews) stay outside, live. Without a token the result is computed live.
+    """
+    key = cache_key(company, name, parts)
+    if key is None:
+        return compute()
+    value = cache_get(key)
+    if value is None:
+        value = compute()
+        if value is not None:  # None means "not found": not worth keeping
+            cache_set(key, value)
+    return value

@@ -1,0 +1,72 @@
+"""The one resolver: the company from the URL, the user's membership, and the role check.
+
+Every company page is wrapped by ``company_view``; it puts ``request.company`` and
+``request.membership`` on the request. A non-member gets 404 (never a hint that the
+company exists), an anonymous visitor a redirect to login, a member without the
+capability 403.
+"""
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+
+from teams.models import Membership
+from teams.permissions import CAPABILITIES, can
+
+
+def resolve_membership(user, company_slug):
+    """The user's membership in the company with that slug, or Http404."""
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        # The data token rides along: cached pages need it and it costs no extra query.
+        Membership.objects.select_related("company", "company__data_version", "user")
+        .filter(company__slug=company_slug, user=user)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def company_view(capability="view"):
+    """Decorate a view under /<company>/: resolve tenancy, then check the capability."""
+    if capability not in CAPABILITIES:
+        raise ValueError(f"unknown capability {capability!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, company, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = resolve_membership(request.user, company)
+            request.membership = membership
+            request.company = membership.company
+            if not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+                translation.activate(request.company.language)
+                request.LANGUAGE_CODE = request.company.language
+            if not can(membership, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.capability = capability
+        return wrapper
+
+    return decorator
+
+
+def require(request, capability, team=None):
+    """Raise PermissionDenied unless the request's membership holds the capability."""
+    if not can(request.membership, capability, team=team):
+        raise PermissionDenied
+
+
+def get_team(request, slug):
+    """A team of the request's company, or 404."""
+    from teams.models import Team
+
+    return get_object_or_404(Team, company=request.company, slug=slug)
