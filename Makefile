@@ -28,9 +28,10 @@ run: seed messages
 	@echo ""
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## make test: ruff, migrations check, complete Japanese translation, then the whole pytest suite
+## make test: ruff, import layers, migrations check, complete Japanese translation, then the whole pytest suite
 test: install messages
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python bin/check_translations.py
 	$(BIN)/python -m pytest

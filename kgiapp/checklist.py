@@ -78,7 +78,8 @@ def checklist(company, kgi=None, kgi_has_numbers=None, kpis=None, attainment=_UN
     (the dashboard keeps them in its cached payload); ``attainment``: the latest
     probability or None. Each is read here when not given.
     """
-    from kgiapp.dashboard import active_kgi, latest_attainment
+    from metrics.selectors import active_kgi
+    from reviews.selectors import latest_attainment
 
     kgi = kgi if kgi is not None else active_kgi(company)
     if kpis is None:

@@ -15,24 +15,13 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from metrics import selectors as metric_selectors
-from metrics.models import Kgi, KgiStatus
+from metrics.models import Kgi
+from metrics.selectors import active_kgi
 from reviews import selectors as review_selectors
-from reviews.models import Reforecast, ReforecastStatus
+from reviews.selectors import latest_attainment
 from teams.dataversion import cache_key, cached
 from teams.models import Team
 from teams.selectors import teams_for_company
-
-
-def active_kgi(company):
-    """The company's one active KGI with its KPI, or None (one query)."""
-    return Kgi.objects.select_related("kpi").filter(company=company,
-                                                    status=KgiStatus.ACTIVE).first()
-
-
-def latest_attainment(company):
-    """The latest monthly reforecast's probability (0–1) of reaching the KGI, or None."""
-    return (Reforecast.objects.filter(company=company, status=ReforecastStatus.DONE)
-            .order_by("-month").values_list("probability", flat=True).first())
 
 
 @dataclass

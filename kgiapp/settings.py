@@ -168,6 +168,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SOFT_TIME_LIMIT = 900
 CELERY_TASK_TIME_LIMIT = 1200
 CELERY_TIMEZONE = TIME_ZONE
+# Task modules autodiscovery (each app's tasks.py) does not find: tasks that live next to
+# the service that enqueues them, so the service need not import a module importing it.
+CELERY_IMPORTS = ("reviews.notify", "reviews.reforecast.tasks")
 CELERY_BEAT_SCHEDULE = {
     # Every Monday morning each team finds this week's review waiting (idempotent).
     "reviews-open-weekly": {
@@ -181,7 +184,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # On the 1st of each month every company gets its immutable reforecast snapshot.
     "reforecast-monthly": {
-        "task": "reviews.tasks.reforecast_monthly",
+        "task": "reviews.reforecast.tasks.reforecast_monthly",
         "schedule": crontab(minute=0, hour=4, day_of_month="1"),
     },
 }

@@ -31,6 +31,8 @@ from metrics.models import (
     Campaign,
     Direction,
     Focus,
+    Kgi,
+    KgiStatus,
     Kpi,
     Measurement,
     PeriodKind,
@@ -487,3 +489,9 @@ def kpi_chart_config(page, labels_text):
             "plugins": {"legend": {"position": "bottom"}, "kgiBands": {"bands": bands}},
         },
     }
+
+
+def active_kgi(company):
+    """The company's one active KGI with its KPI, or None (one query)."""
+    return Kgi.objects.select_related("kpi").filter(company=company,
+                                                    status=KgiStatus.ACTIVE).first()

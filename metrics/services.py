@@ -13,6 +13,7 @@ from engine.formula import FormulaError, parse_formula
 from engine.tree import check_acyclic, reachable
 from metrics.formula_messages import formula_error_message
 from metrics.models import Focus, Kgi, KgiStatus, Kpi
+from metrics.selectors import active_kgi
 
 FOCUS_CAP = 7
 # A target more than this many times the baseline is not "achievable" for the SMART panel.
@@ -122,9 +123,6 @@ def kgi_save(*, kgi: Kgi, user=None) -> Kgi:
     return kgi
 
 
-def active_kgi(company):
-    return Kgi.objects.filter(company=company, status=KgiStatus.ACTIVE).select_related(
-        "kpi").first()
 
 
 # --- formulas ----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 Each recipient reads them in their language (the user's ``language`` if the user model
 ever gains one, else the company's default), plain text and HTML.
 """
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -71,3 +72,15 @@ def mention_emails_send(*, note_id: int) -> int:
               "reviews/email/mention", {"note": note, "review": note.review})
         sent += 1
     return sent
+
+
+@shared_task
+def send_review_digest(review_id):
+    """Celery: the digest of one closed review (safe to run twice)."""
+    return review_digest_send(review_id=review_id)
+
+
+@shared_task
+def send_mention_emails(note_id):
+    """Celery: the @mention notices of one note (safe to run twice)."""
+    return mention_emails_send(note_id=note_id)

@@ -10,7 +10,16 @@ from django.utils import timezone, translation
 from core.weeks import team_today, week_of
 from metrics import selectors as metric_selectors
 from metrics.models import Focus, Kpi, Measurement, PeriodKind, Target
-from reviews.models import Decision, Note, ReviewStatus, Task, TaskStatus, WeeklyReview
+from reviews.models import (
+    Decision,
+    Note,
+    Reforecast,
+    ReforecastStatus,
+    ReviewStatus,
+    Task,
+    TaskStatus,
+    WeeklyReview,
+)
 from reviews.summary import build_summary
 from teams.models import TeamMembership, TeamRole
 
@@ -280,3 +289,9 @@ def team_review_status(team):
     iso_year, iso_week, _monday = week_of(team_today(team))
     return (WeeklyReview.objects.filter(team=team, iso_year=iso_year, iso_week=iso_week)
             .annotate(decision_count=Count("decisions")).first())
+
+
+def latest_attainment(company):
+    """The latest monthly reforecast's probability (0–1) of reaching the KGI, or None."""
+    return (Reforecast.objects.filter(company=company, status=ReforecastStatus.DONE)
+            .order_by("-month").values_list("probability", flat=True).first())

@@ -95,7 +95,7 @@ def note_add(*, review, membership, kind: str, text: str) -> Note:
         mentioned = _mentioned_users(review.team, text)
         if mentioned:
             note.mentions.set(mentioned)
-            from reviews.tasks import send_mention_emails
+            from reviews.notify import send_mention_emails
 
             send_mention_emails.delay_on_commit(note.pk)
     return note
@@ -227,7 +227,7 @@ def review_close(*, review, membership, no_decision_reason: str | None = None):
         review.save()
         ReviewLog.objects.create(review=review, action=ReviewLogAction.CLOSED,
                                  user=membership.user)
-        from reviews.tasks import send_review_digest
+        from reviews.notify import send_review_digest
 
         send_review_digest.delay_on_commit(review.pk)
     return review, True

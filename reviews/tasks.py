@@ -1,49 +1,10 @@
 """Celery tasks of the weekly review: thin, ids in, safe to run twice."""
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
-from django.db import OperationalError
 
-from reviews import notify, services
-from reviews.reforecast import services as reforecast
-from teams.models import Company
+from reviews import services
 
 
 @shared_task
 def open_weekly_reviews():
     """Monday 06:00: this week's review for every team (idempotent)."""
     return services.reviews_open_this_week()
-
-
-@shared_task
-def send_review_digest(review_id):
-    return notify.review_digest_send(review_id=review_id)
-
-
-@shared_task
-def send_mention_emails(note_id):
-    return notify.mention_emails_send(note_id=note_id)
-
-
-# A monthly reforecast must finish (or give up) well within the broker's visibility
-# timeout (3600 s), or Redis would hand the same message to a second worker meanwhile.
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=600, time_limit=660,
-             autoretry_for=(OperationalError,), retry_backoff=5, max_retries=3)
-def reforecast_run(reforecast_id):
-    """Fill one month's snapshot; a done snapshot is left as it is."""
-    try:
-        return reforecast.reforecast_compute(reforecast_id=reforecast_id).status
-    except SoftTimeLimitExceeded:
-        reforecast.reforecast_fail(reforecast_id=reforecast_id, reason="time limit")
-        raise
-
-
-@shared_task
-def reforecast_monthly():
-    """The 1st of the month: queue this month's snapshot for every company with a KGI."""
-    queued = 0
-    for company_id in reforecast.companies_due_for_reforecast():
-        row, needs_run = reforecast.reforecast_request(company=Company(pk=company_id))
-        if needs_run:
-            reforecast_run.delay_on_commit(row.pk)
-            queued += 1
-    return queued

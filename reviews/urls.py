@@ -1,10 +1,11 @@
 """Pages of this app, under /<company>/."""
 from django.urls import path
 
-from reviews.views import reforecast, review, tasks
+from reviews.views import customer_followups, reforecast, review, tasks
 
 week = "teams/<slug:team>/reviews/<str:week>/"
 month = "reforecasts/<str:month>/"
+_customers = "teams/<slug:team>/customers/"
 
 urlpatterns = [
     path("review/", review.review_mine, name="review-mine"),
@@ -26,4 +27,7 @@ urlpatterns = [
     path(month + "what-if/", reforecast.reforecast_what_if, name="reforecast-what-if"),
     path(month + "scenarios/", reforecast.reforecast_scenario_save,
          name="reforecast-scenario-save"),
+    path(_customers + "at-risk/", customer_followups.cs_at_risk, name="cs-at-risk"),
+    path(_customers + "<int:customer_id>/task/", customer_followups.cs_customer_task,
+         name="cs-customer-task"),
 ]

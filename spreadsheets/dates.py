@@ -9,8 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
+from spreadsheets.i18n import gettext_lazy as _
 from spreadsheets.reading import Text
 from spreadsheets.values import ValueProblem
 

@@ -10,9 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from spreadsheets.dates import parse_date, period_start
+from spreadsheets.i18n import gettext_lazy as _
 from spreadsheets.reading import Problem, Table, Text
 from spreadsheets.values import ValueProblem, check_range, parse_number, to_unit
 

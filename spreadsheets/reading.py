@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from spreadsheets.i18n import gettext_lazy as _
 
 MB = 1024 * 1024
 MAX_BYTES = 20 * MB

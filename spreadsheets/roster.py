@@ -13,10 +13,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from spreadsheets.dates import parse_date
 from spreadsheets.headers import normalize_header
+from spreadsheets.i18n import gettext_lazy as _
 from spreadsheets.reading import Problem, Table, Text
 from spreadsheets.values import ValueProblem, parse_number
 

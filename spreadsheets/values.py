@@ -10,8 +10,7 @@ from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
+from spreadsheets.i18n import gettext_lazy as _
 from spreadsheets.reading import Text
 
 MAX_SIGNIFICANT_DIGITS = 15  # what Excel itself keeps

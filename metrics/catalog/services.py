@@ -12,7 +12,8 @@ from engine.tree import check_acyclic
 from metrics.catalog.templates import TEMPLATES
 from metrics.formula_messages import formula_error_message
 from metrics.models import Focus, Kgi, KgiStatus, Kpi, PeriodKind, Target
-from metrics.services import active_kgi, company_formulas, kgi_activate, kgi_is_smart
+from metrics.selectors import active_kgi
+from metrics.services import company_formulas, kgi_activate, kgi_is_smart
 
 
 def _add_months(day: date, months: int) -> date:

@@ -17,7 +17,8 @@ from metrics.assist import AssistError, DraftRequest
 from metrics.assist.draft import draft_from_payload, draft_invalid_message
 from metrics.formula_messages import formula_error_message
 from metrics.models import Kpi
-from metrics.services import active_kgi, company_formulas, kpi_create, kpi_update
+from metrics.selectors import active_kgi
+from metrics.services import company_formulas, kpi_create, kpi_update
 from teams.models import Company
 
 SIGNING_SALT = "metrics.tree.draft"

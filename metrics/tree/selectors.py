@@ -15,7 +15,8 @@ from engine.formula import FormulaError
 from engine.tree import check_consistency, goal_seek, leaves, reachable, sensitivity
 from metrics.formula_messages import formula_error_message
 from metrics.models import Focus, Kind, Kpi, Measurement, PeriodKind, Target
-from metrics.services import FOCUS_CAP, active_kgi, company_formulas, kgi_smart_check
+from metrics.selectors import active_kgi
+from metrics.services import FOCUS_CAP, company_formulas, kgi_smart_check
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from core.htmx import render_page
 from metrics.assist import AssistError, external_configured, get_provider
 from metrics.catalog.templates import TEMPLATES
-from metrics.services import active_kgi
+from metrics.selectors import active_kgi
 from metrics.tree.draft import (
     tree_draft_accept,
     tree_draft_plan,

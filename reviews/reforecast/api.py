@@ -7,7 +7,7 @@ from ninja.responses import Status
 
 from reviews.models import Reforecast, ReforecastStatus
 from reviews.reforecast import services as service
-from reviews.tasks import reforecast_run
+from reviews.reforecast.tasks import reforecast_run
 from teams.permissions import can
 
 router = Router(tags=["reforecasts"])

@@ -13,8 +13,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from core.htmx import render_page
 from engine.formula import FormulaError
 from metrics.analytics import OutlookUnavailable
-from reviews import tasks
 from reviews.forms import ScenarioForm, WhatIfForm
+from reviews.reforecast import tasks
 from reviews.reforecast.presenter import (
     company_months,
     leaf_names,

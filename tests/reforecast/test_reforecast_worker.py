@@ -7,7 +7,7 @@ import pytest
 from metrics.models import Kpi, Measurement
 from reviews.models import Reforecast, ReforecastStatus
 from reviews.reforecast import services as service
-from reviews.tasks import reforecast_monthly, reforecast_run
+from reviews.reforecast.tasks import reforecast_monthly, reforecast_run
 from tests.celery_fixtures import requeue_unacked, wait_for
 from tests.reforecast.shop import build_shop, mondays
 

@@ -10,8 +10,8 @@ from django.utils import translation
 from metrics.models import Measurement
 from reviews.models import Decision, Reforecast, ReforecastStatus, Scenario
 from reviews.reforecast import services as service
+from reviews.reforecast.tasks import reforecast_monthly
 from reviews.services import review_open_for_week
-from reviews.tasks import reforecast_monthly
 from teams.models import Team
 from tests.reforecast.shop import build_shop, month_after_data
 

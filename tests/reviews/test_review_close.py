@@ -93,7 +93,7 @@ def test_closing_sends_the_digest_in_each_recipients_language(world, django_capt
     assert "First step" in message.body
     assert message.alternatives[0][1] == "text/html"
     # Running the task again sends nothing more.
-    from reviews.tasks import send_review_digest
+    from reviews.notify import send_review_digest
 
     assert send_review_digest(review.pk) == 0
 
