@@ -64,7 +64,7 @@ def cs_metrics(request, company: str, month: str = "", team: str = ""):
         return Status(403, {"detail": "forbidden"})
     team_obj = _team(request, team)
     today = timezone.localdate()
-    month_start = cs_selectors.parse_month(month, today)
+    month_start = cs_selectors.month_from_param(month, today)
     rows = cs_selectors.month_metrics(team_obj, month_start, today)
     return Status(200, {
         "team": team_obj.slug, "month": f"{month_start:%Y-%m}",

@@ -4,12 +4,13 @@ Believable rather than random: customers who finished onboarding churn far less,
 comes with complaints, upgrades and downgrades give NRR something to measure.
 """
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.calendar import add_months, month_start
 from customers.models import Customer, CustomerMrr, OnboardingStatus
 from teams.models import Team
 
@@ -56,15 +57,6 @@ def _name(rng, used):
             return name
 
 
-def _month(day):
-    return day.replace(day=1)
-
-
-def _add_months(month, n):
-    index = month.month - 1 + n
-    return date(month.year + index // 12, index % 12 + 1, 1)
-
-
 @transaction.atomic
 def seed_customers(company):
     """About 200 customers on the cs team with plans, onboarding, logins, NPS, churn and MRR."""
@@ -94,13 +86,13 @@ def seed_customers(company):
         onboarded = completed_on is not None and (completed_on - contract).days <= 30
         monthly_churn = 0.012 if onboarded else 0.055
         churn = None
-        month = _add_months(_month(contract), 1)
+        month = add_months(month_start(contract), 1)
         while month <= today and churn is None:
             if rng.random() < monthly_churn:
                 churn = month + timedelta(days=rng.randrange(0, 27))
                 if churn > today or churn < contract:
                     churn = None
-            month = _add_months(month, 1)
+            month = add_months(month, 1)
         unhappy = churn is not None or not onboarded and rng.random() < 0.5
         if rng.random() < 0.72:
             nps = rng.choice([0, 2, 3, 4, 5, 6, 6, 7]) if unhappy else rng.choice(
@@ -128,14 +120,14 @@ def seed_customers(company):
         if churn is not None and not notes:
             notes = rng.choice(["他社へ乗り換え", "予算削減のため解約", "利用定着せず解約"])
         mrr = Decimal(base_mrr)
-        history = [(_month(contract), mrr)]
+        history = [(month_start(contract), mrr)]
         if rng.random() < 0.18:  # upgrade (seats or plan)
-            when = _add_months(_month(contract), rng.randrange(2, 14))
+            when = add_months(month_start(contract), rng.randrange(2, 14))
             if when <= today and (churn is None or when < churn):
                 mrr = (mrr * Decimal(rng.choice(["1.25", "1.5", "2"]))).quantize(Decimal(1))
                 history.append((when, mrr))
         elif rng.random() < 0.08:  # downgrade
-            when = _add_months(_month(contract), rng.randrange(2, 14))
+            when = add_months(month_start(contract), rng.randrange(2, 14))
             if when <= today and (churn is None or when < churn):
                 mrr = (mrr * Decimal("0.6")).quantize(Decimal(1))
                 history.append((when, mrr))

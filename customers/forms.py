@@ -1,4 +1,4 @@
-"""Forms for the customer-success pages: shape only; rules live in metrics/cs_services.py."""
+"""Forms for the customer-success pages: shape only; rules live in customers/services.py."""
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.calendar import month_start, parse_month, previous_month
 from customers.models import Customer, CustomerMrr
 from engine import saas, voice
 from engine.saas import AtRiskRules, CustomerRecord
@@ -107,16 +108,11 @@ def _record(c: Customer, history) -> CustomerRecord:
     )
 
 
-def parse_month(text: str | None, today: date) -> date:
-    """YYYY-MM → its first day; missing or malformed → the last closed month."""
-    try:
-        year, month = (int(p) for p in (text or "").split("-"))
-        value = date(year, month, 1)
-    except (TypeError, ValueError):
-        value = None
-    this_month = today.replace(day=1)
-    if value is None or value > this_month or value.year < 1970:
-        value = date(this_month.year - (this_month.month == 1), (this_month.month - 2) % 12 + 1, 1)
+def month_from_param(text: str | None, today: date) -> date:
+    """The month named ``YYYY-MM`` up to this one; missing, malformed or future → last month."""
+    value = parse_month(text)
+    if value is None or value > month_start(today):
+        value = previous_month(today)
     return value
 
 

@@ -1,7 +1,7 @@
 """Customer-success rules that change data: roster import, hand edits, risk rules, KPI feed."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.calendar import add_months, month_start, next_month
 from customers.models import (
     CsRiskRules,
     Customer,
@@ -18,9 +19,9 @@ from customers.models import (
     RosterImportStatus,
 )
 from engine import saas
-from metrics.models import Kpi, Measurement, MeasurementRevision, PeriodKind, Source, Target
+from metrics.measurements import Entry, measurements_bulk_upsert
+from metrics.models import Kpi, PeriodKind, Source, Target
 from spreadsheets import FileRejected, read_table
-from spreadsheets.dates import period_start
 from spreadsheets.roster import RosterRow, map_columns, table_to_roster
 
 # The roster fields an import or an edit may change, in display order.
@@ -152,7 +153,7 @@ def roster_import_commit(*, roster_import: RosterImport, user) -> RosterImport:
     existing = list(Customer.objects.select_for_update().filter(company=batch.company))
     by_id = {c.external_id: c for c in existing if c.external_id}
     by_name = {c.name: c for c in existing}
-    month = batch.as_of.replace(day=1)
+    month = month_start(batch.as_of)
     revisions, created, updated, unchanged = [], 0, 0, 0
     for data in batch.rows:
         row = RosterRow.from_json(data)
@@ -212,7 +213,7 @@ def customer_update(*, customer: Customer, data: dict, user) -> Customer:
     CustomerRevision.objects.create(customer=customer, changes=changes, changed_by=user)
     if "mrr" in changes and customer.mrr is not None:
         CustomerMrr.objects.update_or_create(
-            customer=customer, month=timezone.localdate().replace(day=1),
+            customer=customer, month=month_start(timezone.localdate()),
             defaults={"mrr": customer.mrr})
     cs_sync_measurements(team=customer.team)
     return customer
@@ -245,11 +246,7 @@ def _kpi_value(kpi: Kpi, metric: saas.Metric) -> Decimal:
 
 def closed_months(today: date, count: int = SYNC_MONTHS) -> list[date]:
     """The ``count`` months before ``today``'s month, oldest first."""
-    months, month = [], today.replace(day=1)
-    for _i in range(count):
-        month = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
-        months.append(month)
-    return months[::-1]
+    return [add_months(today, -n) for n in range(count, 0, -1)]
 
 
 @transaction.atomic
@@ -259,15 +256,18 @@ def cs_sync_measurements(*, team, today: date | None = None, months=None) -> dic
     For each closed month (the last 12 by default) and each KPI of the team whose code is
     in METRIC_TO_KPI, the month's value is stored as a ``computed`` measurement in the KPI's
     period that contains the month's last day (for a weekly KPI: the week the month closes
-    in). Values typed by hand (source "manual") are never overwritten; other sources are,
-    keeping a MeasurementRevision when the value changes. Undefined months are skipped.
-    Running it twice changes nothing. Returns {"written": n, "skipped_manual": n}.
+    in), through the one writer of measurements (``measurements_bulk_upsert``, as the
+    system), so corrections keep a revision and formula KPIs built on these are recomputed.
+    Values typed by hand (source "manual") are never overwritten; a KPI with a formula is
+    computed from its inputs, not fed. Undefined months are skipped. Running it twice
+    changes nothing. Returns {"written": n, "skipped_manual": n}.
     """
     from customers.selectors import customer_records
 
     today = today or timezone.localdate()
-    kpis = list(Kpi.objects.filter(company=team.company, team=team,
-                                   code__in=METRIC_TO_KPI.values()))
+    kpis = [k for k in Kpi.objects.filter(company=team.company, team=team,
+                                          code__in=METRIC_TO_KPI.values())
+            if not k.is_computed]
     result = {"written": 0, "skipped_manual": 0}
     if not kpis:
         return result
@@ -275,42 +275,23 @@ def cs_sync_measurements(*, team, today: date | None = None, months=None) -> dic
     if not records:
         return result
     by_code = {k.code: k for k in kpis}
+    entries = []
     for month in months or closed_months(today):
-        last_day = saas.next_month(month).toordinal() - 1
+        last_day = next_month(month) - timedelta(days=1)
         metrics = saas.monthly_metrics(records, month, as_of=today)
         for key, code in METRIC_TO_KPI.items():
             kpi, metric = by_code.get(code), metrics[key]
             if kpi is None or metric.value is None:
                 continue
-            start = period_start(date.fromordinal(last_day), kpi.cadence)
-            value = _kpi_value(kpi, metric)
-            current = Measurement.objects.filter(kpi=kpi, period_start=start).first()
-            if current is None:
-                Measurement.objects.create(company=team.company, kpi=kpi, period_start=start,
-                                           value=value, source=Source.COMPUTED)
-                result["written"] += 1
-            elif current.source == Source.MANUAL:
-                result["skipped_manual"] += 1
-            elif current.value != value or current.source != Source.COMPUTED:
-                if current.value != value:
-                    MeasurementRevision.objects.create(
-                        measurement=current, old_value=current.value, new_value=value,
-                        source=Source.COMPUTED)
-                current.value, current.source = value, Source.COMPUTED
-                current.save(update_fields=["value", "source", "updated_at"])
-                result["written"] += 1
+            entries.append(Entry(kpi, last_day, _kpi_value(kpi, metric), f"{month:%Y-%m} {key}"))
+    if not entries:
+        return result
+    written = measurements_bulk_upsert(company=team.company, entries=entries,
+                                       source=Source.COMPUTED, user=None,
+                                       keep_sources={Source.MANUAL})
+    result["written"] = written.new + written.changed
+    result["skipped_manual"] = written.kept
     return result
-
-
-def quarter_start(day: date, fiscal_start_month: int = 1) -> date:
-    """First day of the (fiscal) quarter containing ``day``."""
-    offset = (day.month - fiscal_start_month) % 3
-    month = day.month - offset
-    year = day.year
-    if month < 1:
-        month += 12
-        year -= 1
-    return date(year, month, 1)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from core.calendar import month_start, week_of
 from engine.formula import parse_formula
 from metrics.models import Campaign, Kgi, KgiStatus, Kpi, Measurement, PeriodKind, Source, Target
 from teams.models import Team
@@ -133,7 +134,7 @@ CAMPAIGNS = [
 def demo_weeks(today=None, weeks=53):
     """Mondays of the last ``weeks`` complete ISO weeks, oldest first."""
     today = today or timezone.localdate()
-    this_monday = today - timedelta(days=today.weekday())
+    this_monday = week_of(today).monday
     return [this_monday - timedelta(weeks=n) for n in range(weeks, 0, -1)]
 
 
@@ -169,7 +170,7 @@ def seed_tree(company):
         kpi=root, period_kind=PeriodKind.DEADLINE, period_start=kgi.deadline,
         superseded_at=None, defaults={"value": Decimal(KGI_TARGET)},
     )
-    month = today.replace(day=1)
+    month = month_start(today)
     for code, value in MONTH_TARGETS.items():
         Target.objects.get_or_create(
             kpi=Kpi.objects.get(company=company, code=code), period_kind=PeriodKind.MONTH,
@@ -263,10 +264,10 @@ def _monthly_revenue(kpis, weeks, weekly):
     """Month values of the root from the month aggregates of its inputs (week → its Monday's month)."""
     root = kpis["monthly_revenue"]
     formula = parse_formula(root.formula)
-    months = sorted({w.replace(day=1) for w in weeks})
+    months = sorted({month_start(w) for w in weeks})
     rows = []
     for month in months[1:-1]:  # complete months only
-        idx = [i for i, w in enumerate(weeks) if w.replace(day=1) == month]
+        idx = [i for i, w in enumerate(weeks) if month_start(w) == month]
         inputs = {}
         for code in formula.variables:
             vals = [weekly[code][i] for i in idx]

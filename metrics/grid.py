@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import calendar
 from metrics.models import Cadence, Focus, Kpi, Measurement, MeasurementRevision
-from spreadsheets.dates import period_start
 
 PERIODS = 8
 CADENCE_TITLES = {
@@ -45,19 +45,14 @@ class Cell:
 
 def last_periods(cadence: str, today: date, count: int = PERIODS) -> list[date]:
     """The starts of the last ``count`` periods up to and including today's, oldest first."""
-    current = period_start(today, cadence)
-    periods = [current]
-    while len(periods) < count:
-        previous = periods[-1] - timedelta(days=1)
-        periods.append(period_start(previous, cadence))
-    return periods[::-1]
+    return calendar.last_periods(cadence, today, count)
 
 
 def period_label(period: date, cadence: str) -> str:
     if cadence == Cadence.MONTHLY:
-        return period.strftime("%Y-%m")
+        return calendar.month_key(period)
     if cadence == Cadence.WEEKLY:
-        return f"W{period.isocalendar()[1]:02d} · {period.month}/{period.day}"
+        return f"W{calendar.week_of(period).week:02d} · {period.month}/{period.day}"
     return f"{period.month}/{period.day}"
 
 

@@ -1,6 +1,7 @@
 """Writing numbers: one value per KPI and period, corrections kept, computed KPIs kept current.
 
-Every way a number arrives (grid, import, API) ends in ``measurements_bulk_upsert``:
+Every way a number arrives (grid, import, API, the customer-success roster sync) ends in
+``measurements_bulk_upsert``:
 all or nothing, one value per KPI and period (the period follows the KPI's cadence),
 only for KPIs the person may enter (``kgiapp.permissions.can_enter_numbers``), the old
 value of a correction kept as a MeasurementRevision, and every computed KPI
@@ -8,21 +9,20 @@ value of a correction kept as a MeasurementRevision, and every computed KPI
 """
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.calendar import period_end, period_start, subperiods
 from engine.formula import FormulaError, parse_formula
 from metrics.models import Kpi, Measurement, MeasurementRevision, Source
 from spreadsheets import check_range
-from spreadsheets.dates import period_start
 from teams.models import Membership, Team
 from teams.permissions import can, can_enter_numbers
 
@@ -63,6 +63,7 @@ class UpsertResult:
     changed: int = 0
     unchanged: int = 0
     computed: int = 0
+    kept: int = 0  # stored values left alone because of their source (``keep_sources``)
     changed_keys: set = field(default_factory=set, repr=False)
 
     def as_dict(self):
@@ -158,7 +159,7 @@ def _percent_max(kpi) -> Decimal | None:
 
 
 def _existing(company, keys) -> dict:
-    """{(kpi_id, period_start): (id, value)} for the keys that are stored, in one query."""
+    """{(kpi_id, period_start): (id, value, source)} for the keys that are stored, in one query."""
     keys = set(keys)
     if not keys:
         return {}
@@ -167,8 +168,9 @@ def _existing(company, keys) -> dict:
     rows = Measurement.objects.filter(
         company=company, kpi_id__in=kpi_ids, period_start__gte=min(periods),
         period_start__lte=max(periods),
-    ).values_list("kpi_id", "period_start", "id", "value")
-    return {(k, p): (pk, v) for k, p, pk, v in rows.iterator(chunk_size=CHUNK) if (k, p) in keys}
+    ).values_list("kpi_id", "period_start", "id", "value", "source")
+    return {(k, p): (pk, v, s) for k, p, pk, v, s in rows.iterator(chunk_size=CHUNK)
+            if (k, p) in keys}
 
 
 def _write(company, rows: dict, *, source, user, existing, progress=None) -> UpsertResult:
@@ -238,22 +240,28 @@ def _copy_upsert(company, rows, *, source, user_id, now, progress=None):
 
 
 def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source.MANUAL,
-                             user=None, dry_run=False,
+                             user=None, dry_run=False, keep_sources: Iterable[str] = (),
                              progress: Callable[[int, int], None] | None = None) -> UpsertResult:
     """Store every entry or none (MeasurementError lists each bad one); recompute computed KPIs.
 
     ``user`` is the person entering the numbers: entries for KPIs they may not enter are
     refused (``code="not_allowed"``). ``user=None`` is the system and is not checked.
+    A stored value whose source is in ``keep_sources`` is left as it is and counted in
+    ``kept`` (the roster sync never overwrites a number typed by hand).
     """
     entries = list(entries)
     keyed, errors = _validate(company, entries, user=user)
     if errors:
         raise MeasurementError(errors)
     rows = {key: value for key, (_entry, value) in keyed.items()}
+    keep_sources = frozenset(keep_sources)
     with transaction.atomic():
         existing = _existing(company, rows.keys())
+        kept = {key for key, old in existing.items() if old[2] in keep_sources}
+        for key in kept:
+            del rows[key]
         if dry_run:
-            result = UpsertResult()
+            result = UpsertResult(kept=len(kept))
             for key, value in rows.items():
                 old = existing.get(key)
                 if old is None:
@@ -265,6 +273,7 @@ def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source
             return result
         result = _write(company, rows, source=source, user=user, existing=existing,
                         progress=progress)
+        result.kept = len(kept)
         if result.changed_keys:
             result.computed = recompute_computed(company=company, changed=result.changed_keys,
                                                  user=user)
@@ -280,33 +289,6 @@ def measurement_upsert(*, company, kpi, period, value, source=Source.MANUAL, use
 
 
 # --- computed KPIs --------------------------------------------------------------------
-
-
-def period_end(start: date, cadence: str) -> date:
-    """The day after the period that starts on ``start``."""
-    if cadence == "daily":
-        return start + timedelta(days=1)
-    if cadence == "weekly":
-        return start + timedelta(days=7)
-    days = calendar.monthrange(start.year, start.month)[1]
-    return start + timedelta(days=days)
-
-
-def subperiods(start: date, cadence: str, input_cadence: str) -> list[date]:
-    """The input periods that make up the period: a week belongs to the month of its Monday."""
-    end = period_end(start, cadence)
-    step = {"daily": 1, "weekly": 7}.get(input_cadence)
-    if step is None:  # monthly input: the month the period starts in
-        return [period_start(start, "monthly")]
-    first = period_start(start, input_cadence)
-    if first < start:
-        first += timedelta(days=step)
-    out = []
-    day = first
-    while day < end:
-        out.append(day)
-        day += timedelta(days=step)
-    return out
 
 
 def _aggregate(values: list[Decimal], aggregation: str) -> float:

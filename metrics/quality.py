@@ -1,27 +1,22 @@
 """Data quality per KPI: definition, source, owner, last value, freshness against its cadence, gaps."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 
+from core.calendar import previous_period
 from metrics.grid import last_periods
 from metrics.models import Kpi, Measurement
-from spreadsheets.dates import period_start
 
 WINDOW = 12  # periods checked for gaps
-
-
-def _previous_period(today: date, cadence: str) -> date:
-    """The last complete period: the one before today's."""
-    return period_start(period_start(today, cadence) - timedelta(days=1), cadence)
 
 
 def data_quality_rows(company, today: date | None = None) -> list[dict]:
     """One row per KPI, worst first: stale or gappy or undefined KPIs at the top."""
     today = today or timezone.localdate()
     kpis = list(Kpi.objects.filter(company=company).select_related("team").order_by("code"))
-    windows = {c: last_periods(c, _previous_period(today, c), WINDOW)
+    windows = {c: last_periods(c, previous_period(today, c), WINDOW)
                for c in {k.cadence for k in kpis}}
     oldest = min((w[0] for w in windows.values()), default=today)
     recent: dict[int, dict[date, object]] = {}
@@ -32,7 +27,7 @@ def data_quality_rows(company, today: date | None = None) -> list[dict]:
     rows = []
     for kpi in kpis:
         values = recent.get(kpi.pk, {})
-        expected = _previous_period(today, kpi.cadence)
+        expected = previous_period(today, kpi.cadence)
         last = max(values) if values else None
         if last is None:
             last_row = Measurement.objects.filter(kpi=kpi).order_by("-period_start").first()

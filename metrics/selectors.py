@@ -7,10 +7,9 @@ plain values (``KpiRow``), formatted here for the templates (``with_display``).
 """
 from __future__ import annotations
 
-import calendar
 from collections import namedtuple
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
@@ -22,13 +21,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.formatting import format_card_value, format_change, format_value, spark_points
+from core.calendar import days_in_month, period_days
+from core.formatting import format_card_value, format_change, spark_points
 from engine.formula import FormulaError, parse_formula
 from metrics.models import (
     Anomaly,
     AnomalyLabel,
     Cadence,
-    Campaign,
     Direction,
     Focus,
     Kgi,
@@ -40,7 +39,6 @@ from metrics.models import (
     Target,
     Unit,
 )
-from teams.dataversion import cached
 
 SPARK_PERIODS = 12
 # Within this share of the target (on the wrong side) a KPI is "at risk", beyond it "off track".
@@ -197,8 +195,8 @@ def period_target(kpi, target):
     if kpi.aggregation != "sum" or kpi.cadence == "monthly" or \
             target.period_kind == PeriodKind.QUARTER:
         return value
-    days = calendar.monthrange(target.period_start.year, target.period_start.month)[1]
-    return value * Decimal(CADENCE_DAYS[kpi.cadence]) / Decimal(days)
+    days = days_in_month(target.period_start)
+    return value * Decimal(period_days(target.period_start, kpi.cadence)) / Decimal(days)
 
 
 def target_status(value, target, direction):
@@ -367,128 +365,6 @@ def is_stale(kpi, latest_period, today=None):
         return True
     today = today or timezone.localdate()
     return (today - latest_period).days > CADENCE_DAYS[kpi.cadence] * (STALE_AFTER_PERIODS + 1)
-
-
-@dataclass
-class KpiPage:
-    kpi: Kpi
-    history: list
-    target: Target | None
-    period_target: Decimal | None
-    inputs: list
-    feeds: list
-    campaigns: list
-    anomalies: list
-    latest: Decimal | None
-    latest_period: date | None
-    last_updated: object
-    stale: bool
-    status: str
-
-
-def kpi_page(company, code, today=None):
-    """Everything the KPI page shows, a fixed number of queries; Kpi.DoesNotExist if absent.
-
-    Cached under the company's data token (kgiapp.dataversion).
-    """
-    today = today or timezone.localdate()
-    if len(code) > Kpi._meta.get_field("code").max_length:  # no cache key from a long URL
-        raise Kpi.DoesNotExist
-    return cached(company, "kpi", (code, today), lambda: _kpi_page(company, code, today))
-
-
-def _kpi_page(company, code, today):
-    kpi = Kpi.objects.select_related("team").get(company=company, code=code)
-    history = list(
-        Measurement.objects.filter(kpi=kpi).order_by("period_start")
-        .values_list("period_start", "value", "updated_at")
-    )
-    target = current_targets([kpi.pk], today=today).get(kpi.pk)
-    formulas = company_formulas(company)
-    input_codes = formula_inputs(kpi)
-    feeder_codes = []
-    for other_code, text in formulas.items():
-        # Most formulas do not mention this code at all; only those that might are parsed.
-        if code in text:
-            formula = parsed_formula(text)
-            if formula is not None and code in formula.variables:
-                feeder_codes.append(other_code)
-    related = {k.code: k for k in Kpi.objects.filter(
-        company=company, code__in=input_codes + feeder_codes).only("code", "name_ja", "name_en")}
-    campaigns = []
-    if history:
-        first = history[0][0]
-        campaigns = list(
-            Campaign.objects.filter(company=company, kpis=kpi, end__gte=first)
-            .order_by("start")
-        )
-    latest_period, latest, _u = history[-1] if history else (None, None, None)
-    wanted = period_target(kpi, target)
-    return KpiPage(
-        kpi=kpi, history=history, target=target, period_target=wanted,
-        inputs=[related[c] for c in input_codes if c in related],
-        feeds=[related[c] for c in sorted(feeder_codes) if c in related],
-        campaigns=campaigns,
-        anomalies=anomalies_by_kpi([kpi.pk]).get(kpi.pk, []),
-        latest=latest, latest_period=latest_period,
-        last_updated=max((u for _p, _v, u in history), default=None),
-        stale=is_stale(kpi, latest_period, today=today),
-        status=target_status(latest, wanted, kpi.direction),
-    )
-
-
-def kpi_table(page):
-    """The data table under the chart, newest first, as printed: [("2026-01-05", "2.0 %"), …]."""
-    unit = page.kpi.unit
-    return [(p.isoformat(), format_value(v, unit)) for p, v, _u in reversed(page.history)]
-
-
-def kpi_chart_config(page, labels_text):
-    """The Chart.js config (JSON-safe) of a KPI's history, its target line and campaign bands."""
-    labels = [p.isoformat() for p, _v, _u in page.history]
-    values = [float(v) for _p, v, _u in page.history]
-    datasets = [{
-        "label": labels_text["value"], "data": values, "borderColor": "#2456d6",
-        "backgroundColor": "rgba(36,86,214,.08)", "pointRadius": 0, "borderWidth": 2,
-        "tension": 0.2, "fill": False,
-    }]
-    if page.period_target is not None:
-        datasets.append({
-            "label": labels_text["target"], "data": [float(page.period_target)] * len(labels),
-            "borderColor": "#12805c", "borderDash": [6, 4], "pointRadius": 0, "borderWidth": 1.5,
-            "fill": False,
-        })
-    index = {p: i for i, p in enumerate(p for p, _v, _u in page.history)}
-    marks = [None] * len(labels)
-    for anomaly in page.anomalies:
-        i = index.get(anomaly["period_start"])
-        if i is not None:
-            marks[i] = values[i]
-    if any(m is not None for m in marks):
-        datasets.append({
-            "label": labels_text["anomaly"], "data": marks, "showLine": False,
-            "pointRadius": 6, "pointStyle": "triangle", "borderColor": "#c01048",
-            "backgroundColor": "#c01048",
-        })
-    bands = []
-    dates = [p for p, _v, _u in page.history]
-    for campaign in page.campaigns:
-        inside = [i for i, d in enumerate(dates)
-                  if d <= campaign.end and d + timedelta(days=CADENCE_DAYS[page.kpi.cadence] - 1)
-                  >= campaign.start]
-        if inside:
-            bands.append({"from": inside[0], "to": inside[-1], "label": campaign.name})
-    return {
-        "type": "line",
-        "data": {"labels": labels, "datasets": datasets},
-        "options": {
-            "responsive": True, "maintainAspectRatio": False, "animation": False,
-            "interaction": {"mode": "index", "intersect": False},
-            "scales": {"x": {"ticks": {"maxTicksLimit": 8}, "grid": {"display": False}},
-                       "y": {"beginAtZero": False}},
-            "plugins": {"legend": {"position": "bottom"}, "kgiBands": {"bands": bands}},
-        },
-    }
 
 
 def active_kgi(company):

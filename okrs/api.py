@@ -1,4 +1,8 @@
-"""OKR API: GET /api/v1/{company}/okrs?quarter=2026Q4 — objectives, KRs and KGI alignment."""
+"""OKR API: GET /api/v1/{company}/okrs?quarter=2026Q4 — objectives, KRs and KGI alignment.
+
+``quarter`` is always the company's fiscal quarter: ``2026Q4`` (the code the API returns)
+or ``FY2026 Q4`` / ``FY2026-Q4``; missing or malformed means this quarter.
+"""
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -39,7 +43,8 @@ class ObjectiveOut(Schema):
 
 
 class OkrsOut(Schema):
-    quarter: str
+    quarter: str  # the fiscal quarter's code, 2026Q4
+    label: str  # the same quarter as people read it, FY2026 Q4
     start: str
     end: str
     kgi: str | None
@@ -61,7 +66,7 @@ def okrs(request, company: str, quarter: str | None = None):
     tree = okr_selectors.kgi_tree(request.company)
     rows = okr_selectors.okr_rows(request.company, q, tree=tree)
     return OkrsOut(
-        quarter=q.label, start=q.start.isoformat(), end=q.end.isoformat(),
+        quarter=q.code, label=q.label, start=q.start.isoformat(), end=q.end.isoformat(),
         kgi=tree.kgi.name if tree.kgi else None, kgi_kpi=tree.root,
         kgi_tree=sorted(tree.codes),
         objectives=[ObjectiveOut(

@@ -97,15 +97,15 @@ def seed_okrs(company):
     kpis = {k.code: k for k in Kpi.objects.filter(company=company)}
     before_last = last.previous()
     values = {
-        q.label: _kpi_values(kpis, q) for q in (last, before_last)
+        q.code: _kpi_values(kpis, q) for q in (last, before_last)
     }
     teams = {t.slug: t for t in Team.objects.filter(company=company)}
     users = {u.username.removeprefix(f"{company.slug}-"): u
              for u in get_user_model().objects.filter(memberships__company=company)}
     krs_by_title = {}
     for q, base_label, plan, status in (
-        (quarter, last.label, THIS_QUARTER, ObjectiveStatus.ACTIVE),
-        (last, before_last.label, LAST_QUARTER, ObjectiveStatus.DONE),
+        (quarter, last.code, THIS_QUARTER, ObjectiveStatus.ACTIVE),
+        (last, before_last.code, LAST_QUARTER, ObjectiveStatus.DONE),
     ):
         for team_slug, objectives in plan.items():
             team = teams.get(team_slug)
@@ -113,7 +113,7 @@ def seed_okrs(company):
                 continue
             for title, why, owner, kr_specs in objectives:
                 objective = Objective.objects.create(
-                    company=company, team=team, quarter=q.label, quarter_start=q.start,
+                    company=company, team=team, quarter=q.code, quarter_start=q.start,
                     title=title, why=why, owner=users.get(owner), status=status,
                 )
                 rows = [_key_result(objective, i, spec, kpis, values[base_label])

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.quarters import Quarter
+from core.calendar import Quarter, month_start
 from engine.formula import FormulaError
 from engine.tree import check_consistency
 from metrics.models import Focus, Measurement, PeriodKind, Target
@@ -56,14 +56,14 @@ def threshold_proposals(company, team, quarter: Quarter, today: date | None = No
     following = quarter.next()
     tree = kgi_tree(company)
     krs = list(KeyResult.objects.filter(
-        objective__team=team, objective__quarter__in=[quarter.label, following.label],
+        objective__team=team, objective__quarter__in=[quarter.code, following.code],
         kpi__isnull=False).select_related("kpi", "objective"))
     kpis = {k.pk: k for k in tree.kpis.values()
             if k.team_id == team.pk and k.focus == Focus.ACTIVE and not k.is_vanity}
     kpis.update({kr.kpi.pk: kr.kpi for kr in krs})
     next_krs: dict = {}
     for kr in krs:
-        if kr.objective.quarter == following.label:
+        if kr.objective.quarter == following.code:
             next_krs.setdefault(kr.kpi_id, []).append(kr)
     history: dict = {}
     rows = (Measurement.objects.filter(kpi_id__in=kpis, period_start__lte=today)
@@ -123,7 +123,7 @@ def kgi_consistency(company, quarter: Quarter, tree: KgiTree | None = None) -> C
     tree = tree or kgi_tree(company)
     if not tree.root or tree.kgi is None or tree.kgi.target is None:
         return ConsistencyView(None, "", [], _("No active KGI with a target."))
-    today_month = timezone.localdate().replace(day=1)
+    today_month = month_start(timezone.localdate())
     current = Target.objects.filter(kpi__company=company, superseded_at__isnull=True).filter(
         Q(period_kind=PeriodKind.QUARTER, period_start=quarter.start)
         | Q(period_kind=PeriodKind.MONTH, period_start=today_month)

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.quarters import Quarter, parse_quarter, quarter_of
+from core.calendar import Quarter, parse_quarter, quarter_of
 from engine.formula import FormulaError, parse_formula
 from engine.tree import reachable
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement
@@ -163,7 +163,7 @@ def kpi_quarter_value(kpi, quarter: Quarter) -> float | None:
 
 
 def objectives_for(company, quarter: Quarter, team=None):
-    queryset = Objective.objects.filter(company=company, quarter=quarter.label)
+    queryset = Objective.objects.filter(company=company, quarter=quarter.code)
     if team is not None:
         queryset = queryset.filter(team=team)
     checkins = CheckIn.objects.select_related("author").order_by("created_at")

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.quarters import Quarter
+from core.calendar import Quarter
 from metrics.models import Kpi, PeriodKind, Target
 from okrs import selectors
 from okrs.models import CheckIn, KeyResult, KrDirection, KrKind, Objective, ObjectiveStatus
@@ -27,7 +27,7 @@ def _owner_in_company(company, owner):
 def objective_create(*, team, quarter: Quarter, title: str, why: str = "", owner=None) -> Objective:
     """A new Objective for the team in that quarter."""
     objective = Objective(
-        company_id=team.company_id, team=team, quarter=quarter.label,
+        company_id=team.company_id, team=team, quarter=quarter.code,
         quarter_start=quarter.start, title=title.strip(), why=why.strip(),
         owner=_owner_in_company(team.company, owner),
     )
@@ -119,7 +119,7 @@ def objective_copy_to_next_quarter(*, objective: Objective, company) -> Objectiv
     rows = {r.kr.pk: r for o in selectors.okr_rows(company, quarter, team=objective.team)
             if o.objective.pk == objective.pk for r in o.krs}
     copy = Objective.objects.create(
-        company=objective.company, team=objective.team, quarter=following.label,
+        company=objective.company, team=objective.team, quarter=following.code,
         quarter_start=following.start, title=objective.title, why=objective.why,
         owner=objective.owner, copied_from=objective,
     )
@@ -160,7 +160,7 @@ def quarter_review_apply(*, team, quarter: Quarter, scores: dict, thresholds: di
     Any bad row raises ValidationError and nothing is written.
     """
     krs = {kr.pk: kr for kr in KeyResult.objects.filter(
-        objective__team=team, objective__quarter=quarter.label)}
+        objective__team=team, objective__quarter=quarter.code)}
     for kr_id, raw in scores.items():
         kr = krs.get(int(kr_id))
         if kr is None:

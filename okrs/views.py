@@ -16,7 +16,7 @@ from okrs.models import KeyResult, Objective
 from teams.permissions import can
 from teams.tenancy import company_view, get_team, require
 
-BOARD = "teams/okr_list.html"
+BOARD = "okrs/okr_list.html"
 
 
 def _quarter(request, source=None):
@@ -53,7 +53,7 @@ def _board_context(request, team, quarter, errors=None, forms=None):
 
 def _board_url(request, team, quarter):
     return (reverse("okr-list", args=[request.company.slug, team.slug])
-            + f"?quarter={quarter.label}")
+            + f"?quarter={quarter.code}")
 
 
 def _answer(request, team, quarter, errors=None, forms=None, done=""):
@@ -237,7 +237,7 @@ def _review_context(request, team, quarter, errors=None, posted=None):
 def quarter_review(request, team):
     team = get_team(request, team)
     quarter = _quarter(request)
-    return render_page(request, "teams/okr_review.html", _review_context(request, team, quarter))
+    return render_page(request, "okrs/okr_review.html", _review_context(request, team, quarter))
 
 
 @require_POST
@@ -258,14 +258,14 @@ def quarter_review_apply(request, team):
     except ValidationError as exc:
         context = _review_context(request, team, quarter, errors=exc.messages,
                                   posted=dict(request.POST.items()))
-        return render_page(request, "teams/okr_review.html", context, status=400)
+        return render_page(request, "okrs/okr_review.html", context, status=400)
     messages.success(request, _(
         "Applied: %(scores)s grades and %(targets)s thresholds for %(quarter)s. "
         "Earlier thresholds are kept as history.") % {
         "scores": result["scored"], "targets": len(result["targets"]),
-        "quarter": quarter.next().label})
+        "quarter": quarter.next().code})
     return redirect(reverse("okr-quarter-review", args=[request.company.slug, team.slug])
-                    + f"?quarter={quarter.label}&applied=1#consistency")
+                    + f"?quarter={quarter.code}&applied=1#consistency")
 
 
 # --- alignment map --------------------------------------------------------------------
@@ -277,4 +277,4 @@ def alignment_map(request):
     context = okr_selectors.alignment_map(request.company, quarter)
     context.update({"quarter": quarter, "previous_quarter": quarter.previous(),
                     "next_quarter": quarter.next()})
-    return render_page(request, "teams/alignment_map.html", context)
+    return render_page(request, "okrs/alignment_map.html", context)

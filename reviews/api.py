@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from core.weeks import parse_week
+from core.calendar import parse_week
 from reviews.models import Task, WeeklyReview
 from teams.models import Team
 from teams.permissions import can

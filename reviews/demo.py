@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from core.weeks import team_today, week_of
+from core.calendar import team_today, week_of
 from reviews.models import (
     Decision,
     Note,

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.calendar import parse_quarter
 from metrics.analytics import MAX_SHIFT_PCT
 from reviews.models import NoteKind, TaskStatus
 from reviews.selectors import team_decision_kpis
@@ -65,8 +66,24 @@ class TaskStatusForm(forms.Form):
 
 
 class HistoryFilterForm(forms.Form):
+    """The history filter; the quarter is the company's fiscal one (FY2026 Q4 or 2026Q4)."""
+
     kpi = forms.CharField(required=False)
-    quarter = forms.RegexField(regex=r"^\d{4}Q[1-4]$", required=False)
+    quarter = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args, fiscal_start_month: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fiscal_start_month = fiscal_start_month
+
+    def clean_quarter(self):
+        text = self.cleaned_data["quarter"].strip()
+        if not text:
+            return None
+        try:
+            return parse_quarter(text, self.fiscal_start_month)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Write the quarter like FY2026 Q4."), code="invalid") from None
 
 
 SHIFT_PREFIX = "shift-"

@@ -1,5 +1,4 @@
 """Reads the review pages share: the numbers of a week, carry-over, the inbox, history."""
-import calendar
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
@@ -7,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone, translation
 
-from core.weeks import team_today, week_of
+from core.calendar import days_in_month, team_today, week_of
 from metrics import selectors as metric_selectors
 from metrics.models import Focus, Kpi, Measurement, PeriodKind, Target
 from reviews.models import (
@@ -60,8 +59,7 @@ def _week_target(kpi, month_target, period_start):
     if month_target is None:
         return None
     if kpi.aggregation == "sum" and kpi.cadence == "weekly":
-        days = calendar.monthrange(period_start.year, period_start.month)[1]
-        return month_target * Decimal(7) / Decimal(days)
+        return month_target * Decimal(7) / Decimal(days_in_month(period_start))
     return month_target
 
 
@@ -235,7 +233,7 @@ def my_tasks(company, user, today):
 def inbox(company, user, today=None):
     """Reviews waiting for me (as manager), my tasks due this week, notes that mention me."""
     today = today or timezone.now().astimezone(company.tzinfo).date()
-    week_end = today + timedelta(days=6 - today.weekday())
+    week_end = week_of(today).sunday
     managed = TeamMembership.objects.filter(user=user, team__company=company,
                                             role=TeamRole.MANAGER).values("team_id")
     return {
@@ -267,8 +265,8 @@ def review_history(team, kpi_code="", quarter=None, limit=60):
     if kpi_code:
         reviews = reviews.filter(decisions__kpi__code=kpi_code).distinct()
         decisions = decisions.filter(kpi__code=kpi_code)
-    if quarter:
-        start, end = quarter
+    if quarter:  # a fiscal core.calendar.Quarter
+        start, end = quarter.start, quarter.end + timedelta(days=1)
         reviews = reviews.filter(week_start__gte=start, week_start__lt=end)
         decisions = decisions.filter(review__week_start__gte=start, review__week_start__lt=end)
     reviews = list(reviews[:limit])

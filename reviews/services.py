@@ -9,8 +9,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.calendar import team_today, week_of
 from core.formatting import format_value
-from core.weeks import team_today, week_of
 from customers import selectors as cs_selectors
 from customers import services as cs_services
 from metrics.models import Kpi, Measurement

@@ -4,7 +4,7 @@
 `rows_to_records(table, kpis)` gives (records, problems); import only when problems is empty.
 """
 
-from spreadsheets.dates import iso_week_label, parse_date, period_start
+from spreadsheets.dates import parse_date
 from spreadsheets.headers import (
     KpiRef,
     Record,
@@ -28,12 +28,10 @@ __all__ = [
     "check_range",
     "column_letter",
     "detect_shape",
-    "iso_week_label",
     "match_header",
     "normalize_header",
     "parse_date",
     "parse_number",
-    "period_start",
     "read_table",
     "rows_to_records",
     "to_unit",

@@ -10,10 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from spreadsheets.i18n import gettext_lazy as _
-from spreadsheets.reading import Text
+from spreadsheets.table import Text
 from spreadsheets.values import ValueProblem
 
-CADENCES = ("daily", "weekly", "monthly")
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's 1900-02-29
 # Serial numbers outside 1970–2099 are far more likely a number in the wrong column.
 SERIAL_MIN = (date(1970, 1, 1) - EXCEL_EPOCH).days
@@ -152,20 +151,3 @@ def _week_monday(year: int, week: int, raw: Any) -> date:
             ),
         ) from None
     return _in_range(value, raw)
-
-
-def period_start(day: date, cadence: str) -> date:
-    """The first day of the period containing `day`: itself, its ISO week's Monday, its month's 1st."""
-    if cadence == "daily":
-        return day
-    if cadence == "weekly":
-        return day - timedelta(days=day.weekday())
-    if cadence == "monthly":
-        return day.replace(day=1)
-    raise ValueError(f"unknown cadence {cadence!r}; expected one of {CADENCES}")
-
-
-def iso_week_label(day: date) -> str:
-    """ISO week of `day` as 2026-W02 (the ISO year, which differs from the calendar one at New Year)."""
-    year, week, _weekday = day.isocalendar()
-    return f"{year}-W{week:02d}"

@@ -10,9 +10,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from spreadsheets.dates import parse_date, period_start
+from core.calendar import period_start
+from spreadsheets.dates import parse_date
 from spreadsheets.i18n import gettext_lazy as _
-from spreadsheets.reading import Problem, Table, Text
+from spreadsheets.table import Problem, Table, Text
 from spreadsheets.values import ValueProblem, check_range, parse_number, to_unit
 
 WIDE, LONG = "wide", "long"

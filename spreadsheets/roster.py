@@ -16,7 +16,7 @@ from typing import Any
 from spreadsheets.dates import parse_date
 from spreadsheets.headers import normalize_header
 from spreadsheets.i18n import gettext_lazy as _
-from spreadsheets.reading import Problem, Table, Text
+from spreadsheets.table import Problem, Table, Text
 from spreadsheets.values import ValueProblem, parse_number
 
 # field: accepted headers (compared after normalize_header: NFKC, case, spaces, "(unit)").

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from spreadsheets.i18n import gettext_lazy as _
-from spreadsheets.reading import Text
+from spreadsheets.table import Text
 
 MAX_SIGNIFICANT_DIGITS = 15  # what Excel itself keeps
 UNITS = ("JPY", "percent", "count", "ratio", "days", "hours", "score")

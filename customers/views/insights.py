@@ -1,6 +1,5 @@
 """Customer-success insight pages: metrics with definitions, at-risk, causal chain, voice."""
 import csv
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.calendar import next_month, previous_month, quarter_of
 from core.htmx import render_page
 from customers import selectors as cs_selectors
 from customers import services as cs_services
@@ -22,24 +22,21 @@ from teams.tenancy import company_view, get_team, require
 
 
 def _quarters(company, today):
-    fiscal = getattr(company, "fiscal_year_start_month", 1) or 1
-    this = cs_services.quarter_start(today, fiscal)
-    index = this.month + 2  # zero-based month three months on
-    following = date(this.year + index // 12, index % 12 + 1, 1)
+    quarter = quarter_of(today, company.fiscal_year_start_month)
+    this, following = quarter.start, quarter.next().start
     return [(following, _("Next quarter (from %(date)s)") % {"date": following.isoformat()}),
             (this, _("This quarter (from %(date)s)") % {"date": this.isoformat()})]
 
 
 def _month_nav(month):
-    previous = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
-    return previous, saas.next_month(month)
+    return previous_month(month), next_month(month)
 
 
 @company_view("view")
 def cs_metrics(request, team):
     team = get_team(request, team)
     today = timezone.localdate()
-    month = cs_selectors.parse_month(request.GET.get("month"), today)
+    month = cs_selectors.month_from_param(request.GET.get("month"), today)
     rows = cs_selectors.month_metrics(team, month, today)
     churn = next(r for r in rows if r["key"] == "logo_churn")
     previous, following = _month_nav(month)
@@ -54,7 +51,7 @@ def cs_metrics(request, team):
         "churn_kpi": churn_kpi, "targets": targets,
         "no_contract": Customer.objects.filter(team=team, contract_date__isnull=True).count(),
     }
-    return render_page(request, "metrics/cs_metrics.html", context)
+    return render_page(request, "customers/cs_metrics.html", context)
 
 
 @require_POST
@@ -68,7 +65,7 @@ def cs_churn_target(request, team):
     if not form.is_valid():
         messages.error(request, _("Enter a churn target between 0 and 100 %."))
         return redirect(back)
-    month = cs_selectors.parse_month(request.POST.get("month"), today)
+    month = cs_selectors.month_from_param(request.POST.get("month"), today)
     churn = saas.logo_churn(cs_selectors.customer_records(team), month)
     baseline = None if churn.value is None else churn.value * 100
     try:
@@ -84,7 +81,7 @@ def cs_churn_target(request, team):
 
 @company_view("view")
 def cs_definitions(request):
-    return render_page(request, "metrics/cs_definitions.html", {
+    return render_page(request, "customers/cs_definitions.html", {
         "metrics": cs_selectors.METRICS, "mapping": cs_services.METRIC_TO_KPI,
         "gross_margin": int(cs_selectors.GROSS_MARGIN * 100),
     })
@@ -119,11 +116,11 @@ def cs_at_risk_csv(request, team):
 def cs_causal(request, team):
     team = get_team(request, team)
     chain = cs_selectors.causal_chain(team, timezone.localdate())
-    return render_page(request, "metrics/cs_causal.html", {"team": team, **chain})
+    return render_page(request, "customers/cs_causal.html", {"team": team, **chain})
 
 
 @company_view("view")
 def cs_voice(request, team):
     team = get_team(request, team)
     themes = cs_selectors.voice_of_customer(team)
-    return render_page(request, "metrics/cs_voice.html", {"team": team, "themes": themes})
+    return render_page(request, "customers/cs_voice.html", {"team": team, "themes": themes})

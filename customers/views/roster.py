@@ -38,7 +38,7 @@ def customer_list(request, team):
         "total": Customer.objects.filter(team=team).count(),
         "recent_imports": RosterImport.objects.filter(team=team).select_related("uploaded_by")[:5],
     }
-    return render_page(request, "metrics/customer_list.html", context, partial="rows")
+    return render_page(request, "customers/customer_list.html", context, partial="rows")
 
 
 @company_view("view")
@@ -60,7 +60,7 @@ def customer_edit(request, team, customer_id):
                 return redirect("customer-list", request.company.slug, team.slug)
     context = {"team": team, "customer": customer, "form": form,
                "revisions": customer.revisions.select_related("changed_by", "roster_import")[:20]}
-    return render_page(request, "metrics/customer_edit.html", context,
+    return render_page(request, "customers/customer_edit.html", context,
                        status=400 if form.errors else 200)
 
 
@@ -77,7 +77,7 @@ def roster_import(request, team):
                 company=request.company, team=team, user=request.user, data=upload.read(),
                 filename=upload.name, as_of=form.cleaned_data["as_of"])
             return redirect("roster-import-preview", request.company.slug, team.slug, batch.pk)
-    return render_page(request, "metrics/roster_import.html", {"team": team, "form": form},
+    return render_page(request, "customers/roster_import.html", {"team": team, "form": form},
                        status=400 if form.errors else 200)
 
 
@@ -95,7 +95,7 @@ def roster_import_preview(request, team, import_id):
     context = {"team": team, "batch": batch, "sample": batch.rows[:20],
                "warning_groups": sorted(warnings_by_code.values(), key=lambda g: -len(g)),
                "can_commit": batch.status == RosterImportStatus.PREVIEW and not batch.problems}
-    return render_page(request, "metrics/roster_preview.html", context)
+    return render_page(request, "customers/roster_preview.html", context)
 
 
 @require_POST

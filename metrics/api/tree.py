@@ -5,7 +5,7 @@ from ninja import Router, Schema, Status
 
 from metrics.models import Kpi
 from metrics.services import FocusRefused, kpi_set_focus
-from metrics.tree.selectors import build_tree, kpis_with_latest
+from metrics.tree.presenter import build_tree, kpis_with_latest
 from teams.permissions import can
 
 router = Router(tags=["kgi tree"])

@@ -1,5 +1,5 @@
 """Copy an industry template into a company in one action (all or nothing)."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.calendar import add_months, month_start
 from engine.formula import FormulaError, parse_formula
 from engine.tree import check_acyclic
 from metrics.catalog.templates import TEMPLATES
@@ -14,11 +15,6 @@ from metrics.formula_messages import formula_error_message
 from metrics.models import Focus, Kgi, KgiStatus, Kpi, PeriodKind, Target
 from metrics.selectors import active_kgi
 from metrics.services import company_formulas, kgi_activate, kgi_is_smart
-
-
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    return date(day.year + month // 12, month % 12 + 1, 1)
 
 
 def template_instantiate(*, company, key: str, team=None, user=None) -> Kgi:
@@ -53,7 +49,7 @@ def template_instantiate(*, company, key: str, team=None, user=None) -> Kgi:
             for s in template.kpis
         ])
         by_code = {k.code: k for k in Kpi.objects.filter(company=company, code__in=codes)}
-        month = timezone.localdate().replace(day=1)
+        month = month_start(timezone.localdate())
         Target.objects.bulk_create([
             Target(kpi=by_code[s.code], period_kind=PeriodKind.MONTH, period_start=month,
                    value=Decimal(str(s.target)), created_by=user)
@@ -62,7 +58,7 @@ def template_instantiate(*, company, key: str, team=None, user=None) -> Kgi:
         spec = template.kgi
         japanese = (translation.get_language() or "ja").startswith("ja")
         start = month
-        deadline = _add_months(start, spec.months) - timedelta(days=1)
+        deadline = add_months(start, spec.months) - timedelta(days=1)
         kgi = Kgi.objects.create(
             company=company, name=spec.name_ja if japanese else spec.name_en,
             kpi=by_code[spec.root], unit=spec.unit, baseline=Decimal(spec.baseline),

@@ -5,7 +5,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from core.htmx import render_page
-from metrics import selectors
+from metrics import kpi_presenter
 from metrics.models import Kpi
 from teams.tenancy import company_view
 
@@ -22,12 +22,12 @@ def _export_href(company, code):
 @company_view("view")
 def kpi_detail(request, code):
     try:
-        page = selectors.kpi_page(request.company, code)
+        page = kpi_presenter.kpi_page(request.company, code)
     except Kpi.DoesNotExist:
         raise Http404 from None
-    chart = selectors.kpi_chart_config(
+    chart = kpi_presenter.kpi_chart_config(
         page, {"value": page.kpi.name, "target": _("Target"), "anomaly": _("Anomaly")})
-    table = selectors.kpi_table(page)
+    table = kpi_presenter.kpi_table(page)
     return render_page(request, "metrics/kpi_detail.html", {
         "page": page, "kpi": page.kpi, "chart": chart, "table": table,
         "export_href": _export_href(request.company, code),

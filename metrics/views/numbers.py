@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.calendar import period_start
 from core.htmx import render_page
 from metrics.grid import grid_cell, team_grid
 from metrics.measurements import MeasurementError, measurement_upsert
 from metrics.models import Kpi, Source
 from spreadsheets import ValueProblem, check_range, parse_number, to_unit
-from spreadsheets.dates import period_start
 from teams.models import Team
 from teams.permissions import can
 from teams.tenancy import company_view, get_team, require

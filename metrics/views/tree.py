@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from core.htmx import render_page
 from metrics.models import Kpi
 from metrics.services import kpi_set_focus
-from metrics.tree.selectors import build_tree, sensitivity_chart
+from metrics.tree.presenter import build_tree, sensitivity_chart
 from teams.permissions import can
 from teams.tenancy import company_view, require
 

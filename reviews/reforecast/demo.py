@@ -1,10 +1,9 @@
 """The demo company's analytics: detected anomalies and six months of reforecasts."""
 from django.utils import timezone
 
+from core.calendar import month_start, previous_month
 from metrics.analytics import anomalies_detect
 from reviews.reforecast.services import (
-    month_start,
-    previous_month,
     reforecast_compute,
     reforecast_request,
 )

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from core.calendar import month_start, previous_month
 from engine.simulate import simulate
 from engine.tree import reachable
 from metrics.analytics import DRAWS, OutlookUnavailable, clamp_shift, kgi_outlook, what_if
@@ -27,14 +28,6 @@ from teams.models import Company
 TOP_RISKS = 5
 TOP_DECISIONS = 3
 TOP_ANOMALIES = 10
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def previous_month(month: date) -> date:
-    return month_start(month - timedelta(days=1))
 
 
 def snapshot_seed(company_id: int) -> int:

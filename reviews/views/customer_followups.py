@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.calendar import team_today, week_of
 from core.htmx import render_page
-from core.weeks import label, team_today, week_of
 from customers import selectors as cs_selectors
 from customers import services as cs_services
 from customers.forms import RiskRulesForm
@@ -20,7 +20,7 @@ from reviews import selectors as review_selectors
 from reviews import services as review_services
 from teams.tenancy import company_view, get_team, require
 
-AT_RISK = "metrics/cs_at_risk.html"
+AT_RISK = "customers/cs_at_risk.html"
 
 
 @company_view("view")
@@ -47,7 +47,7 @@ def cs_at_risk(request, team):
 
 
 def _this_week(team):
-    return label(*week_of(team_today(team))[:2])
+    return week_of(team_today(team)).label
 
 
 @require_POST

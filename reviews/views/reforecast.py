@@ -10,28 +10,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.calendar import month_start, parse_month
 from core.htmx import render_page
 from engine.formula import FormulaError
 from metrics.analytics import OutlookUnavailable
 from reviews.forms import ScenarioForm, WhatIfForm
 from reviews.reforecast import tasks
-from reviews.reforecast.presenter import (
-    company_months,
-    leaf_names,
-    month_label,
-    parse_month,
-    reforecast_report,
-    scenarios_view,
-    snapshot,
-    what_if_view,
-)
+from reviews.reforecast.presenter import leaf_names, reforecast_report
+from reviews.reforecast.selectors import company_months, snapshot
 from reviews.reforecast.services import (
     ScenarioRefused,
-    month_start,
     reforecast_request,
     scenario_evaluate,
     scenario_save,
 )
+from reviews.reforecast.what_if_presenter import scenarios_view, what_if_view
+from reviews.reforecast.wording import month_label
 from teams.tenancy import company_view
 
 TEMPLATE = "reviews/reforecast_detail.html"

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.calendar import parse_week, team_today, week_of
 from core.htmx import render_page
-from core.weeks import label, parse_quarter, parse_week, team_today, week_of
 from metrics.models import Kpi
 from reviews import services
 from reviews.forms import CloseForm, DecisionForm, HistoryFilterForm, NoteForm, SummaryForm
@@ -56,8 +56,8 @@ def _context(request, review, **forms):
                                                                     today=page["today"]),
         "close_form": CloseForm(initial={"no_decision_reason": review.no_decision_reason}),
         "close_errors": forms.get("close_errors", []),
-        "prev_label": label(*week_of(review.week_start - timedelta(days=7))[:2]),
-        "next_label": label(*week_of(review.week_start + timedelta(days=7))[:2]),
+        "prev_label": week_of(review.week_start - timedelta(days=7)).label,
+        "next_label": week_of(review.week_start + timedelta(days=7)).label,
     }
 
 
@@ -200,14 +200,15 @@ def review_reopen(request, team, week):
 @company_view("view")
 def review_history_view(request, team):
     team = get_team(request, team)
-    form = HistoryFilterForm(request.GET)
+    form = HistoryFilterForm(request.GET,
+                             fiscal_start_month=request.company.fiscal_year_start_month)
     kpi_code, quarter = "", None
     if form.is_valid():
         kpi_code = form.cleaned_data["kpi"]
-        quarter = parse_quarter(form.cleaned_data["quarter"])
+        quarter = form.cleaned_data["quarter"]
     kpi = get_object_or_404(Kpi, company=request.company, code=kpi_code) if kpi_code else None
     return render_page(request, "reviews/review_history.html", {
         "team": team, "rows": review_history(team, kpi_code=kpi_code, quarter=quarter),
         "kpis": team_decision_kpis(team), "kpi": kpi, "form": form,
-        "quarter": form.cleaned_data.get("quarter", "") if form.is_valid() else "",
+        "quarter": quarter.label if quarter else request.GET.get("quarter", "")[:20],
     }, partial="results")

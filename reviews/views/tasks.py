@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.calendar import team_today
 from core.htmx import render_page
-from core.weeks import team_today
 from reviews import selectors, services
 from reviews.forms import TaskStatusForm
 from reviews.models import Task

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from core.weeks import team_today, week_of
+from core.calendar import team_today, week_of
 from metrics.models import Focus
 from reviews.models import Decision, ReviewStatus, Task, TaskStatus
 from reviews.services import review_open_for_week, task_create_for_customer, task_set_status

@@ -155,8 +155,9 @@ def test_manager_sets_a_smart_churn_target_for_a_quarter(roster, client):
     url = reverse("cs-churn-target", args=[roster.company.slug, roster.slug])
     from django.utils import timezone
 
-    this_quarter = cs_services.quarter_start(timezone.localdate(),
-                                             roster.company.fiscal_year_start_month)
+    from core.calendar import quarter_of
+
+    this_quarter = quarter_of(timezone.localdate(), roster.company.fiscal_year_start_month).start
     response = client.post(url, {"target_percent": "3", "quarter": this_quarter.isoformat(),
                                  "month": "2025-03"})
     assert response.status_code == 302

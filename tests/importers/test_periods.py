@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spreadsheets import ValueProblem, iso_week_label, parse_date, period_start
+from core.calendar import iso_week_label, period_start
+from spreadsheets import ValueProblem, parse_date
 
 MONDAY = date(2026, 1, 5)
 

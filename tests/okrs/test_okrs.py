@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from core.quarters import parse_quarter
+from core.calendar import parse_quarter
 from metrics.models import PeriodKind, Target
 from okrs import scoring
 from okrs import selectors as okr_selectors

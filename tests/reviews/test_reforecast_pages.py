@@ -14,12 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.calendar import month_start, parse_month, previous_month
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement
 from reviews.models import Decision, Reforecast, ReforecastStatus, Scenario
-from reviews.reforecast.presenter import _levers, _risks, parse_month
+from reviews.reforecast.presenter import _levers, _risks
 from reviews.reforecast.services import (
-    month_start,
-    previous_month,
     reforecast_compute,
     reforecast_request,
 )

@@ -37,7 +37,7 @@ def test_the_teams_time_zone_decides_which_week_it_is(world):
     world.team.timezone = "Asia/Tokyo"
     # Sunday 23:30 UTC is already Monday in Tokyo.
     now = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
-    from core.weeks import team_today
+    from core.calendar import team_today
 
     assert team_today(world.team, now=now) == date(2026, 11, 23)
 

@@ -8,7 +8,7 @@ from django.utils import translation
 from kgiapp.management.commands.seed_demo import run_steps
 from metrics.models import Kgi, KgiStatus
 from metrics.services import kgi_activate, kgi_archive, kgi_smart_check, kpi_create, kpi_update
-from metrics.tree.selectors import build_tree
+from metrics.tree.presenter import build_tree
 from tests.tree.factories import KgiFactory, KpiFactory
 
 

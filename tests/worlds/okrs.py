@@ -1,5 +1,5 @@
 """OKR objects the matrix needs: an Objective with a KR in the world's team."""
-from core.quarters import quarter_of
+from core.calendar import quarter_of
 from okrs.models import KeyResult, Objective
 
 
@@ -8,7 +8,7 @@ def extend(world):
 
     quarter = quarter_of(timezone.localdate(), world.company.fiscal_year_start_month)
     objective = Objective.objects.create(
-        company=world.company, team=world.team, quarter=quarter.label,
+        company=world.company, team=world.team, quarter=quarter.code,
         quarter_start=quarter.start, title="Grow repeat visits",
     )
     world.extra["objective"] = objective

@@ -5,8 +5,8 @@ that need a real simulation build their own company in tests/reviews/test_refore
 """
 from django.utils import timezone
 
+from core.calendar import month_start
 from reviews.models import Reforecast, ReforecastStatus
-from reviews.reforecast.services import month_start
 
 
 def extend(world):

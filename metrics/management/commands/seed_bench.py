@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from core.calendar import week_of
 from metrics.models import Kpi, Measurement, Source
 from teams.models import Company, Team
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         ], ignore_conflicts=True, batch_size=2000)
         kpis = list(Kpi.objects.filter(company=company_obj, code__regex=r"^t\d+_k\d+$"))
         today = timezone.localdate()
-        monday = today - timedelta(days=today.weekday())
+        monday = week_of(today).monday
         mondays = [monday - timedelta(weeks=n) for n in range(weeks, 0, -1)]
         rng = random.Random(company)
         now = timezone.now()

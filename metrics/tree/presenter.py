@@ -1,4 +1,4 @@
-"""Reads for the KGI tree page and API: the tree, targets, consistency, goal seek, sensitivity.
+"""Shapes the KGI tree page and API: the tree, targets, consistency, goal seek, sensitivity chart.
 
 Consistency rule: below the root, a KPI with a current target for this month is taken
 as given (its own inputs are not descended), so the check compares the numbers people
@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.calendar import month_start
 from engine.formula import FormulaError
 from engine.tree import check_consistency, goal_seek, leaves, reachable, sensitivity
 from metrics.formula_messages import formula_error_message
@@ -48,7 +49,7 @@ class TreeData:
 
 def kpis_with_latest(company):
     """The company's KPIs with ``latest`` (newest measurement) and ``month_target`` loaded."""
-    month = timezone.localdate().replace(day=1)
+    month = month_start(timezone.localdate())
     latest = Measurement.objects.filter(kpi=OuterRef("pk")).order_by("-period_start")
     target = Target.objects.filter(kpi=OuterRef("pk"), period_kind=PeriodKind.MONTH,
                                    period_start=month, superseded_at__isnull=True)

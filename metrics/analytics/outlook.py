@@ -1,38 +1,23 @@
-"""From stored numbers to the engine and back: KPI series, anomalies and the KGI outlook.
-
-The engine (``metrics/engine``) works on numpy arrays and knows nothing of Django; this
-module loads a company's measurements into regular series (one value per period, gaps
-as NaN, campaign periods masked), runs the engine, and stores what it found.
-"""
+"""The KGI outlook: forecast every KPI to the deadline, simulate the KGI, rank the levers; what-if."""
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
-from django.utils import timezone
+from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
-from engine import anomalies as anomaly_engine
+from core.calendar import next_period, period_start, steps_between, subperiods
 from engine.forecast import forecast
 from engine.formula import FormulaError
 from engine.simulate import probability_sensitivity, simulate
 from engine.tree import evaluate_tree, leaves
-from metrics.measurements import subperiods
-from metrics.models import Anomaly, Campaign, Kgi, KgiStatus, Kpi, Measurement, Target, Unit
+from metrics.analytics.series import Series, kpi_series
+from metrics.models import Campaign, Kgi, KgiStatus, Kpi, Measurement, Target, Unit
 from metrics.services import company_formulas
-from spreadsheets.dates import period_start
 
-SEASON_LENGTH = {"daily": 7, "weekly": 52, "monthly": 12}
-# How far back the nightly detector (re)writes its findings, per cadence.
-ANOMALY_WINDOW_DAYS = {"daily": 60, "weekly": 13 * 7, "monthly": 190}
-# Detections closer than this many periods are one event. The engine's default (a season,
-# tuned on minute-level sensor data) would hide a weekly outage behind a sale months ago.
-ANOMALY_REFRACTORY = {"daily": 3, "weekly": 2, "monthly": 1}
 DRAWS = 10_000
 MAX_SHIFT_PCT = 30.0
 
@@ -44,134 +29,6 @@ def clamp_shift(percent) -> float:
 
 class OutlookUnavailable(Exception):
     """The KGI cannot be forecast (no active KGI, no target, no numbers); says why."""
-
-
-# --------------------------------------------------------------------------- periods
-
-
-def next_period(day: date, cadence: str) -> date:
-    if cadence == "daily":
-        return day + timedelta(days=1)
-    if cadence == "weekly":
-        return day + timedelta(days=7)
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
-def steps_between(first: date, later: date, cadence: str) -> int:
-    """How many periods ``later`` is after ``first`` (both period starts)."""
-    if cadence == "daily":
-        return (later - first).days
-    if cadence == "weekly":
-        return (later - first).days // 7
-    return (later.year - first.year) * 12 + later.month - first.month
-
-
-def period_grid(first: date, last: date, cadence: str) -> list[date]:
-    out, day = [], first
-    while day <= last:
-        out.append(day)
-        day = next_period(day, cadence)
-    return out
-
-
-# --------------------------------------------------------------------------- series
-
-
-@dataclass
-class Series:
-    """One KPI's numbers on a regular grid: NaN where a period is missing."""
-
-    kpi: Kpi
-    periods: list[date]
-    values: np.ndarray
-    campaign: np.ndarray
-
-    @property
-    def season_length(self) -> int:
-        return SEASON_LENGTH.get(self.kpi.cadence, 1)
-
-    @property
-    def last_period(self) -> date | None:
-        return self.periods[-1] if self.periods else None
-
-
-def campaign_spans(company) -> dict[int, list[tuple[date, date]]]:
-    """{kpi_id: [(start, end), …]} of the company's campaigns, one query."""
-    spans = defaultdict(list)
-    rows = Campaign.kpis.through.objects.filter(campaign__company=company).values_list(
-        "kpi_id", "campaign__start", "campaign__end")
-    for kpi_id, start, end in rows:
-        spans[kpi_id].append((start, end))
-    return spans
-
-
-def kpi_series(company, kpis, *, until: date | None = None) -> dict[int, Series]:
-    """{kpi_id: Series} for these KPIs, with the periods that start before ``until``."""
-    kpis = {k.pk: k for k in kpis}
-    raw: dict[int, dict[date, float]] = defaultdict(dict)
-    qs = Measurement.objects.filter(company=company, kpi_id__in=list(kpis))
-    if until is not None:
-        qs = qs.filter(period_start__lt=until)
-    for kpi_id, day, value in qs.values_list("kpi_id", "period_start", "value").iterator(
-            chunk_size=20_000):
-        raw[kpi_id][day] = float(value)
-    spans = campaign_spans(company)
-    out = {}
-    for kpi_id, kpi in kpis.items():
-        points = raw.get(kpi_id, {})
-        if not points:
-            out[kpi_id] = Series(kpi, [], np.empty(0), np.empty(0, dtype=bool))
-            continue
-        grid = period_grid(min(points), max(points), kpi.cadence)
-        values = np.array([points.get(day, np.nan) for day in grid], dtype=float)
-        campaign = np.zeros(len(grid), dtype=bool)
-        for start, end in spans.get(kpi_id, ()):
-            for i, day in enumerate(grid):
-                # A period touched by the campaign carries its effect.
-                if day <= end and next_period(day, kpi.cadence) > start:
-                    campaign[i] = True
-        out[kpi_id] = Series(kpi, grid, values, campaign)
-    return out
-
-
-# --------------------------------------------------------------------------- anomalies
-
-
-def anomalies_detect(*, company, today: date | None = None) -> int:
-    """Run the detector over every KPI of the company and store the recent findings.
-
-    Idempotent: the rows of each KPI's recent window are replaced by what the detector
-    sees now, so running it twice leaves the same rows. Returns how many were stored.
-    """
-    today = today or timezone.localdate()
-    kpis = list(Kpi.objects.filter(company=company))
-    series = kpi_series(company, kpis, until=today + timedelta(days=1))
-    cutoff = {cadence: today - timedelta(days=days)
-              for cadence, days in ANOMALY_WINDOW_DAYS.items()}
-    found = []
-    for item in series.values():
-        if item.values.size < 8:
-            continue
-        since = cutoff[item.kpi.cadence]
-        for hit in anomaly_engine.detect(item.values, item.season_length, item.campaign,
-                                         refractory=ANOMALY_REFRACTORY[item.kpi.cadence]):
-            day = item.periods[hit.index]
-            if day < since:
-                continue
-            found.append(Anomaly(
-                company=company, kpi=item.kpi, period_start=day, value=hit.value,
-                expected=hit.expected, expected_low=hit.low, expected_high=hit.high,
-                score=hit.score, label=hit.label, kind=hit.kind))
-    window = Q()
-    for cadence, since in cutoff.items():
-        window |= Q(kpi__cadence=cadence, period_start__gte=since)
-    with transaction.atomic():
-        Anomaly.objects.filter(company=company).filter(window).delete()
-        Anomaly.objects.bulk_create(found)
-    return len(found)
-
-
-# --------------------------------------------------------------------------- outlook
 
 
 @dataclass

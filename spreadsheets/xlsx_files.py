@@ -1,0 +1,182 @@
+"""Read an XLSX upload: zip-bomb guards first, then the first sheet's values (never formulas)."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+import zipfile
+from decimal import Decimal
+from typing import Any
+
+from spreadsheets.i18n import gettext_lazy as _
+from spreadsheets.table import (
+    MB,
+    Cell,
+    FileRejected,
+    Problem,
+    Table,
+    Text,
+    build_table,
+    column_letter,
+    not_spreadsheet,
+    reject,
+    too_many_rows,
+)
+
+XLSX_EXTENSIONS = (".xlsx", ".xlsm")
+ZIP_MAGIC = b"PK\x03\x04"
+ZIP_MAX_ENTRIES = 1_000
+ZIP_MAX_UNCOMPRESSED = 100 * MB
+ZIP_MAX_RATIO = 100
+# Only entries that inflate to something sizeable can hurt us; tiny XML parts (styles,
+# content types) may legitimately compress better than 100:1.
+ZIP_RATIO_MIN_SIZE = 1 * MB
+
+
+def read_xlsx(data: bytes, *, max_rows: int) -> Table:
+    _check_zip(data)
+    # openpyxl is imported late: CSV-only uses never pay for it.
+    import openpyxl
+
+    problems: list[Problem] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                raw_rows, sheet_path = _xlsx_rows(workbook, max_rows)
+            finally:
+                workbook.close()
+            if sheet_path and _has_formulas(data, sheet_path):
+                problems = _formulas_without_value(data, raw_rows)
+    except FileRejected:
+        raise
+    except Exception:  # noqa: BLE001 - any failure of a malformed workbook is the file's fault
+        raise reject(
+            "xlsx_unreadable",
+            Text(_("The .xlsx file is damaged or not a real Excel workbook; save it again.")),
+        ) from None
+    return build_table(raw_rows, problems, encoding=None, fmt="xlsx")
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse non-zips and zip bombs from the central directory alone, before inflating anything."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except Exception:  # noqa: BLE001 - zipfile raises several types for garbage
+        if data.startswith(ZIP_MAGIC):
+            raise reject(
+                "xlsx_unreadable",
+                Text(_("The .xlsx file is truncated or damaged; save it again.")),
+            ) from None
+        raise not_spreadsheet() from None
+    if len(entries) > ZIP_MAX_ENTRIES:
+        raise reject(
+            "zip_too_many_entries",
+            Text(
+                _("The workbook contains %(count)s parts; more than %(limit)s is refused."),
+                count=len(entries),
+                limit=ZIP_MAX_ENTRIES,
+            ),
+        )
+    total = sum(entry.file_size for entry in entries)
+    if total > ZIP_MAX_UNCOMPRESSED:
+        raise reject(
+            "zip_too_large",
+            Text(
+                _("The workbook unpacks to %(size)s MB; the limit is %(limit)s MB."),
+                size=total // MB,
+                limit=ZIP_MAX_UNCOMPRESSED // MB,
+            ),
+        )
+    for entry in entries:
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > ZIP_RATIO_MIN_SIZE and ratio > ZIP_MAX_RATIO:
+            raise reject(
+                "zip_bomb",
+                Text(
+                    _(
+                        "The workbook is compressed suspiciously well (%(ratio)s:1) "
+                        "and was refused for safety."
+                    ),
+                    ratio=int(ratio),
+                ),
+            )
+
+
+def _xlsx_rows(workbook: Any, max_rows: int) -> tuple[list[tuple[int, list[Cell]]], str | None]:
+    if not workbook.worksheets:
+        raise reject("empty_file", Text(_("The workbook has no worksheet.")))
+    sheet = workbook.worksheets[0]
+    # Some writers store a wrong <dimension>; without this openpyxl would cut rows short.
+    sheet.reset_dimensions()
+    raw_rows: list[tuple[int, list[Cell]]] = []
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        row = [_xlsx_value(cell) for cell in cells]
+        while row and row[-1] is None:
+            row.pop()
+        if not row:
+            continue
+        raw_rows.append((number, row))
+        if len(raw_rows) > max_rows + 1:
+            raise too_many_rows(max_rows)
+    return raw_rows, getattr(sheet, "_worksheet_path", None)
+
+
+def _xlsx_value(cell: Any) -> Cell:
+    value = cell.value
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number_format = cell.number_format or ""
+        if "%" in number_format:
+            # Excel stores 12.5 % as 0.125; keep what the person saw and typed.
+            percent = (Decimal(repr(value)) * 100).normalize()
+            return f"{percent:f}%"
+    return value
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(data: bytes, sheet_path: str) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return _FORMULA_TAG.search(archive.read(sheet_path.lstrip("/"))) is not None
+
+
+def _formulas_without_value(data: bytes, raw_rows: list[tuple[int, list[Cell]]]) -> list[Problem]:
+    """Formula cells that carry no saved result (e.g. written by a script, never opened in Excel)."""
+    import openpyxl
+
+    values = dict(raw_rows)
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    problems = []
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            row = values.get(number, [])
+            for index, cell in enumerate(cells):
+                if getattr(cell, "data_type", None) != "f":
+                    continue
+                if index < len(row) and row[index] is not None:
+                    continue
+                problems.append(
+                    Problem(
+                        row=number,
+                        column=column_letter(index),
+                        message=Text(
+                            _(
+                                "The formula %(formula)s has no saved value: open the file in "
+                                "Excel and save it, or paste values."
+                            ),
+                            formula=str(cell.value),
+                        ),
+                        code="formula_without_value",
+                    )
+                )
+    finally:
+        workbook.close()
+    return problems
