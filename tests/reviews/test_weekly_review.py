@@ -231,7 +231,8 @@ def test_week_arrows_only_lead_to_reviews_that_open(world):
     args = [world.company.slug, world.team.slug, review.week_label]
     html = client.get(reverse("review-detail", args=args)).content.decode()
     next_week = review.week_start + timedelta(days=7)
-    next_label = "%d-W%02d" % next_week.isocalendar()[:2]
+    year, week = next_week.isocalendar()[:2]
+    next_label = f"{year}-W{week:02d}"
     assert reverse("review-detail", args=[*args[:2], next_label]) not in html
     for href in re.findall(r'href="([^"]*/reviews/[^"]*)"', html):
         assert client.get(href).status_code == 200, href
