@@ -56,9 +56,20 @@ def _context(request, review, **forms):
                                                                     today=page["today"]),
         "close_form": CloseForm(initial={"no_decision_reason": review.no_decision_reason}),
         "close_errors": forms.get("close_errors", []),
-        "prev_label": week_of(review.week_start - timedelta(days=7)).label,
-        "next_label": week_of(review.week_start + timedelta(days=7)).label,
+        "prev_label": _neighbour_label(review, -7),
+        "next_label": _neighbour_label(review, 7),
     }
+
+
+def _neighbour_label(review, days):
+    """The label of the week ``days`` away when a link to it can open: a review exists, or
+    it is this week (which opens on demand); None otherwise (no arrow to a 404)."""
+    monday = review.week_start + timedelta(days=days)
+    week = week_of(monday)
+    this_monday = week_of(team_today(review.team)).monday
+    exists = WeeklyReview.objects.filter(team=review.team, iso_year=week.year,
+                                         iso_week=week.week).exists()
+    return week.label if exists or monday == this_monday else None
 
 
 @company_view("view")
