@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +20,7 @@ from customers.models import (
     RosterImportStatus,
 )
 from engine import saas
-from metrics.measurements import Entry, measurements_bulk_upsert
+from metrics.measurements import Entry, MeasurementError, measurements_bulk_upsert
 from metrics.models import Kpi, PeriodKind, Source, Target
 from spreadsheets import FileRejected, read_table
 from spreadsheets.roster import RosterRow, map_columns, table_to_roster
@@ -260,7 +261,7 @@ def cs_sync_measurements(*, team, today: date | None = None, months=None) -> dic
     system), so corrections keep a revision and formula KPIs built on these are recomputed.
     Values typed by hand (source "manual") are never overwritten; a KPI with a formula is
     computed from its inputs, not fed. Undefined months are skipped. Running it twice
-    changes nothing. Returns {"written": n, "skipped_manual": n}.
+    changes nothing. Returns {"written": n, "skipped_manual": n, "refused": n}.
     """
     from customers.selectors import customer_records
 
@@ -268,7 +269,7 @@ def cs_sync_measurements(*, team, today: date | None = None, months=None) -> dic
     kpis = [k for k in Kpi.objects.filter(company=team.company, team=team,
                                           code__in=METRIC_TO_KPI.values())
             if not k.is_computed]
-    result = {"written": 0, "skipped_manual": 0}
+    result = {"written": 0, "skipped_manual": 0, "refused": 0}
     if not kpis:
         return result
     records = customer_records(team)
@@ -286,9 +287,19 @@ def cs_sync_measurements(*, team, today: date | None = None, months=None) -> dic
             entries.append(Entry(kpi, last_day, _kpi_value(kpi, metric), f"{month:%Y-%m} {key}"))
     if not entries:
         return result
-    written = measurements_bulk_upsert(company=team.company, entries=entries,
-                                       source=Source.COMPUTED, user=None,
-                                       keep_sources={Source.MANUAL})
+    write = partial(measurements_bulk_upsert, company=team.company, source=Source.COMPUTED,
+                    user=None, keep_sources={Source.MANUAL})
+    try:
+        written = write(entries=entries)
+    except MeasurementError as exc:
+        # A value the KPI cannot hold (a negative NPS on a percent KPI) is left out; the
+        # roster change that triggered the sync still goes through.
+        refused = {error.ref for error in exc.errors}
+        result["refused"] = len(refused)
+        entries = [e for e in entries if e.ref not in refused]
+        if not entries:
+            return result
+        written = write(entries=entries)
     result["written"] = written.new + written.changed
     result["skipped_manual"] = written.kept
     return result

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.calendar import add_months
 from customers import services as cs_services
+from customers.models import Customer
 from metrics.models import Kpi, Measurement, MeasurementRevision, Source
 from tests.cs.factories import CustomerFactory
 
@@ -41,7 +42,7 @@ def test_a_formula_kpi_built_on_churn_is_recomputed_by_the_sync(team):
     churn = _kpi(team, "churn_rate")
     retention = _kpi(team, "retention_rate", formula="1 - churn_rate")
     result = cs_services.cs_sync_measurements(team=team, today=TODAY, months=[MARCH])
-    assert result == {"written": 1, "skipped_manual": 0}
+    assert result == {"written": 1, "skipped_manual": 0, "refused": 0}
     assert Measurement.objects.get(kpi=churn, period_start=MARCH).value == Decimal("50.0000")
     kept = Measurement.objects.get(kpi=retention, period_start=MARCH)
     assert (kept.value, kept.source) == (Decimal("50.0000"), Source.COMPUTED)
@@ -58,7 +59,7 @@ def test_a_corrected_month_keeps_a_revision_and_moves_the_formula_kpi(team):
     assert (revision.old_value, revision.new_value) == (Decimal("10.0000"), Decimal("50.0000"))
     assert Measurement.objects.get(kpi=retention, period_start=MARCH).value == Decimal("50")
     again = cs_services.cs_sync_measurements(team=team, today=TODAY, months=[MARCH])
-    assert again == {"written": 0, "skipped_manual": 0}
+    assert again == {"written": 0, "skipped_manual": 0, "refused": 0}
     assert MeasurementRevision.objects.filter(measurement__kpi=churn).count() == 1
 
 
@@ -69,7 +70,7 @@ def test_a_number_typed_by_hand_is_kept_and_its_formula_kpi_is_not_touched(team)
     Measurement.objects.create(company=team.company, kpi=churn, period_start=MARCH,
                                value=Decimal("4.2"), source=Source.MANUAL)
     result = cs_services.cs_sync_measurements(team=team, today=TODAY, months=[MARCH])
-    assert result == {"written": 0, "skipped_manual": 1}
+    assert result == {"written": 0, "skipped_manual": 1, "refused": 0}
     assert Measurement.objects.get(kpi=churn).value == Decimal("4.2")
 
 
@@ -78,8 +79,19 @@ def test_a_cs_kpi_with_a_formula_is_computed_not_fed(team):
     _kpi(team, "retention_input")
     churn = _kpi(team, "churn_rate", formula="1 - retention_input")
     assert cs_services.cs_sync_measurements(team=team, today=TODAY, months=[MARCH]) == {
-        "written": 0, "skipped_manual": 0}
+        "written": 0, "skipped_manual": 0, "refused": 0}
     assert not Measurement.objects.filter(kpi=churn).exists()
+
+
+@pytest.mark.django_db
+def test_a_value_the_kpi_cannot_hold_is_left_out_and_the_rest_is_written(team):
+    Customer.objects.filter(team=team, name="A").update(nps=2)  # both detractors: NPS −100
+    churn = _kpi(team, "churn_rate")
+    nps = _kpi(team, "nps")  # wrongly set up as a percent KPI, which cannot go below 0
+    result = cs_services.cs_sync_measurements(team=team, today=TODAY, months=[MARCH])
+    assert result == {"written": 1, "skipped_manual": 0, "refused": 1}
+    assert Measurement.objects.get(kpi=churn).value == Decimal("50.0000")
+    assert not Measurement.objects.filter(kpi=nps).exists()
 
 
 def _queries(team, months):
@@ -98,7 +110,9 @@ def test_query_count_does_not_grow_with_months_or_kpis(team):
     Measurement.objects.all().delete()
     six_months = _queries(team, [add_months(date(2025, 1, 1), n) for n in range(6)])
     assert six_months == one_month
-    # kpis, customers (+ their MRR history), existing values, the bulk write; then the
-    # recomputation: company KPIs, the formula's input, existing values, its write.
-    assert one_month <= 12, one_month
+    # Pinned: the team's KPIs, the roster (customers, MRR history), the stored values, one
+    # bulk write, then the recomputation (company KPIs, the formula's input, stored values,
+    # one bulk write), inside the sync's and the writer's savepoints. It was 2 queries per
+    # month × KPI (read, then write) before the sync went through the writer.
+    assert one_month == 13
     assert Measurement.objects.filter(kpi__code="retention_rate").count() == 6
