@@ -39,6 +39,6 @@ def test_a_malformed_quarter_is_named_not_a_500(april_reviews):
     client, url, january, october = april_reviews
     response = client.get(url, {"quarter": "Q4 of 2026"})
     assert response.status_code == 200
-    assert "Write the quarter like FY2026 Q4." in response.content.decode()
+    assert "四半期は FY2026 Q4 のように入力してください。" in response.content.decode()  # ja default
     assert {r.week_label for r, _d in response.context["rows"]} == {
         january.week_label, october.week_label}
