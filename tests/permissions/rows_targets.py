@@ -17,3 +17,11 @@ ROWS = {
     "api:api-kpi-targets-set": _planner(api_row("plan", kwargs=_kpi, method="put",
                                                 data=lambda w: {"targets": []})),
 }
+
+ROWS.update({
+    "kpi-target-set": _planner(company_row("plan", kwargs=_kpi, method="post",
+                                           data=lambda w: {"period": "2026-12-01",
+                                                           "kind": "month", "value": "10"})),
+    "tree-seek-apply": company_row("plan", method="post", data=lambda w: {"seek": "x"}),
+    "tree-cascade": company_row("plan"),
+})
