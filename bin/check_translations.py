@@ -1,9 +1,8 @@
-"""Fail when locale/ja misses a string: re-extract into a temporary copy and count.
+"""Fail when locale/ja misses a string: re-extract, count in a temporary copy, put the file back.
 
-Runs makemessages against a copy of locale/ (so the working tree is untouched) and
-fails on any untranslated or fuzzy entry.
+Runs makemessages (which writes locale/ja in place), copies the result away, restores the
+committed django.po byte for byte, and fails on any untranslated or fuzzy entry.
 """
-import os
 import shutil
 import subprocess
 import sys
@@ -14,15 +13,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main():
+    # makemessages writes into the project's own locale/ whatever LOCALE_PATHS says (a file is
+    # extracted into the locale dir next to it), so keep the committed file and put it back.
+    real = ROOT / "locale" / "ja" / "LC_MESSAGES" / "django.po"
+    committed = real.read_bytes()
     with tempfile.TemporaryDirectory() as tmp:
         locale = Path(tmp) / "locale"
         shutil.copytree(ROOT / "locale", locale)
-        env = {**os.environ, "KGI_LOCALE_DIR": str(locale)}
-        subprocess.run(
-            [sys.executable, "manage.py", "makemessages", "-l", "ja", "--no-obsolete",
-             "--ignore=.venv", "--ignore=tests", "--ignore=bench", "--ignore=staticfiles", "-v0"],
-            cwd=ROOT, env=env, check=True,
-        )
+        try:
+            subprocess.run(
+                [sys.executable, "manage.py", "makemessages", "-l", "ja", "--no-obsolete",
+                 "--ignore=.venv", "--ignore=tests", "--ignore=bench", "--ignore=staticfiles",
+                 "-v0"],
+                cwd=ROOT, check=True,
+            )
+            shutil.copyfile(real, locale / "ja" / "LC_MESSAGES" / "django.po")
+        finally:
+            real.write_bytes(committed)
         po = locale / "ja" / "LC_MESSAGES" / "django.po"
         stats = subprocess.run(["msgfmt", "--statistics", "-o", "/dev/null", str(po)],
                                capture_output=True, text=True, check=True).stderr.strip()
