@@ -13,7 +13,7 @@ from django.db import connection, connections, transaction
 
 from metrics.measurements import Entry, measurement_upsert, measurements_bulk_upsert
 from teams.models import CompanyDataVersion
-from tests.dash.factories import KpiFactory, MeasurementFactory
+from tests.metrics.factories import KpiFactory, MeasurementFactory
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
