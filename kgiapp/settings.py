@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "customers",
     "okrs",
     "reviews",
+    "notifications",
     "kgiapp",
 ]
 
@@ -130,6 +131,18 @@ EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kgiapp <noreply@kgiapp.local>")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "15"))
+# Links in every notification point here (no trailing slash), e.g. https://kgi.example.com
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+NOTIFY_MESSAGE_DOMAIN = os.environ.get("NOTIFY_MESSAGE_DOMAIN", "kgiapp.local")
+# A Fernet key for the stored Slack/Teams webhook URLs; derived from SECRET_KEY when unset.
+NOTIFY_FERNET_KEY = os.environ.get("NOTIFY_FERNET_KEY", "")
 
 # Uploads: the importers enforce their own limits; keep Django's below them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
@@ -186,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
     "reforecast-monthly": {
         "task": "reviews.reforecast.tasks.reforecast_monthly",
         "schedule": crontab(minute=0, hour=4, day_of_month="1"),
+    },
+    # Reminders, escalations, digests and reports: whatever has come due, then sent.
+    "notifications-tick": {
+        "task": "notifications.tasks.notifications_tick",
+        "schedule": crontab(minute="*/5"),
     },
 }
 
