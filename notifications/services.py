@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -134,6 +135,7 @@ def notification_queue(*, company, recipient, kind: str, object_key: str, period
             defaults={**common, "status": Status.SENT, "sent_at": now, "not_before": now})
         if new:
             created.append(row)
+            transaction.on_commit(lambda: _forget_unread(recipient.pk, company.pk))
         channel = delivery_channel(company, preference, recipient)
         if channel:
             row, new = Notification.objects.get_or_create(
@@ -188,9 +190,29 @@ def notifications_mark_read(*, user, company, ids=None) -> int:
                                      read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=timezone.now())
+    marked = qs.update(read_at=timezone.now())
+    _forget_unread(user.pk, company.pk)
+    return marked
+
+
+UNREAD_TTL = 300  # seconds; every write below forgets the count, the TTL bounds a miss
+
+
+def _unread_key(user_id, company_id) -> str:
+    return f"notifications:unread:{user_id}:{company_id}"
+
+
+def _forget_unread(user_id, company_id) -> None:
+    cache.delete(_unread_key(user_id, company_id))
 
 
 def unread_count(user, company) -> int:
-    return Notification.objects.filter(recipient=user, company=company, channel=Channel.IN_APP,
-                                       read_at__isnull=True).count()
+    """The header badge: cached, so a page pays no query for it (the dashboard's budget)."""
+    key = _unread_key(user.pk, company.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient=user, company=company,
+                                            channel=Channel.IN_APP,
+                                            read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_TTL)
+    return count
