@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 from kgiapp.api import api
 from kgiapp.views import dashboard, health, home, team
 from notifications.views import preferences as notification_preferences
-from teams.views import invitations
+from teams.views import invitations, start
 
 company_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -31,6 +31,7 @@ urlpatterns = [
     # "accounts" is a reserved company slug, so no company can shadow this link.
     path("accounts/unsubscribe/<str:token>/", notification_preferences.notification_unsubscribe,
          name="notification-unsubscribe"),
+    path("start/", start.start, name="start"),
     path("invite/<str:token>/", invitations.invite_accept, name="invite-accept"),
     path("api/v1/", api.urls),
     path("", home.home, name="home"),
