@@ -32,7 +32,7 @@ from engine.leaves import is_positive, leaf_distribution, shock_correlation, sho
 from engine.simulate import simulate  # noqa: E402
 
 TARGET_MOVES = (-0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2)
-WEEKLY = {"m": 52, "horizons": (4, 8, 13), "origins": 5, "every": 13, "min_history": 60,
+WEEKLY = {"m": 52, "horizons": (4, 8, 13), "origins": 6, "every": 13, "min_history": 60,
           "histories": (104, 156, 208, 300), "level": 4}
 MONTHLY = {"m": 12, "horizons": (3, 6, 12), "origins": 4, "every": 6, "min_history": 36,
            "histories": (48, 72, 120), "level": 3}
@@ -150,7 +150,7 @@ def scenario_cases(series, ids, cfg, kind, draws):
     out = []
     need = max(cfg["horizons"])
     groups = [[sid] for sid in ids] if kind != "product" else \
-        [ids[i:i + 3] for i in range(0, len(ids) - 2, 3)]
+        [ids[i:i + 3] for i in range(0, len(ids) - 2)]
     for g, group in enumerate(groups):
         per = [list(origins(series[sid], cfg, need)) for sid in group]
         for items in zip(*per):

@@ -25,6 +25,7 @@ SHORT_SERIES_POINTS = 8
 BACKTEST_ORIGINS = 3
 TOP_K = 2
 COMBINE_WITHIN = 1.25
+SPREAD_PRIOR = 5.0
 
 
 @dataclass(frozen=True)
@@ -101,19 +102,39 @@ def _smape(actual: np.ndarray, pred: np.ndarray) -> float:
     return float(np.mean(terms))
 
 
-def _backtest(x: np.ndarray, h: int, m: int, seasonal: bool) -> dict[str, float]:
-    """Mean sMAPE of each method over a few rolling origins (empty if too short)."""
+def _backtest(x: np.ndarray, h: int, m: int, seasonal: bool):
+    """Mean sMAPE of each method over a few rolling origins (empty if too short), and
+    each method's squared errors in units of its own sigma: (sum, count)."""
     h_bt = min(h, max(x.size // 5, 1))
     scores: dict[str, list[float]] = {}
+    spread: dict[str, list[float]] = {}
     for k in range(BACKTEST_ORIGINS, 0, -1):
         origin = x.size - k * h_bt
         if origin < max(SHORT_SERIES_POINTS, m + 2 if m >= 2 else 0):
             continue
         train, test = x[:origin], x[origin:origin + h_bt]
         _, cands = _all_candidates(train[-_fit_window(m):], h_bt, m, seasonal)
-        for name, (mean, _) in cands.items():
+        for name, (mean, sigma) in cands.items():
             scores.setdefault(name, []).append(_smape(test, mean))
-    return {name: float(np.mean(v)) for name, v in scores.items()}
+            ok = sigma > 0
+            z2 = ((test - mean)[ok] / sigma[ok]) ** 2
+            got = spread.setdefault(name, [0.0, 0.0])
+            got[0] += float(np.minimum(z2, 25.0).sum())
+            got[1] += int(ok.sum())
+    return {name: float(np.mean(v)) for name, v in scores.items()}, spread
+
+
+def _sigma_scale(spread: dict[str, list[float]], ranked: list[str]) -> float:
+    """How wide the chosen methods' bands should be, judged by their backtest errors.
+
+    The model formulas assume the model is right; the backtest shows how far off its
+    sigma really was. The ratio is shrunk towards 1 (SPREAD_PRIOR pseudo-errors) and
+    kept within [0.5, 2].
+    """
+    total = sum(spread[k][0] for k in ranked if k in spread)
+    count = sum(spread[k][1] for k in ranked if k in spread)
+    ratio = np.sqrt((SPREAD_PRIOR + total) / (SPREAD_PRIOR + count))
+    return float(np.clip(ratio, 0.5, 2.0))
 
 
 def _fit_window(m: int) -> int:
@@ -201,7 +222,7 @@ def forecast(
     # Seasonality is judged once on all the history, so that backtest origins (which see
     # less of it) compare the same seasonally adjusted methods that will be used.
     seasonal = is_seasonal(x, m)
-    scores = _backtest(x, total, m, seasonal)
+    scores, spread = _backtest(x, total, m, seasonal)
     season, cands = _all_candidates(x, total, m, seasonal)
     if scores:
         # Average the best two unless the runner-up is clearly worse: combining near-ties
@@ -212,7 +233,7 @@ def forecast(
         method = "+".join(ranked)
         score = float(np.mean([scores[k] for k in ranked]))
         mean = np.mean([cands[k][0] for k in ranked], axis=0)
-        sigma = np.mean([cands[k][1] for k in ranked], axis=0)
+        sigma = np.mean([cands[k][1] for k in ranked], axis=0) * _sigma_scale(spread, ranked)
     else:
         method, score = ("theta", float("nan"))
         mean, sigma = cands[method]
