@@ -5,7 +5,7 @@ from django.views.i18n import set_language
 
 from kgiapp.api import api
 from kgiapp.views import dashboard, health, home, team
-from teams.views import invitations
+from teams.views import invitations, start
 
 company_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("start/", start.start, name="start"),
     path("invite/<str:token>/", invitations.invite_accept, name="invite-accept"),
     path("api/v1/", api.urls),
     path("", home.home, name="home"),

@@ -4,7 +4,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from teams.models import Role, slug_validator
+from teams.models import Company, Role, slug_validator
+
+
+def timezone_choices():
+    import zoneinfo
+
+    return [(tz, tz) for tz in sorted(zoneinfo.available_timezones())
+            if "/" in tz and not tz.startswith(("Etc/", "SystemV/", "posix/", "right/"))]
 
 
 class InvitationForm(forms.Form):
@@ -48,3 +55,27 @@ class InvitationAcceptForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username",)
+
+
+class SignupForm(UserCreationForm):
+    """The account part of sign-up: username, email, password twice."""
+
+    email = forms.EmailField(label=_("Email"), max_length=254,
+                             help_text=_("Used to reset your password."))
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+
+class CompanyCreateForm(forms.ModelForm):
+    """The company part of sign-up and of ``create_company``."""
+
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices,
+                                 initial="Asia/Tokyo")
+
+    class Meta:
+        model = Company
+        fields = ("name", "slug", "language", "timezone")
+        help_texts = {"slug": _("Appears in every address, e.g. /acme/. Lowercase letters, "
+                                "digits and hyphens.")}

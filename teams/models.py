@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 # Top-level URL segments a company slug may not take.
 RESERVED_SLUGS = frozenset(
-    {"accounts", "api", "admin", "healthz", "i18n", "invite", "static", "media", "companies"}
+    {"accounts", "api", "admin", "healthz", "i18n", "invite", "static", "media", "companies",
+     "start", "oidc"}
 )
 
 

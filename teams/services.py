@@ -200,3 +200,21 @@ def team_member_set(*, team: Team, user, role: str | None) -> TeamMembership | N
         team=team, user=user, defaults={"role": role}
     )
     return membership
+
+
+def company_create(*, slug: str, name: str, admin, language: str = "ja",
+                   timezone_name: str = "Asia/Tokyo") -> Company:
+    """Create a company with ``admin`` as its first admin; slug and time zone are validated."""
+    company = Company(slug=slug, name=name, language=language, timezone=timezone_name)
+    company.full_clean(validate_unique=False)
+    with transaction.atomic():
+        if Company.objects.filter(slug=slug).exists():
+            raise ValidationError({"slug": _("A company with this URL name already exists.")})
+        try:
+            with transaction.atomic():
+                company.save()
+        except IntegrityError as exc:
+            raise ValidationError(
+                {"slug": _("A company with this URL name already exists.")}) from exc
+        Membership.objects.create(company=company, user=admin, role=Role.ADMIN)
+    return company

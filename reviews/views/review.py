@@ -56,9 +56,20 @@ def _context(request, review, **forms):
                                                                     today=page["today"]),
         "close_form": CloseForm(initial={"no_decision_reason": review.no_decision_reason}),
         "close_errors": forms.get("close_errors", []),
-        "prev_label": label(*week_of(review.week_start - timedelta(days=7))[:2]),
-        "next_label": label(*week_of(review.week_start + timedelta(days=7))[:2]),
+        "prev_label": _neighbour_label(review, -7),
+        "next_label": _neighbour_label(review, 7),
     }
+
+
+def _neighbour_label(review, days):
+    """The label of the week ``days`` away when a link to it can open: a review exists, or
+    it is this week (which opens on demand); None otherwise (no arrow to a 404)."""
+    monday = review.week_start + timedelta(days=days)
+    iso_year, iso_week, _monday = week_of(monday)
+    this_monday = week_of(team_today(review.team))[2]
+    exists = WeeklyReview.objects.filter(team=review.team, iso_year=iso_year,
+                                         iso_week=iso_week).exists()
+    return label(iso_year, iso_week) if exists or monday == this_monday else None
 
 
 @company_view("view")

@@ -151,3 +151,16 @@ def test_data_quality_flags_stale_kpis_and_missing_sources(client, world, kpis):
     assert not rows["uu"]["stale"] and rows["cvr"]["stale"] and rows["cpc"]["missing_source"]
     client.force_login(world.user("viewer"))
     assert client.get(reverse("data-quality", args=["acme"])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_export_csv_writes_numbers_in_plain_notation(client, world, kpis):
+    measurements_bulk_upsert(company=world.company, entries=[
+        Entry(kpis["uu"], date(2026, 3, 2), Decimal("44460")),
+        Entry(kpis["aov"], date(2026, 3, 2), Decimal("3450.5")),
+    ])
+    client.force_login(world.user("viewer"))
+    body = client.get(reverse("measurement-export", args=["acme"]),
+                      {"kpi": ["aov", "uu"]}).content.decode("utf-8-sig")
+    values = [line.split(",")[3] for line in body.splitlines()[1:]]
+    assert values == ["3450.5", "44460"]

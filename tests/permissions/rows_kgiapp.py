@@ -29,6 +29,8 @@ ROWS = {
     "password_change_done": public_row(ALLOWED, everyone={"anonymous": 302}),
     "set_language": public_row(302, method="post"),
     "invite-accept": public_row(404, kwargs=lambda w: {"token": "not-a-real-token"}),
+    # Companies exist in the world and SIGNUP_OPEN is off: sign-up says it is closed.
+    "start": public_row(403),
     "home": public_row(ALLOWED, everyone={"anonymous": 302}),
     "dashboard": company_row("view"),
     "company-settings": company_row("admin"),

@@ -1,4 +1,5 @@
 """Opening reviews, carry-over across year ends, notes, tasks, the summary and the API."""
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -220,3 +221,18 @@ def test_carried_tasks_reach_the_next_review_via_the_owner_in_my_tasks(world):
     nxt = review_for(world.team, day=date(2026, 11, 16))
     assert carried_tasks(nxt).count() == 1
     assert nxt.week_start - review.week_start == timedelta(days=7)
+
+
+@pytest.mark.django_db
+def test_week_arrows_only_lead_to_reviews_that_open(world):
+    review = review_for(world.team)  # this week's review
+    client = Client()
+    client.force_login(world.users["viewer"])
+    args = [world.company.slug, world.team.slug, review.week_label]
+    html = client.get(reverse("review-detail", args=args)).content.decode()
+    next_week = review.week_start + timedelta(days=7)
+    year, week = next_week.isocalendar()[:2]
+    next_label = f"{year}-W{week:02d}"
+    assert reverse("review-detail", args=[*args[:2], next_label]) not in html
+    for href in re.findall(r'href="([^"]*/reviews/[^"]*)"', html):
+        assert client.get(href).status_code == 200, href
