@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from kgiapp.api import api
-from kgiapp.views import dashboard, health, home, team
+from kgiapp.views import accounts, dashboard, health, home, team
 from teams.views import invitations, start
 
 company_patterns = [
@@ -25,6 +25,14 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
+    path("accounts/password_reset/", accounts.PasswordResetView.as_view(),
+         name="password_reset"),
+    path("accounts/password_reset/sent/", auth_views.PasswordResetDoneView.as_view(),
+         name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", accounts.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("start/", start.start, name="start"),
     path("invite/<str:token>/", invitations.invite_accept, name="invite-accept"),
