@@ -154,3 +154,18 @@ def test_any_cell_is_a_number_or_a_value_problem(raw):
     else:
         assert parsed.value.is_finite()
         check_range(parsed.value, "percent", parsed.percent)
+
+
+def test_ten_thousand_man_yen_is_one_oku():
+    assert parse_number("¥10,000万").value == parse_number("1億").value == Decimal(100_000_000)
+
+
+def test_a_percent_kpi_around_two_percent_refuses_0_02_and_suggests_2():
+    problems = check_range(Decimal("0.02"), "percent", typical=Decimal("2.1"))
+    assert [p.code for p in problems] == ["percent_as_fraction"]
+    assert "2%" in str(problems[0].message)
+    # Written as a percentage, or on a KPI that really lives below 1 %, it is taken as is.
+    assert check_range(Decimal("0.02"), "percent", percent=True, typical=Decimal("2.1")) == []
+    assert check_range(Decimal("0.8"), "percent", typical=Decimal("0.9")) == []
+    assert check_range(Decimal("0.02"), "percent") == []
+    assert check_range(Decimal("2"), "percent", typical=Decimal("2.1")) == []

@@ -1,11 +1,11 @@
-"""The nightly detector over stored numbers (metrics.analytics.anomalies_detect)."""
+"""The nightly detector over stored numbers (metrics.anomaly_detection.anomalies_detect)."""
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 
-from metrics.analytics import anomalies_detect
+from metrics.anomaly_detection import anomalies_detect
 from metrics.models import Anomaly, AnomalyLabel, Campaign, Measurement
 from metrics.selectors import anomalies_by_kpi
 from metrics.tasks import anomalies_nightly

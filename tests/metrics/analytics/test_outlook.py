@@ -1,5 +1,5 @@
 """The KGI outlook: forecasts pushed through the tree to a probability (metrics.analytics)."""
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -36,8 +36,9 @@ def test_growth_in_a_leaf_raises_the_probability_of_the_same_target():
 def test_the_deadline_value_is_the_monthly_sum_of_weekly_visits_times_average_cvr():
     company, _kgi, _ = build_shop()
     outlook = kgi_outlook(company, as_of=AS_OF, draws=4000)
-    # December 2026 has 4 Mondays (7, 14, 21, 28): about 4 × 10,000 × 2 % = 800 orders.
-    assert 720 < outlook.p50 < 880
+    # December counts its 31 days of weekly visits (4 3/7 weeks), not its 4 Mondays:
+    # about 31/7 × 10,000 × 2 % = 886 orders.
+    assert 820 < outlook.p50 < 950
     assert outlook.leaves["cvr"].mean == pytest.approx(0.02, rel=0.1)  # percent as a fraction
 
 
@@ -90,9 +91,10 @@ def test_campaign_weeks_do_not_lift_the_forecast():
 def test_what_if_a_better_cvr_raises_the_probability_and_moves_are_capped_at_30_percent():
     company, _kgi, _ = build_shop(target=4.35 * 10_000 * 2.0 / 100 * 1.05)
     outlook = kgi_outlook(company, as_of=AS_OF, draws=10_000)
-    leaves = {c: {"mean": leaf.mean, "sigma": leaf.sigma} for c, leaf in outlook.leaves.items()}
+    leaves = {c: {"mean": leaf.mean, "sigma": leaf.sigma, "positive": leaf.positive}
+              for c, leaf in outlook.leaves.items()}
     args = {"company": company, "leaves_payload": leaves, "target": float(outlook.kgi.target),
-            "draws": outlook.draws, "seed": outlook.seed}
+            "draws": outlook.draws, "seed": outlook.seed, "correlation": outlook.correlation}
     baseline = what_if(shifts_pct={}, **args)
     assert baseline.probability == pytest.approx(outlook.probability)
     better = what_if(shifts_pct={"cvr": 10}, **args)
@@ -108,3 +110,23 @@ def test_the_sensitivity_ranking_names_every_leaf_with_its_direction():
     outlook = kgi_outlook(company, as_of=AS_OF, draws=4000)
     assert {s["code"] for s in outlook.sensitivity} == {"visits", "cvr"}
     assert all(s["delta_pp"] > 0 for s in outlook.sensitivity)
+
+
+def test_a_five_monday_month_counts_its_days_not_its_mondays():
+    # The same flat shop with its deadline in November 2026 (30 days, 5 Mondays) and in
+    # December 2026 (31 days, 4 Mondays): by days November holds 30/31 of December.
+    nov, _kgi, _ = build_shop(slug="nov", deadline=date(2026, 11, 30))
+    dec, _kgi, _ = build_shop(slug="dec", deadline=date(2026, 12, 31))
+    p50_nov = kgi_outlook(nov, as_of=AS_OF, draws=4000).p50
+    p50_dec = kgi_outlook(dec, as_of=AS_OF, draws=4000).p50
+    assert p50_nov / p50_dec == pytest.approx(30 / 31, abs=0.03)
+
+
+def test_a_week_straddling_two_months_counts_by_its_days_in_each():
+    from metrics.measurements import subperiod_weights
+
+    october = subperiod_weights(date(2026, 10, 1), "monthly", "weekly")
+    # Monday 28 September has 4 of its 7 days in October; Monday 26 October 6 of 7.
+    assert october[0] == (date(2026, 9, 28), pytest.approx(4 / 7))
+    assert october[-1] == (date(2026, 10, 26), pytest.approx(6 / 7))
+    assert sum(w for _d, w in october) == pytest.approx(31 / 7)
