@@ -231,10 +231,16 @@ def goal_seek(
     with np.errstate(all="ignore"):
         gaps = np.asarray(gap(grid), dtype=np.float64) * np.ones_like(grid)
     tolerance = 1e-9 * max(abs(root_target), 1.0)
+    current = values.get(solve_for)
+    anchor = float(current) if current is not None and math.isfinite(current) else 0.0
+    solutions = []
     for low, high in _brackets(grid, gaps):
         solution = _refine(gap, low, high)
         if solution is not None and abs(float(gap(solution))) <= tolerance:
-            return solution
+            solutions.append(solution)
+    if solutions:
+        # Of several roots, the one nearest the current value is the answer people expect.
+        return min(solutions, key=lambda x: (abs(x - anchor), x))
     raise FormulaError(
         "unsolvable",
         f"no value of {solve_for!r} makes {root!r} equal {root_target}",
@@ -260,9 +266,6 @@ def _brackets(grid: np.ndarray, gaps: np.ndarray) -> list[tuple[float, float]]:
         and np.isfinite(gaps[i + 1])
         and (gaps[i] == 0 or gaps[i + 1] == 0 or (gaps[i] < 0) != (gaps[i + 1] < 0))
     ]
-    # Try the crossing nearest the current value first: that is the answer people expect.
-    current = len(grid) // 2 + _SCAN_OCTAVES
-    crossings.sort(key=lambda i: abs(i - current))
     return [(float(grid[i]), float(grid[i + 1])) for i in crossings]
 
 
