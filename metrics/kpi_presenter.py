@@ -8,16 +8,15 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.formatting import format_value
-from metrics.models import Campaign, Kpi, Measurement, Target
+from metrics.models import Campaign, Kpi, Measurement
 from metrics.selectors import (
     CADENCE_DAYS,
     anomalies_by_kpi,
     company_formulas,
-    current_targets,
     formula_inputs,
     is_stale,
     parsed_formula,
-    period_target,
+    target_plan,
     target_status,
 )
 from teams.dataversion import cached
@@ -27,8 +26,8 @@ from teams.dataversion import cached
 class KpiPage:
     kpi: Kpi
     history: list
-    target: Target | None
     period_target: Decimal | None
+    targets: list  # [(period_start, target)] aligned with the history's periods
     inputs: list
     feeds: list
     campaigns: list
@@ -57,7 +56,7 @@ def _kpi_page(company, code, today):
         Measurement.objects.filter(kpi=kpi).order_by("period_start")
         .values_list("period_start", "value", "updated_at")
     )
-    target = current_targets([kpi.pk], today=today).get(kpi.pk)
+    plan = target_plan(company, [kpi.pk])
     formulas = company_formulas(company)
     input_codes = formula_inputs(kpi)
     feeder_codes = []
@@ -77,9 +76,10 @@ def _kpi_page(company, code, today):
             .order_by("start")
         )
     latest_period, latest, _u = history[-1] if history else (None, None, None)
-    wanted = period_target(kpi, target)
+    wanted = plan.at(kpi, None, latest_period or today)
     return KpiPage(
-        kpi=kpi, history=history, target=target, period_target=wanted,
+        kpi=kpi, history=history, period_target=wanted,
+        targets=[(p, plan.at(kpi, None, p)) for p, _v, _u in history],
         inputs=[related[c] for c in input_codes if c in related],
         feeds=[related[c] for c in sorted(feeder_codes) if c in related],
         campaigns=campaigns,
@@ -106,9 +106,10 @@ def kpi_chart_config(page, labels_text):
         "backgroundColor": "rgba(36,86,214,.08)", "pointRadius": 0, "borderWidth": 2,
         "tension": 0.2, "fill": False,
     }]
-    if page.period_target is not None:
+    if any(t is not None for _p, t in page.targets):
         datasets.append({
-            "label": labels_text["target"], "data": [float(page.period_target)] * len(labels),
+            "label": labels_text["target"],
+            "data": [None if t is None else float(t) for _p, t in page.targets],
             "borderColor": "#12805c", "borderDash": [6, 4], "pointRadius": 0, "borderWidth": 1.5,
             "fill": False,
         })

@@ -7,7 +7,6 @@ plain values (``KpiRow``), formatted here for the templates (``with_display``).
 """
 from __future__ import annotations
 
-from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -21,7 +20,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.calendar import days_in_month, period_days
 from core.formatting import format_card_value, format_change, spark_points
 from engine.formula import FormulaError, parse_formula
 from metrics.models import (
@@ -34,11 +32,10 @@ from metrics.models import (
     KgiStatus,
     Kpi,
     Measurement,
-    PeriodKind,
     Phase,
-    Target,
     Unit,
 )
+from metrics.targets import load_plan
 
 SPARK_PERIODS = 12
 # Within this share of the target (on the wrong side) a KPI is "at risk", beyond it "off track".
@@ -160,43 +157,9 @@ def latest_values(kpi_ids, periods=SPARK_PERIODS):
     return out
 
 
-TargetFacts = namedtuple("TargetFacts", "period_kind period_start value")
-
-
-def current_targets(kpi_ids, today=None, company=None):
-    """{kpi_id: TargetFacts} in force today, one query.
-
-    The current (not superseded) target with the latest start on or before today; when
-    there is none yet, the nearest one ahead (a KGI deadline target). With ``company``
-    instead of ids, every KPI of the company (no long IN list for a big company).
-    """
-    today = today or timezone.localdate()
-    chosen = {}
-    scope = {"kpi__company": company} if company is not None else {"kpi_id__in": list(kpi_ids)}
-    targets = (Target.objects.filter(superseded_at__isnull=True, **scope)
-               .order_by("kpi_id", "period_start")
-               .values_list("kpi_id", "period_kind", "period_start", "value"))
-    for kpi_id, kind, start, value in targets:
-        # Ordered by start: a later start already begun wins; a future one only when alone.
-        if kpi_id not in chosen or start <= today:
-            chosen[kpi_id] = TargetFacts(kind, start, value)
-    return chosen
-
-
-def period_target(kpi, target):
-    """The target on the KPI's own period: a month target of a summed weekly KPI is split.
-
-    A month (or deadline month) target of a KPI summed to the month is scaled to a day
-    or a week; averaged and last-value KPIs compare with the target as it is.
-    """
-    if target is None:
-        return None
-    value = target.value
-    if kpi.aggregation != "sum" or kpi.cadence == "monthly" or \
-            target.period_kind == PeriodKind.QUARTER:
-        return value
-    days = days_in_month(target.period_start)
-    return value * Decimal(period_days(target.period_start, kpi.cadence)) / Decimal(days)
+def target_plan(company, kpi_ids=None):
+    """The company's targets, ready to be read at any grain (metrics.targets.load_plan)."""
+    return load_plan(company, kpi_ids)
 
 
 def target_status(value, target, direction):
@@ -250,16 +213,19 @@ def _change(row, latest, previous):
     return (latest - previous) / abs(previous) * 100, "%"
 
 
-def kpi_rows(rows, today=None, values=None, targets=None):
+def kpi_rows(rows, today=None, values=None, targets=None, company=None):
     """Fill KpiRows (from kpi_facts) with latest value, change and target status.
 
     ``values`` ({kpi_id: [(period, value), …]}, e.g. from latest_values) and ``targets``
-    (from current_targets) may be passed when already loaded; at most two queries
-    otherwise. Sparklines are a separate step (with_series), for the rows shown.
+    (a TargetPlan) may be passed when already loaded; at most two queries otherwise
+    (``company`` is then needed). The target is the one of the latest value's period at
+    the KPI's cadence (this period's when there is no value yet). Sparklines are a
+    separate step (with_series), for the rows shown.
     """
+    today = today or timezone.localdate()
     ids = [r.pk for r in rows]
     values = latest_values(ids) if values is None else values
-    targets = current_targets(ids, today=today) if targets is None else targets
+    targets = target_plan(company, ids) if targets is None else targets
     for row in rows:
         history = values.get(row.pk, ())
         if history:
@@ -269,7 +235,7 @@ def kpi_rows(rows, today=None, values=None, targets=None):
         row.change, row.change_unit = _change(row, row.latest, row.previous)
         if row.change is not None and row.change != 0:
             row.change_good = (row.change > 0) == (row.direction == Direction.HIGHER)
-        row.target = period_target(row, targets.get(row.pk))
+        row.target = targets.at(row, None, row.latest_period or today)
         row.status = target_status(row.latest, row.target, row.direction)
     return rows
 

@@ -2,16 +2,19 @@
 
 The engine (``engine/``) works on numpy arrays and knows nothing of Django; this package
 loads a company's measurements into regular series (``series``: one value per period, gaps
-as NaN, campaign periods masked), runs the engine's detector and stores what it found
-(``anomaly_job``), and forecasts and simulates the KGI (``outlook``: outlook and what-if).
+as NaN, campaign periods masked), runs the engine's detector and replaces the recent
+findings (``anomaly_detection``, the nightly job), and forecasts and simulates the KGI
+(``outlook``: the outlook and the what-if).
 """
-from metrics.analytics.anomaly_job import anomalies_detect
+from metrics.analytics.anomaly_detection import anomalies_detect
 from metrics.analytics.outlook import (
     DRAWS,
     MAX_SHIFT_PCT,
     OutlookUnavailable,
     clamp_shift,
     kgi_outlook,
+    leaf_specs,
+    payload_correlation,
     what_if,
 )
 from metrics.analytics.series import Series, kpi_series
@@ -25,5 +28,7 @@ __all__ = [
     "clamp_shift",
     "kgi_outlook",
     "kpi_series",
+    "leaf_specs",
+    "payload_correlation",
     "what_if",
 ]

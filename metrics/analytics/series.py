@@ -7,7 +7,10 @@ from datetime import date
 
 import numpy as np
 
-from core.calendar import next_period, period_grid
+from core.calendar import (
+    next_period,
+    period_grid,
+)
 from metrics.models import Campaign, Kpi, Measurement
 
 SEASON_LENGTH = {"daily": 7, "weekly": 52, "monthly": 12}

@@ -2,7 +2,7 @@
 from django.utils import timezone
 
 from core.calendar import month_start, previous_month
-from metrics.analytics import anomalies_detect
+from metrics.analytics.anomaly_detection import anomalies_detect
 from reviews.reforecast.services import (
     reforecast_compute,
     reforecast_request,
