@@ -15,7 +15,7 @@ from core.calendar import add_months
 from customers import services as cs_services
 from customers.models import Customer
 from metrics.models import Kpi, Measurement, MeasurementRevision, Source
-from tests.cs.factories import CustomerFactory
+from tests.customers.factories import CustomerFactory
 
 MARCH = date(2025, 3, 1)
 TODAY = date(2025, 7, 10)
