@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from core.calendar import add_months, month_start
 from metrics.models import Kpi, Target
-from metrics.target_plan import GRAINS, add_months, month_start
+from metrics.target_plan import GRAINS
 from metrics.targets import TargetEntry, TargetsRefused, can_set_targets, load_plan, targets_set
 
 router = Router(tags=["targets"])

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.calendar import month_start
 from metrics.models import Kgi, KgiStatus
-from metrics.target_plan import month_start
 from metrics.targets import TargetEntry, TargetRefused, targets_set
 from metrics.tree.plan import CascadeRefused, fingerprint
 from metrics.tree.presenter import build_tree
