@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from kgiapp.api import api
 from kgiapp.views import accounts, dashboard, health, home, team
+from notifications.views import preferences as notification_preferences
 from teams.views import invitations, start
 
 company_patterns = [
@@ -15,6 +16,7 @@ company_patterns = [
     path("", include("customers.urls")),
     path("", include("okrs.urls")),
     path("", include("reviews.urls")),
+    path("", include("notifications.urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +36,9 @@ urlpatterns = [
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
     path("i18n/setlang/", set_language, name="set_language"),
+    # "accounts" is a reserved company slug, so no company can shadow this link.
+    path("accounts/unsubscribe/<str:token>/", notification_preferences.notification_unsubscribe,
+         name="notification-unsubscribe"),
     path("start/", start.start, name="start"),
     path("invite/<str:token>/", invitations.invite_accept, name="invite-accept"),
     path("api/v1/", api.urls),

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from engine.formula import FormulaError
 from engine.tree import check_consistency, goal_seek, leaves, reachable, sensitivity
 from metrics.formula_messages import formula_error_message
-from metrics.models import Focus, Kind, Kpi, Measurement, PeriodKind, Target
+from metrics.models import Focus, Kind, Kpi, Measurement
 from metrics.selectors import active_kgi
 from metrics.services import FOCUS_CAP, company_formulas, kgi_smart_check
+from metrics.targets import load_plan
 
 
 @dataclass
@@ -46,16 +47,20 @@ class TreeData:
     sensitivity_missing: list
 
 
-def kpis_with_latest(company):
-    """The company's KPIs with ``latest`` (newest measurement) and ``month_target`` loaded."""
-    month = timezone.localdate().replace(day=1)
+def kpis_with_latest(company, today=None):
+    """The company's KPIs with ``latest`` (newest measurement) and ``month_target`` loaded.
+
+    ``month_target`` is this month's target read through the target plan at month grain
+    (a weekly summed KPI's month, an averaged KPI's level), so the tree compares months.
+    """
+    month = (today or timezone.localdate()).replace(day=1)
     latest = Measurement.objects.filter(kpi=OuterRef("pk")).order_by("-period_start")
-    target = Target.objects.filter(kpi=OuterRef("pk"), period_kind=PeriodKind.MONTH,
-                                   period_start=month, superseded_at__isnull=True)
-    return (Kpi.objects.filter(company=company).select_related("team")
-            .annotate(latest=Subquery(latest.values("value")[:1]),
-                      month_target=Subquery(target.values("value")[:1]))
-            .order_by("code"))
+    kpis = list(Kpi.objects.filter(company=company).select_related("team")
+                .annotate(latest=Subquery(latest.values("value")[:1])).order_by("code"))
+    plan = load_plan(company)
+    for kpi in kpis:
+        kpi.month_target = plan.at(kpi, "month", month)
+    return kpis
 
 
 def build_tree(company, seek_code=None) -> TreeData:

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from metrics.models import PeriodKind
-from metrics.selectors import period_target, target_status
+from metrics.selectors import target_plan, target_status
 from tests.dash.factories import KpiFactory, TargetFactory
 
 
@@ -31,6 +31,9 @@ def test_month_target_of_a_summed_weekly_kpi_is_split_to_the_week(world):
     averaged = KpiFactory(company=world.company, cadence="weekly", aggregation="average")
     month = TargetFactory(kpi=summed, period_kind=PeriodKind.MONTH,
                           period_start=date(2026, 4, 1), value=Decimal(30_000))
-    assert period_target(summed, month) == Decimal(7_000)
-    month.kpi = averaged
-    assert period_target(averaged, month) == Decimal(30_000)
+    TargetFactory(kpi=averaged, period_kind=PeriodKind.MONTH,
+                  period_start=date(2026, 4, 1), value=Decimal(30_000))
+    plan = target_plan(world.company)
+    assert month.kpi == summed
+    assert plan.at(summed, None, date(2026, 4, 6)) == Decimal(7_000)
+    assert plan.at(averaged, None, date(2026, 4, 6)) == Decimal(30_000)

@@ -40,6 +40,9 @@ ROWS = {
     "home": public_row(ALLOWED, everyone={"anonymous": 302}),
     "dashboard": company_row("view"),
     "company-settings": company_row("admin"),
+    # Valid data would rename the world's company for the rest of the request: post nothing
+    # (the form answers 400 to an admin), the matrix only checks who gets that far.
+    "company-update": company_row("admin", method="post"),
     "member-role": company_row("admin", kwargs=_member, method="post",
                                data=lambda w: {"role": "viewer"}),
     "member-remove": company_row("admin", kwargs=_member, method="post"),

@@ -13,13 +13,13 @@ from tests.tree.factories import KgiFactory, KpiFactory
 
 
 @pytest.mark.django_db
-def test_seed_example_leaves_give_8280000_a_factor_10_short_and_goal_seek_aov_34583():
+def test_demo_plan_adds_up_to_the_kgi_and_goal_seek_aov_gives_34583():
     company = run_steps("demo")
     tree = build_tree(company, seek_code="aov")
     result = tree.consistency
     assert [k.code for k in result["leaves"]] == ["uu", "cvr", "aov"]
-    assert round(result["computed"]) == 8_280_000
-    assert result["short"] and result["factor"] == 10.0
+    assert round(result["computed"]) == 83_030_400  # 120,000 × 2.0 % × ¥34,596
+    assert result["ok"] and result["factor"] == 1.0
     assert round(tree.consistency["seek"]["value"]) == 34_583
 
 
