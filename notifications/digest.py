@@ -48,7 +48,8 @@ def digest_facts(company, today: date, week_label: str) -> DigestFacts:
     before = (Notification.objects.filter(company=company, kind=Kind.EXECUTIVE_DIGEST,
                                           period_key=last_label, channel=Channel.IN_APP)
               .values_list("payload", flat=True).first() or {})
-    rows = [r for r in kpi_rows(kpi_facts(company), today=today) if r.status == STATUS_OFF_TRACK]
+    rows = [r for r in kpi_rows(kpi_facts(company), today=today, company=company)
+            if r.status == STATUS_OFF_TRACK]
     anomalies = (Anomaly.objects.filter(company=company, label=AnomalyLabel.ANOMALY,
                                         period_start__gte=today - timedelta(days=14))
                  .select_related("kpi").order_by("-period_start")[:LIST_LIMIT])
