@@ -14,8 +14,8 @@ from notifications.models import Channel, Kind, Notification
 from reviews.models import Decision, Reforecast, ReforecastStatus, Task
 from reviews.services import review_open_for_week
 from teams.models import Membership, Role
-from tests.notifications.conftest import link_of, notify
 from tests.metrics.analytics.shop import build_shop, month_after_data
+from tests.notifications.conftest import link_of, notify
 from tests.world import make_user
 
 pytestmark = pytest.mark.django_db
