@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from core.calendar import month_start
 from metrics.models import KgiStatus, Target
+from metrics.target_plan import month_start
 from tests.metrics.factories import KgiFactory, KpiFactory
 
 pytestmark = pytest.mark.django_db
