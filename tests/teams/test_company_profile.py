@@ -71,11 +71,11 @@ def test_bad_input_is_refused_on_its_field_and_changes_nothing(admin_client, wor
 def test_fiscal_year_start_relabels_quarters_and_changes_cache_keys(admin_client, world):
     may = date(2026, 5, 15)
     before_key = cache_key(world.company, "page", ())
-    assert current_quarter(world.company, may).label == "2026Q2"
+    assert current_quarter(world.company, may).code == "2026Q2"
     admin_client.post(reverse("company-update", args=["acme"]),
                       _data(name="Acme", fiscal_year_start_month="4"))
     company = Company.objects.get(pk=world.company.pk)
     quarter = current_quarter(company, may)
-    assert quarter.label == "2026Q1" and quarter.start == date(2026, 4, 1)
+    assert (quarter.code, quarter.label) == ("2026Q1", "FY2026 Q1") and quarter.start == date(2026, 4, 1)
     # Cached pages built under January quarters are not served after the change.
     assert cache_key(company, "page", ()) != before_key
