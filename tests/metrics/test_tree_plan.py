@@ -11,7 +11,7 @@ from metrics.targets import target_set
 from metrics.tree.apply import cascade_apply, cascade_preview, goal_seek_apply, seek_preview
 from metrics.tree.plan import CascadeRefused
 from metrics.tree.selectors import build_tree
-from tests.tree.factories import KgiFactory, KpiFactory
+from tests.metrics.factories import KgiFactory, KpiFactory
 
 pytestmark = pytest.mark.django_db
 
