@@ -126,6 +126,7 @@ def _dashboard_payload(company, *, team, cadence, show_all, today):
     twelve, for their sparklines.
     """
     from kgiapp.checklist import checklist
+    from kgiapp.first_run import first_run_facts
 
     kgi = active_kgi(company)
     kpis = metric_selectors.kpi_facts(company, include_vanity=True)
@@ -151,6 +152,7 @@ def _dashboard_payload(company, *, team, cadence, show_all, today):
     return {
         "north_star": ns,
         "teams": teams,
+        "first_run_facts": first_run_facts(company),
         "layers": layers,
         "kpi_count": len(rows),
         "hidden_count": sum(p["hidden"] for layer in layers for p in layer["phases"]),

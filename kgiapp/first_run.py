@@ -1,19 +1,20 @@
 """The numbered first-run path on a new company's dashboard: what is done, what is next.
 
 teams → KGI → targets → numbers → people → first reforecast. Each step is read from the
-data (a few EXISTS queries, live: memberships and invitations are not under the data
-token) and links to the page that does it.
+data (one query, cached with the dashboard under the data token) and links to the page
+that does it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement, Target
 from reviews.models import Reforecast, ReforecastStatus
-from teams.models import Invitation, Membership, Team
+from teams.models import Company, Invitation, Membership, Team
 
 
 @dataclass
@@ -26,22 +27,42 @@ class Step:
     action: str
 
 
-def first_run_steps(company) -> list[Step]:
-    """The six steps for this company, in order, each done or not."""
+def first_run_facts(company) -> dict:
+    """What the steps read, in one query; every table is under the data token, so this is
+    cached with the dashboard."""
+    members = (Membership.objects.filter(company=OuterRef("pk")).values("company")
+               .annotate(n=Count("pk")).values("n")[:1])
+    facts = Company.objects.filter(pk=company.pk).annotate(
+        team=Exists(Team.objects.filter(company=OuterRef("pk"))),
+        kgi=Exists(Kgi.objects.filter(company=OuterRef("pk"), status=KgiStatus.ACTIVE)),
+        kpi=Exists(Kpi.objects.filter(company=OuterRef("pk"))),
+        targets=Exists(Target.objects.filter(kpi__company=OuterRef("pk"))),
+        numbers=Exists(Measurement.objects.filter(company=OuterRef("pk"))),
+        invited=Exists(Invitation.objects.filter(company=OuterRef("pk"))),
+        members=Subquery(members),
+        reforecast=Exists(Reforecast.objects.filter(company=OuterRef("pk"),
+                                                    status=ReforecastStatus.DONE)),
+    ).values("team", "kgi", "kpi", "targets", "numbers", "invited", "members",
+             "reforecast").get()
+    # Someone besides the first admin is in the company, or was invited.
+    facts["people"] = facts.pop("invited") or (facts.pop("members") or 0) > 1
+    return facts
+
+
+def first_run_steps(company, facts=None) -> list[Step] | None:
+    """The six steps for this company, in order, each done or not; None once all are."""
     slug = company.slug
+    facts = facts if facts is not None else first_run_facts(company)
+    if all(facts.values()):
+        return None
 
     def url(name, anchor=""):
         return reverse(name, kwargs={"company": slug}) + anchor
 
-    has_team = Team.objects.filter(company=company).exists()
-    has_kgi = Kgi.objects.filter(company=company, status=KgiStatus.ACTIVE).exists()
-    has_kpi = Kpi.objects.filter(company=company).exists()
-    has_targets = Target.objects.filter(kpi__company=company).exists()
-    has_numbers = Measurement.objects.filter(company=company).exists()
-    has_people = (Membership.objects.filter(company=company).count() > 1
-                  or Invitation.objects.filter(company=company).exists())
-    has_reforecast = Reforecast.objects.filter(company=company,
-                                               status=ReforecastStatus.DONE).exists()
+    has_team, has_kgi, has_kpi = facts["team"], facts["kgi"], facts["kpi"]
+    has_targets, has_numbers, has_reforecast = (facts["targets"], facts["numbers"],
+                                                facts["reforecast"])
+    has_people = facts["people"]
     return [
         Step(1, _("Create your teams"), has_team,
              _("Weekly reviews, KPIs and numbers belong to teams."),

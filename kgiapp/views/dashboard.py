@@ -26,7 +26,6 @@ def dashboard(request):
     if not can(request.membership, "admin"):
         context["checklist"] = None
     else:
-        steps = first_run_steps(request.company)
         # The path stays until every step is done; then the dashboard is only the numbers.
-        context["first_run"] = steps if not all(step.done for step in steps) else None
+        context["first_run"] = first_run_steps(request.company, context["first_run_facts"])
     return render_page(request, "kgiapp/dashboard.html", context, partial="layers")

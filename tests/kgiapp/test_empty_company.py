@@ -116,3 +116,9 @@ def test_template_on_an_empty_company_creates_and_activates_its_kgi(admin, compa
     steps = admin.get(url("dashboard")).context["first_run"]
     assert steps[1].done and steps[2].done  # the template brings targets too
     assert response.status_code == 200
+
+
+def test_inviting_someone_ticks_the_people_step_on_the_next_load(admin, company):
+    assert not admin.get(url("dashboard")).context["first_run"][4].done
+    admin.post(url("invitation-create"), {"email": "new@example.com", "role": "member"})
+    assert admin.get(url("dashboard")).context["first_run"][4].done
