@@ -27,6 +27,16 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The unread badge is cached per user and company; ids repeat between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 class Mailbox:
     def __init__(self):
         self.messages = []

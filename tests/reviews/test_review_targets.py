@@ -6,15 +6,15 @@ import pytest
 
 from metrics.targets import target_set
 from reviews.selectors import live_numbers
-from tests.reviews.factories import KpiFactory, measure, review_for
+from tests.reviews.factories import focus_kpi, measure, review_for
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_monthly_sum_target_shows_as_its_weekly_share_in_a_week_straddling_two_months(world):
-    orders = KpiFactory(company=world.company, team=world.team, code="orders",
+    orders = focus_kpi(company=world.company, team=world.team, code="orders",
                         aggregation="sum", cadence="weekly")
-    aov = KpiFactory(company=world.company, team=world.team, code="aov", unit="JPY",
+    aov = focus_kpi(company=world.company, team=world.team, code="aov", unit="JPY",
                      aggregation="average", cadence="weekly")
     target_set(kpi=orders, period="2026-11-01", value="3,000")
     target_set(kpi=orders, period="2026-12-01", value="6,200")
