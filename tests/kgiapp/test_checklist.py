@@ -69,7 +69,7 @@ def test_items5_and_6_flip_when_the_review_and_reforecast_jobs_are_scheduled(wor
     settings.CELERY_BEAT_SCHEDULE = {WEEKLY_REVIEW_BEAT: {}, MONTHLY_REFORECAST_BEAT: {}}
     # Scheduled, but with no active KGI the monthly reforecast has nothing to do.
     assert not _item(world.company, 6).ok
-    KgiFactory(company=world.company, kpi=root)
+    KgiFactory(company=world.company, kpi=root, status=KgiStatus.ACTIVE)
     assert _item(world.company, 6).ok
     assert not _item(world.company, 5).ok  # no anomaly detector scheduled yet
     settings.CELERY_BEAT_SCHEDULE = {WEEKLY_REVIEW_BEAT: {}, MONTHLY_REFORECAST_BEAT: {},
