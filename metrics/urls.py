@@ -1,5 +1,5 @@
 """Pages of this app, under /<company>/ (fixed kpis/... paths come before kpis/<code>/)."""
-from django.urls import path
+from django.urls import include, path
 
 from metrics.views import (
     campaigns,
@@ -16,6 +16,7 @@ from metrics.views import (
 )
 
 urlpatterns = [
+    path("", include("metrics.sources.urls")),
     path("tree/", tree.kgi_tree, name="kgi-tree"),
     path("tree/assist/", tree_assist.tree_assist, name="tree-assist"),
     path("tree/assist/accept/", tree_assist.tree_assist_accept, name="tree-assist-accept"),
