@@ -1,9 +1,8 @@
-"""Fail when locale/ja misses a string: re-extract into a temporary copy and count.
+"""Fail when locale/ja misses a string: re-extract, count, and leave locale/ as it was.
 
-Runs makemessages against a copy of locale/ (so the working tree is untouched) and
-fails on any untranslated or fuzzy entry.
+Runs makemessages, keeps a copy of what it produced, restores the working tree's file,
+and fails on any untranslated or fuzzy entry of the copy.
 """
-import os
 import shutil
 import subprocess
 import sys
@@ -14,16 +13,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main():
+    # makemessages writes the catalogue next to the sources it reads (ROOT/locale), whatever
+    # LOCALE_PATHS says: run it there, keep what it wrote, and put the file back untouched.
+    real = ROOT / "locale" / "ja" / "LC_MESSAGES" / "django.po"
     with tempfile.TemporaryDirectory() as tmp:
-        locale = Path(tmp) / "locale"
-        shutil.copytree(ROOT / "locale", locale)
-        env = {**os.environ, "KGI_LOCALE_DIR": str(locale)}
-        subprocess.run(
-            [sys.executable, "manage.py", "makemessages", "-l", "ja", "--no-obsolete",
-             "--ignore=.venv", "--ignore=tests", "--ignore=bench", "--ignore=staticfiles", "-v0"],
-            cwd=ROOT, env=env, check=True,
-        )
-        po = locale / "ja" / "LC_MESSAGES" / "django.po"
+        po = Path(tmp) / "django.po"
+        original = real.read_bytes()
+        try:
+            subprocess.run(
+                [sys.executable, "manage.py", "makemessages", "-l", "ja", "--no-obsolete",
+                 "--ignore=.venv", "--ignore=tests", "--ignore=bench", "--ignore=staticfiles",
+                 "-v0"],
+                cwd=ROOT, check=True,
+            )
+            shutil.copyfile(real, po)
+        finally:
+            real.write_bytes(original)
         stats = subprocess.run(["msgfmt", "--statistics", "-o", "/dev/null", str(po)],
                                capture_output=True, text=True, check=True).stderr.strip()
         if "untranslated" in stats or "fuzzy" in stats:
