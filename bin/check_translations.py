@@ -1,8 +1,10 @@
-"""Fail when locale/ja misses a string: re-extract, count, and leave locale/ as it was.
+"""Fail when locale/ja misses a string: re-extract and count, then put the file back.
 
-Runs makemessages, keeps a copy of what it produced, restores the working tree's file,
-and fails on any untranslated or fuzzy entry of the copy.
+makemessages always writes into the project's own locale/ when the current directory has
+one (it adds it to the locale paths), so a copy elsewhere is not enough: the real
+django.po is saved first and restored afterwards, leaving the working tree untouched.
 """
+import os
 import shutil
 import subprocess
 import sys
@@ -13,33 +15,34 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main():
-    # makemessages writes the catalogue next to the sources it reads (ROOT/locale), whatever
-    # LOCALE_PATHS says: run it there, keep what it wrote, and put the file back untouched.
     real = ROOT / "locale" / "ja" / "LC_MESSAGES" / "django.po"
     with tempfile.TemporaryDirectory() as tmp:
-        po = Path(tmp) / "django.po"
-        original = real.read_bytes()
+        saved = Path(tmp) / "django.po"
+        shutil.copyfile(real, saved)
         try:
-            subprocess.run(
-                [sys.executable, "manage.py", "makemessages", "-l", "ja", "--no-obsolete",
-                 "--ignore=.venv", "--ignore=tests", "--ignore=bench", "--ignore=staticfiles",
-                 "-v0"],
-                cwd=ROOT, check=True,
-            )
-            shutil.copyfile(real, po)
+            return _check(real)
         finally:
-            real.write_bytes(original)
-        stats = subprocess.run(["msgfmt", "--statistics", "-o", "/dev/null", str(po)],
-                               capture_output=True, text=True, check=True).stderr.strip()
-        if "untranslated" in stats or "fuzzy" in stats:
-            missing = subprocess.run(["msgattrib", "--untranslated", str(po)],
-                                     capture_output=True, text=True).stdout
-            fuzzy = subprocess.run(["msgattrib", "--only-fuzzy", str(po)],
-                                   capture_output=True, text=True).stdout
-            print(f"locale/ja is incomplete: {stats}\n{missing}\n{fuzzy}")
-            print("Run `make i18n`, translate the new entries in locale/ja, and commit.")
-            return 1
-        print(f"locale/ja complete: {stats}")
+            shutil.copyfile(saved, real)
+
+
+def _check(po):
+    env = {k: v for k, v in os.environ.items() if k != "KGI_LOCALE_DIR"}
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "ja", "--no-obsolete",
+         "--ignore=.venv", "--ignore=tests", "--ignore=bench", "--ignore=staticfiles", "-v0"],
+        cwd=ROOT, env=env, check=True,
+    )
+    stats = subprocess.run(["msgfmt", "--statistics", "-o", "/dev/null", str(po)],
+                           capture_output=True, text=True, check=True).stderr.strip()
+    if "untranslated" in stats or "fuzzy" in stats:
+        missing = subprocess.run(["msgattrib", "--untranslated", str(po)],
+                                 capture_output=True, text=True).stdout
+        fuzzy = subprocess.run(["msgattrib", "--only-fuzzy", str(po)],
+                               capture_output=True, text=True).stdout
+        print(f"locale/ja is incomplete: {stats}\n{missing}\n{fuzzy}")
+        print("Translate the entries above in locale/ja/LC_MESSAGES/django.po and commit.")
+        return 1
+    print(f"locale/ja complete: {stats}")
     return 0
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "customers",
     "okrs",
     "reviews",
+    "notifications",
     "kgiapp",
 ]
 
@@ -139,6 +140,10 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kgiapp <noreply@kgiapp.local>")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+NOTIFY_MESSAGE_DOMAIN = os.environ.get("NOTIFY_MESSAGE_DOMAIN", "kgiapp.local")
+# A Fernet key for the stored Slack/Teams webhook URLs; derived from SECRET_KEY when unset.
+NOTIFY_FERNET_KEY = os.environ.get("NOTIFY_FERNET_KEY", "")
 # The address people open kgiapp at; links in emails are built from it, never from the
 # request's Host header.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -213,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
     "reforecast-monthly": {
         "task": "reviews.reforecast.tasks.reforecast_monthly",
         "schedule": crontab(minute=0, hour=4, day_of_month="1"),
+    },
+    # Reminders, escalations, digests and reports: whatever has come due, then sent.
+    "notifications-tick": {
+        "task": "notifications.tasks.notifications_tick",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

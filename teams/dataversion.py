@@ -265,8 +265,13 @@ def cache_key(company, name, parts):
     token = data_token(company)
     if token is None:
         return None
+    # The company's own settings shape what pages show (quarter labels, time zone, money),
+    # and the company row is not tracked by the token: they go into the key instead.
+    settings_part = (f"{company.fiscal_year_start_month}.{company.week_start}."
+                     f"{company.timezone}.{company.currency}")
     return ":".join(str(part) for part in (
-        name, company.pk, company.slug, token, translation.get_language(), *parts))
+        name, company.pk, company.slug, token, translation.get_language(), settings_part,
+        *parts))
 
 
 def cache_get(key):

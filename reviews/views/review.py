@@ -13,7 +13,14 @@ from core.htmx import render_page
 from core.weeks import label, parse_quarter, parse_week, team_today, week_of
 from metrics.models import Kpi
 from reviews import services
-from reviews.forms import CloseForm, DecisionForm, HistoryFilterForm, NoteForm, SummaryForm
+from reviews.forms import (
+    CloseForm,
+    DecisionForm,
+    HistoryFilterForm,
+    NoteForm,
+    SummaryForm,
+    TaskForm,
+)
 from reviews.models import WeeklyReview
 from reviews.selectors import review_history, review_page, team_decision_kpis
 from teams.models import Team, TeamMembership
@@ -56,6 +63,9 @@ def _context(request, review, **forms):
                                                                     today=page["today"]),
         "close_form": CloseForm(initial={"no_decision_reason": review.no_decision_reason}),
         "close_errors": forms.get("close_errors", []),
+        "task_form": forms.get("task_form") or TaskForm(team=team, today=page["today"]),
+        "task_form_decision": forms.get("task_form_decision"),
+        "decision_error": forms.get("decision_error"),
         "prev_label": _neighbour_label(review, -7),
         "next_label": _neighbour_label(review, 7),
     }

@@ -10,7 +10,7 @@ from metrics.models import Measurement
 from metrics.sources import secrets
 from metrics.sources.fetch import FetchError, fetch_sql
 from metrics.sources.services import source_create, source_run
-from tests.dash.factories import KpiFactory
+from tests.metrics.factories import KpiFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from metrics.sources.models import DataSource, SourceRun
 from metrics.sources.secrets import signature
 from metrics.sources.services import source_create
 from teams.services import api_token_create
-from tests.dash.factories import KpiFactory
+from tests.metrics.factories import KpiFactory
 from tests.metrics.sources_support import http_server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db

@@ -4,14 +4,19 @@
 For scripted installs. The admin account is created when it does not exist, with the
 password from the environment variable KGI_ADMIN_PASSWORD (never a command-line argument,
 which other users of the machine can read); without it the account has no usable password
-and its owner sets one through "Forgot your password?".
+and the command prints a one-time link (from SITE_URL) where its owner sets one.
 """
 import os
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from teams.forms import CompanyCreateForm
 from teams.services import company_create
@@ -59,5 +64,13 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(f"Created company {company.slug} with admin {user.get_username()}.")
         if created and password is None:
-            self.stdout.write("The admin has no password yet: use “Forgot your password?” "
-                              "on the login page with the admin's email.")
+            self.stdout.write("The admin has no password yet; open this link once to set it "
+                              "(or use “Forgot your password?” on the login page):")
+            self.stdout.write(set_password_link(user))
+
+
+def set_password_link(user) -> str:
+    """A one-time link to the password reset form for ``user``, built from SITE_URL."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
