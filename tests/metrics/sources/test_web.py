@@ -12,7 +12,6 @@ from metrics.sources.secrets import signature
 from metrics.sources.services import source_create
 from teams.services import api_token_create
 from tests.metrics.factories import KpiFactory
-from tests.metrics.sources_support import http_server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 BODY = json.dumps([{"kpi": "revenue", "period": "2026-01-05", "value": 100}]).encode()

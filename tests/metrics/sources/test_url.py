@@ -9,7 +9,6 @@ import pytest
 from metrics.models import ImportBatch, Measurement, MeasurementRevision
 from metrics.sources.services import due_key, source_create, source_run
 from tests.metrics.factories import KpiFactory
-from tests.metrics.sources_support import http_server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 CSV = {"Content-Type": "text/csv"}

@@ -1,4 +1,4 @@
-"""What the sources tests share: a real local HTTP server and a KPI world."""
+"""What the sources tests share: a real local HTTP server on 127.0.0.1."""
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
