@@ -5,6 +5,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from metrics.models import Measurement
 from metrics.sources import secrets
@@ -95,13 +96,13 @@ def test_a_failing_query_writes_nothing_anywhere_and_says_why(world, kpis, wareh
 
 def test_the_row_cap_and_the_statement_timeout(warehouse, settings):
     settings.SOURCES_ALLOWED_HOSTS = ["127.0.0.1"]
-    with pytest.raises(FetchError, match="more than 2 rows"):
+    with translation.override("en"), pytest.raises(FetchError, match="more than 2 rows"):
         fetch_sql(warehouse, QUERY, max_rows=2)
-    with pytest.raises(FetchError, match="longer than"):
+    with translation.override("en"), pytest.raises(FetchError, match="longer than"):
         fetch_sql(warehouse, "SELECT pg_sleep(5)", timeout_ms=100)
 
 
 def test_a_private_warehouse_is_refused_unless_allowed(world, kpis, warehouse, settings):
     settings.SOURCES_ALLOWED_HOSTS = []
     run = source_run(source=sql_source(world, warehouse, QUERY), key="now:1")
-    assert run.status == "failed" and "private network" in run.error
+    assert run.status == "failed" and "プライベートネットワーク" in run.error  # the company speaks ja

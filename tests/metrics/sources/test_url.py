@@ -100,7 +100,7 @@ def test_private_addresses_are_refused_unless_allowed(world, kpis, http_server, 
     http_server.files["/s.csv"] = (200, CSV, b"kpi,period,value\r\nrevenue,2026-01-05,1\r\n")
     settings.SOURCES_ALLOWED_HOSTS = []
     run = source_run(source=sheet_source(world, http_server.base + "/s.csv"), key="now:1")
-    assert run.status == "failed" and "private network" in run.error
+    assert run.status == "failed" and "プライベートネットワーク" in run.error  # the company speaks ja
     assert http_server.hits == []
 
 
