@@ -1,12 +1,12 @@
 """The demo and every industry template pass the app's own consistency checks."""
 import pytest
-from metrics.tree.selectors import build_tree
 
 from kgiapp.management.commands.seed_demo import run_steps
 from metrics.catalog.services import template_instantiate
 from metrics.catalog.templates import TEMPLATES
 from metrics.models import Focus, Kpi
 from metrics.selectors import target_plan
+from metrics.tree.presenter import build_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from core.quarters import Quarter
 
+from core.calendar import Quarter
 from metrics.models import Target
 from metrics.selectors import target_plan
 from metrics.targets import target_set
