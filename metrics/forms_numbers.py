@@ -24,10 +24,14 @@ class CampaignForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, company, **kwargs):
+    def __init__(self, *args, company, kpi_ids=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only this company's KPIs can be chosen; another company's id is a form error.
-        self.fields["kpis"].queryset = Kpi.objects.filter(company=company).order_by("code")
+        # Only this company's KPIs can be chosen (and of those, ``kpi_ids``: the KPIs of the
+        # teams the user runs); any other id is a form error.
+        kpis = Kpi.objects.filter(company=company).order_by("code")
+        if kpi_ids is not None:
+            kpis = kpis.filter(pk__in=kpi_ids)
+        self.fields["kpis"].queryset = kpis
 
     def clean(self):
         cleaned = super().clean()

@@ -75,3 +75,17 @@ def can_enter_numbers(membership, kpi) -> bool:
     if kpi.team_id is None:
         return membership.role == Role.MANAGER
     return kpi.team_id in team_roles(membership)
+
+
+def can_manage_kpi(membership, kpi) -> bool:
+    """Whether this member runs the KPI's team (campaigns, thresholds on it).
+
+    Admins: every KPI. Managers: the KPIs of the teams they manage, and KPIs with no team.
+    """
+    if membership is None or kpi.company_id != membership.company_id:
+        return False
+    if not can(membership, "manage_team"):
+        return False
+    if membership.role == Role.ADMIN or kpi.team_id is None:
+        return True
+    return team_roles(membership).get(kpi.team_id) == "manager"

@@ -1,5 +1,6 @@
 """Login is throttled per account and per IP: after the limit, even the right password waits."""
 import pytest
+
 from tests.world import make_user
 
 pytestmark = pytest.mark.django_db
