@@ -156,8 +156,11 @@ def import_analyze(*, batch: ImportBatch) -> ImportBatch:
 
 
 def import_commit(*, batch_id: int, user=None) -> ImportBatch:
-    """Import the kept file all or nothing, as ``user`` (default: the uploader).
+    """Import the kept file all or nothing, as ``user`` — by default the person who asked
+    for the commit (``commit_requested_by``), else the uploader — checked at the write.
 
+    When that person may not enter some of the numbers and is not the uploader, the batch
+    goes back to "ready" (it stays the uploader's to import) and ``batch.refusals`` says why.
     Safe to run twice and to run again after a worker died half-way: a finished batch is
     left alone; a batch left "running" by a dead worker is imported by the next run.
     """
@@ -177,6 +180,7 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch:
                  .select_related("company").get(pk=batch_id))
         if batch.status != ImportStatus.RUNNING:
             return batch
+        committer = user or batch.commit_requested_by or batch.uploaded_by
         with _in_uploaders_language(batch):
             analysis = analyze_file(company=batch.company, filename=batch.filename,
                                     data=bytes(batch.data))
@@ -185,16 +189,33 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch:
                 try:
                     result = measurements_bulk_upsert(
                         company=batch.company, entries=analysis.entries, source=Source.IMPORT,
-                        user=user or batch.uploaded_by,
+                        user=committer,
                         progress=lambda done, total: progress_set(batch.pk, done, total),
                     )
                 except MeasurementError as error:
+                    if _refused_to_another(error, batch, committer):
+                        return _back_to_ready(batch, error)
                     analysis.problems = _errors_as_problems(error)
         _store_analysis(batch, analysis, result)
         batch.status = ImportStatus.INVALID if analysis.problems else ImportStatus.DONE
         batch.finished_at = timezone.now()
         batch.save()
     progress_clear(batch.pk)
+    return batch
+
+
+def _refused_to_another(error: MeasurementError, batch, committer) -> bool:
+    return (committer is not None and committer.pk != batch.uploaded_by_id
+            and all(e.code == "not_allowed" for e in error.errors))
+
+
+def _back_to_ready(batch, error: MeasurementError) -> ImportBatch:
+    """Someone without the rights clicked commit: nothing written, the batch stays ready."""
+    batch.status = ImportStatus.READY
+    batch.commit_requested_by = None
+    batch.save(update_fields=["status", "commit_requested_by"])
+    progress_clear(batch.pk)
+    batch.refusals = list(dict.fromkeys(e.message for e in error.errors))
     return batch
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from engine.formula import FormulaError, parse_formula
 from metrics.models import Kpi, Measurement, MeasurementRevision, Source
 from spreadsheets import check_range
-from spreadsheets.dates import period_start
+from spreadsheets.dates import PERIOD_MAX, PERIOD_MIN, period_start
 from teams.models import Membership, Team
 from teams.permissions import can, can_enter_numbers
 
@@ -139,6 +139,11 @@ def _validate(company, entries: list[Entry], *, user=None) -> tuple[dict, list[E
         range_problems = check_range(value, kpi.unit, percent_max=_percent_max(kpi))
         if range_problems:
             errors.extend(EntryError(entry.ref, kpi.code, str(p.message)) for p in range_problems)
+            continue
+        if not isinstance(entry.period, date) or not PERIOD_MIN <= entry.period <= PERIOD_MAX:
+            errors.append(EntryError(entry.ref, kpi.code, _(
+                "The period %(period)s is outside %(min)s–%(max)s.") % {
+                "period": entry.period, "min": PERIOD_MIN.year, "max": PERIOD_MAX.year}))
             continue
         key = (kpi.pk, period_start(entry.period, kpi.cadence))
         if key in keyed:
@@ -397,5 +402,14 @@ def _computed_values(company, kpi, formula, inputs, periods) -> dict:
             result = formula.evaluate(values)
             if result != result or result in (float("inf"), float("-inf")):
                 continue  # division by zero: leave the period empty rather than store nonsense
-            out[(kpi.pk, period)] = quantize(Decimal(str(kpi.from_formula_value(result))))
+            value = Decimal(str(kpi.from_formula_value(result)))
+            if abs(value) >= MAX_ABS:
+                # Refuse the whole write rather than fail in the database (numeric(20,4)).
+                raise MeasurementError([EntryError(
+                    f"{kpi.code} {period.isoformat()}", kpi.code, _(
+                        "%(kpi)s for the period starting %(period)s would be %(value).4g "
+                        "(%(formula)s), beyond the largest number that can be stored."
+                    ) % {"kpi": kpi.code, "period": period.isoformat(), "value": result,
+                         "formula": kpi.formula}, "overflow")])
+            out[(kpi.pk, period)] = quantize(value)
     return out

@@ -365,6 +365,11 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
+    # Who clicked "import": the commit (on a worker too) runs with their permissions.
+    commit_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
     filename = models.CharField(_("file"), max_length=255)
     data = models.BinaryField(editable=False)
     size = models.PositiveIntegerField(default=0)

@@ -78,12 +78,14 @@ def import_commit_view(request, batch_id):
         return redirect("import-preview", request.company.slug, batch.pk)
     if batch.record_count > ASYNC_RECORDS:
         ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
-            status=ImportStatus.QUEUED)
+            status=ImportStatus.QUEUED, commit_requested_by=request.user)
         import_commit_task.delay_on_commit(batch.pk)
         messages.info(request, _("The import runs in the background; you can leave this page "
                                  "and come back."))
     else:
         batch = import_commit(batch_id=batch.pk, user=request.user)
+        for refusal in getattr(batch, "refusals", ()):
+            messages.error(request, refusal)
         if batch.status == ImportStatus.DONE:
             messages.success(request, _("Imported: %(new)s new, %(changed)s changed, "
                                         "%(unchanged)s unchanged.") % {
