@@ -32,6 +32,7 @@ class Analysis:
 
     file_format: str = ""
     encoding: str = ""
+    sheet: str = ""
     shape: str = ""
     row_count: int = 0
     entries: list = field(default_factory=list)
@@ -69,6 +70,7 @@ def analyze_file(*, company, filename: str, data: bytes) -> Analysis:
     refs = kpi_refs(kpis)
     analysis.file_format = table.format
     analysis.encoding = table.encoding or ""
+    analysis.sheet = table.sheet or ""
     analysis.row_count = table.row_count
     analysis.shape = detect_shape(table.headers, refs)
     records, problems = rows_to_records(table, refs)
@@ -125,6 +127,7 @@ def _in_uploaders_language(batch):
 def _store_analysis(batch, analysis: Analysis, counts=None):
     batch.file_format = analysis.file_format
     batch.encoding = analysis.encoding
+    batch.sheet_name = analysis.sheet
     batch.shape = analysis.shape
     batch.row_count = analysis.row_count
     batch.record_count = len(analysis.entries)

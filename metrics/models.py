@@ -379,6 +379,8 @@ class ImportBatch(models.Model):
     )
     file_format = models.CharField(max_length=8, blank=True)
     encoding = models.CharField(max_length=20, blank=True)
+    # The worksheet read (xlsx): the active one if visible, else the first visible.
+    sheet_name = models.CharField(max_length=100, blank=True)
     shape = models.CharField(max_length=8, blank=True)
     # The uploader's language: problems found by a worker are written in it.
     language = models.CharField(max_length=8, blank=True)
