@@ -227,6 +227,9 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "kgiapp",
         "TIMEOUT": 3600,
+        # Fail fast when Redis is away: pages then compute from the database
+        # (teams.dataversion skips the shared cache for a while and logs it).
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
     "local": _LOCAL_CACHE,
 } if REDIS_URL else {"default": _LOCAL_CACHE}

@@ -7,6 +7,7 @@ upload, the Celery tasks and ``manage.py import_measurements``.
 from __future__ import annotations
 
 import hashlib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from metrics.measurements import Entry, MeasurementError, measurements_bulk_upsert
 from metrics.models import ImportBatch, ImportStatus, Kpi, Source
@@ -140,8 +142,17 @@ def _store_analysis(batch, analysis: Analysis, counts=None):
 def import_analyze(*, batch: ImportBatch) -> ImportBatch:
     """Check the kept file: every problem by row and column, or the counts it would change.
 
-    The uploader is checked too: values for KPIs they may not enter are problems.
+    The uploader is checked too: values for KPIs they may not enter are problems. An
+    unexpected error marks the batch failed (never left "analyzing"), then propagates.
     """
+    try:
+        return _import_analyze(batch)
+    except Exception:
+        import_mark_failed(batch.pk)
+        raise
+
+
+def _import_analyze(batch: ImportBatch) -> ImportBatch:
     with _in_uploaders_language(batch):
         analysis = analyze_file(company=batch.company, filename=batch.filename,
                                 data=bytes(batch.data))
@@ -158,7 +169,33 @@ def import_analyze(*, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+def import_mark_failed(batch_id: int) -> None:
+    """An unexpected error: the batch says so instead of staying "working" for ever."""
+    batch = ImportBatch.objects.defer("data").select_related("company").filter(
+        pk=batch_id).first()
+    if batch is None:
+        return
+    with _in_uploaders_language(batch):
+        message = _("The import failed on the server; nothing was written. Upload the file "
+                    "again.")
+    ImportBatch.objects.filter(
+        pk=batch_id, status__in=[ImportStatus.UPLOADED, ImportStatus.ANALYZING,
+                                 ImportStatus.QUEUED, ImportStatus.RUNNING],
+    ).update(status=ImportStatus.FAILED, finished_at=timezone.now(),
+             problems=[_problem(None, None, "server_error", message)])
+    progress_clear(batch_id)
+
+
 def import_commit(*, batch_id: int, user=None) -> ImportBatch:
+    """``_import_commit``; an unexpected error marks the batch failed, then propagates."""
+    try:
+        return _import_commit(batch_id=batch_id, user=user)
+    except Exception:
+        import_mark_failed(batch_id)
+        raise
+
+
+def _import_commit(*, batch_id: int, user=None) -> ImportBatch:
     """Import the kept file all or nothing, as ``user`` — by default the person who asked
     for the commit (``commit_requested_by``), else the uploader — checked at the write.
 
@@ -235,23 +272,24 @@ def _redis():
         return None
     import redis
 
-    return redis.Redis.from_url(url)
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
 def progress_set(batch_id: int, done: int, total: int) -> None:
+    # Progress is best effort: Redis going away must not fail (or stall) the import.
+    _LOCAL_PROGRESS[batch_id] = (done, total)
     client = _redis()
-    if client is None:
-        _LOCAL_PROGRESS[batch_id] = (done, total)
-        return
-    client.set(f"kgiapp:import:{batch_id}", f"{done}/{total}", ex=3600)
+    if client is not None:
+        with suppress(RedisError, OSError):
+            client.set(f"kgiapp:import:{batch_id}", f"{done}/{total}", ex=3600)
 
 
 def progress_clear(batch_id: int) -> None:
+    _LOCAL_PROGRESS.pop(batch_id, None)
     client = _redis()
-    if client is None:
-        _LOCAL_PROGRESS.pop(batch_id, None)
-        return
-    client.delete(f"kgiapp:import:{batch_id}")
+    if client is not None:
+        with suppress(RedisError, OSError):
+            client.delete(f"kgiapp:import:{batch_id}")
 
 
 def progress_percent(batch: ImportBatch) -> int:
@@ -259,11 +297,11 @@ def progress_percent(batch: ImportBatch) -> int:
     if batch.status in {ImportStatus.DONE, ImportStatus.INVALID, ImportStatus.READY,
                         ImportStatus.FAILED}:
         return 100
+    done, total = _LOCAL_PROGRESS.get(batch.pk, (0, 1))
     client = _redis()
-    if client is None:
-        done, total = _LOCAL_PROGRESS.get(batch.pk, (0, 1))
-    else:
-        raw = client.get(f"kgiapp:import:{batch.pk}")
-        done, total = (int(x) for x in raw.decode().split("/")) if raw else (0, 1)
+    if client is not None:
+        with suppress(RedisError, OSError):
+            raw = client.get(f"kgiapp:import:{batch.pk}")
+            done, total = (int(x) for x in raw.decode().split("/")) if raw else (0, 1)
     # Reading and checking is the first tenth; writing the rest.
     return 10 + int(90 * done / max(total, 1)) if batch.status == ImportStatus.RUNNING else 5

@@ -23,7 +23,7 @@ from engine.formula import FormulaError, parse_formula
 from metrics.models import Kpi, Measurement, MeasurementRevision, Source
 from spreadsheets import check_range
 from spreadsheets.dates import PERIOD_MAX, PERIOD_MIN, period_start
-from teams.models import Membership, Team
+from teams.models import CompanyDataVersion, Membership, Team
 from teams.permissions import can, can_enter_numbers
 
 PLACES = Decimal("0.0001")
@@ -162,6 +162,18 @@ def _percent_max(kpi) -> Decimal | None:
     return Decimal("1000") if kpi.code in {"nrr", "grr", "net_revenue_retention"} else None
 
 
+def _lock_company_writes(company) -> None:
+    """Queue behind any other writer of the company's numbers *before* reading what is stored.
+
+    The first write takes the company's data-token row anyway (kgiapp triggers); taking it
+    before the read means two concurrent imports of one file cannot both see "new" or
+    "changed": the second reads after the first committed, so each value is written once
+    and a revision is kept only for a real change.
+    """
+    list(CompanyDataVersion.objects.select_for_update().filter(company_id=company.pk)
+         .values_list("pk", flat=True))
+
+
 def _existing(company, keys) -> dict:
     """{(kpi_id, period_start): (id, value)} for the keys that are stored, in one query."""
     keys = set(keys)
@@ -256,6 +268,8 @@ def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source
         raise MeasurementError(errors)
     rows = {key: value for key, (_entry, value) in keyed.items()}
     with transaction.atomic():
+        if not dry_run:
+            _lock_company_writes(company)
         existing = _existing(company, rows.keys())
         if dry_run:
             result = UpsertResult()

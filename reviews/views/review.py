@@ -169,7 +169,7 @@ def review_decision_add(request, team, week):
                 review=review, membership=request.membership, kpi=data["kpi"], text=data["text"],
                 rationale=data["rationale"], keep_course=data["keep_course"],
                 task_title=data["task_title"], task_owner=data["task_owner"],
-                task_due=data["task_due"],
+                task_due=data["task_due"], request_key=data["request_key"],
             )
             form = None
         except ValidationError as exc:
