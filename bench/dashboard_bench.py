@@ -4,7 +4,7 @@
         .venv/bin/python bench/dashboard_bench.py [--teams 30 --kpis 27 --weeks 156 --n 40]
 
 Builds the big organisation of ``seed_bench`` (30 teams × 27 KPIs × 156 weeks) in a
-throwaway test database — with tests/dash/bigorg.py, which also gives it what a dashboard
+throwaway test database — with tests/kgiapp/bigorg.py, which also gives it what a dashboard
 shows (phases, cadences, seven focus KPIs per team, targets, a KGI, an admin) — then
 requests each page with Django's test Client and prints median milliseconds.
 
@@ -53,7 +53,7 @@ def main():
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         from metrics.models import Measurement
-        from tests.dash.bigorg import build_org
+        from tests.kgiapp.bigorg import build_org
 
         started = time.perf_counter()
         company, user, _teams, kpis = build_org(
@@ -112,8 +112,65 @@ def main():
             f"{name} {med['warm'][name] / med['warm']['bare']:.2f}×" for name in names)
             + "  |  after a write: " + "  ".join(
             f"{name} {med['cold'][name] / med['cold']['bare']:.2f}×" for name in names))
+        write_cost(rounds, write)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def write_cost(rounds, write):
+    """What the data token costs writers: one number, a whole team's numbers, and a grid
+    write while an import of the same company is still open on another connection."""
+    import threading
+
+    from django.db import OperationalError, connection, connections, transaction
+    from django.db.models import F
+
+    from metrics.models import Measurement
+
+    def ms(action):
+        t0 = time.perf_counter()
+        action()
+        return (time.perf_counter() - t0) * 1000
+
+    one = statistics.median(ms(write) for _ in range(rounds))
+    team = list(Measurement.objects.filter(kpi__code__startswith="t2_").values_list("pk", flat=True))
+
+    def bulk():
+        with transaction.atomic():
+            Measurement.objects.filter(pk__in=team).update(value=F("value") + 1)
+
+    many = statistics.median(ms(bulk) for _ in range(max(rounds // 4, 5)))
+    line = f"writes: one number {one:.1f} ms, {len(team):,} numbers in one transaction {many:.1f} ms"
+    if connection.vendor == "postgresql":
+        opened, done = threading.Event(), threading.Event()
+
+        def open_import():
+            try:
+                with transaction.atomic():
+                    Measurement.objects.filter(pk__in=team).update(value=F("value") + 1)
+                    opened.set()
+                    done.wait(30)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=open_import)
+        thread.start()
+        opened.wait(30)
+
+        def grid_write():
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '3s'")
+                write()
+
+        try:
+            line += f"; grid write during an open import {ms(grid_write):.1f} ms"
+        except OperationalError:
+            line += "; grid write during an open import: blocked (lock timeout 3 s)"
+        finally:
+            done.set()
+            thread.join()
+    print(line)
 
 
 if __name__ == "__main__":

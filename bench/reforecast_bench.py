@@ -32,7 +32,7 @@ from django.db import connection  # noqa: E402
 from django.db.models import Avg  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from metrics.analytics import anomalies_detect  # noqa: E402
+from metrics.anomaly_detection import anomalies_detect  # noqa: E402
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement  # noqa: E402
 from reviews.models import Reforecast  # noqa: E402
 from reviews.reforecast.services import reforecast_compute, reforecast_request  # noqa: E402

@@ -31,7 +31,7 @@ def format_jpy(value, compact=False, language=None) -> str:
         return f"{sign}¥{_group(number, 0)}"
     language = language or translation.get_language() or "ja"
     if language.startswith("ja"):
-        if number >= 100_000_000:
+        if number >= 99_995_000:  # what would round to ¥10,000万 reads ¥1億
             return f"{sign}¥{_trim(number / 100_000_000, 2)}億"
         if number < 1_000_000:  # ¥3.2万, not ¥3万 for 32,288
             return f"{sign}¥{_trim(number / 10_000, 1)}万"
@@ -48,6 +48,8 @@ def format_man_yen(value) -> str:
     number = _to_decimal(value)
     if number is None:
         return "—"
+    if abs(number) >= 99_995_000:  # not 10,000万円
+        return f"{_trim(number / 100_000_000, 2)}億円"
     return f"{_group((number / 10_000).quantize(Decimal('1')), 0)}万円"
 
 

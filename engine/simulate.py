@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
+from engine.leaves import LeafDistribution, nearest_correlation
+
 Evaluate = Callable[[dict[str, np.ndarray]], np.ndarray]
 
 
@@ -42,33 +44,57 @@ class LeafSensitivity:
 def _leaf_values(spec, z: np.ndarray, distribution: str) -> np.ndarray:
     """Turn one leaf's forecast into draws driven by the standard normals z.
 
-    A (mean, sigma) pair or an object with `.mean`/`.sigma` arrays (its last step, the
-    deadline) is Gaussian, or log-normal with the same mean and sigma when the mean is
-    positive and distribution == "auto" (volumes, rates and prices cannot go below 0).
-    A 1-D array is taken as samples and read through its quantile function, so the same
-    z still orders the draws (common random numbers).
+    A ``LeafDistribution``, a (point, sigma[, positive]) tuple or an object with
+    `.mean`/`.sigma` arrays (its last step, the deadline) has its median at the point:
+    log-normal when positive and distribution == "auto" (volumes, rates and prices
+    cannot go below 0), normal otherwise. A 1-D array is taken as samples and read
+    through its quantile function, so the same z still orders the draws.
     """
-    if hasattr(spec, "mean") and hasattr(spec, "sigma") and not isinstance(spec, np.ndarray):
+    if isinstance(spec, LeafDistribution):
+        leaf = spec
+    elif hasattr(spec, "mean") and hasattr(spec, "sigma") and not isinstance(spec, np.ndarray):
         mean = float(np.ravel(spec.mean)[-1])
-        sigma = float(np.ravel(spec.sigma)[-1])
-    elif isinstance(spec, np.ndarray) and spec.ndim == 1 and spec.size != 2:
+        leaf = LeafDistribution(mean, float(np.ravel(spec.sigma)[-1]), mean > 0)
+    elif isinstance(spec, np.ndarray) and spec.ndim == 1 and spec.size not in (2, 3):
         samples = np.sort(spec[np.isfinite(spec)])
         if samples.size == 0:
             return np.full(z.shape, np.nan)
         pos = np.minimum((ndtr(z) * samples.size).astype(int), samples.size - 1)
         return samples[pos]
     else:
-        mean, sigma = (float(v) for v in spec)
-    sigma = abs(sigma) if np.isfinite(sigma) else 0.0
-    if distribution == "auto" and mean > 0 and sigma > 0:
-        s2 = np.log1p((sigma / mean) ** 2)
-        return np.exp(np.log(mean) - s2 / 2 + np.sqrt(s2) * z)
-    return mean + sigma * z
+        values = list(spec)
+        point, sigma = float(values[0]), float(values[1])
+        positive = bool(values[2]) if len(values) > 2 else point > 0
+        leaf = LeafDistribution(point, sigma, positive)
+    sigma = abs(leaf.sigma) if np.isfinite(leaf.sigma) else 0.0
+    positive = leaf.positive and distribution == "auto"
+    return LeafDistribution(leaf.point, sigma, positive).draws(z)
 
 
-def _draw_leaves(leaf_forecasts, draws: int, seed: int, distribution: str):
-    names = sorted(leaf_forecasts)
+def _normals(names: list[str], draws: int, seed: int, correlation) -> np.ndarray:
+    """Standard normals, one column per leaf, correlated as `correlation` says.
+
+    `correlation` is (names, matrix) from ``engine.leaves.shock_correlation`` (leaves it
+    does not name are independent), or None.
+    """
     z = np.random.default_rng(seed).standard_normal((draws, len(names)))
+    if not correlation or not names:
+        return z
+    known, matrix = correlation
+    matrix = np.asarray(matrix, dtype=float)
+    full = np.eye(len(names))
+    where = {name: i for i, name in enumerate(known)}
+    for a, name_a in enumerate(names):
+        for b, name_b in enumerate(names):
+            if a != b and name_a in where and name_b in where:
+                full[a, b] = matrix[where[name_a], where[name_b]]
+    full = nearest_correlation(full)
+    return z @ np.linalg.cholesky(full + 1e-12 * np.eye(len(names))).T
+
+
+def _draw_leaves(leaf_forecasts, draws: int, seed: int, distribution: str, correlation=None):
+    names = sorted(leaf_forecasts)
+    z = _normals(names, draws, seed, correlation)
     return {name: _leaf_values(leaf_forecasts[name], z[:, i], distribution)
             for i, name in enumerate(names)}
 
@@ -104,9 +130,10 @@ def simulate(
     shifts: Mapping[str, float] | None = None,
     *,
     distribution: str = "auto",
+    correlation=None,
 ) -> SimulationResult:
     """Probability that evaluate(leaves) is >= target (<= when direction is -1)."""
-    base = _draw_leaves(leaf_forecasts, draws, seed, distribution)
+    base = _draw_leaves(leaf_forecasts, draws, seed, distribution, correlation)
     return _summarise(_outcome(base, evaluate, shifts), target, direction)
 
 
@@ -122,6 +149,7 @@ def probability_sensitivity(
     step: float = 0.01,
     *,
     distribution: str = "auto",
+    correlation=None,
 ) -> list[LeafSensitivity]:
     """Rank leaves by how many percentage points a 1 % improvement adds to the probability.
 
@@ -129,7 +157,7 @@ def probability_sensitivity(
     from the shift, not from sampling noise. `leaf_directions[name] = -1` means lower is
     better for that leaf (churn, cost), so its improvement is a 1 % decrease.
     """
-    base = _draw_leaves(leaf_forecasts, draws, seed, distribution)
+    base = _draw_leaves(leaf_forecasts, draws, seed, distribution, correlation)
     reference = _summarise(_outcome(base, evaluate, shifts), target, direction)
     ranking = []
     for name in base:

@@ -231,10 +231,16 @@ def goal_seek(
     with np.errstate(all="ignore"):
         gaps = np.asarray(gap(grid), dtype=np.float64) * np.ones_like(grid)
     tolerance = 1e-9 * max(abs(root_target), 1.0)
+    current = values.get(solve_for)
+    anchor = float(current) if current is not None and math.isfinite(current) else 0.0
+    solutions = []
     for low, high in _brackets(grid, gaps):
         solution = _refine(gap, low, high)
         if solution is not None and abs(float(gap(solution))) <= tolerance:
-            return solution
+            solutions.append(solution)
+    if solutions:
+        # Of several roots, the one nearest the current value is the answer people expect.
+        return min(solutions, key=lambda x: (abs(x - anchor), x))
     raise FormulaError(
         "unsolvable",
         f"no value of {solve_for!r} makes {root!r} equal {root_target}",
@@ -260,9 +266,6 @@ def _brackets(grid: np.ndarray, gaps: np.ndarray) -> list[tuple[float, float]]:
         and np.isfinite(gaps[i + 1])
         and (gaps[i] == 0 or gaps[i + 1] == 0 or (gaps[i] < 0) != (gaps[i + 1] < 0))
     ]
-    # Try the crossing nearest the current value first: that is the answer people expect.
-    current = len(grid) // 2 + _SCAN_OCTAVES
-    crossings.sort(key=lambda i: abs(i - current))
     return [(float(grid[i]), float(grid[i + 1])) for i in crossings]
 
 
@@ -326,3 +329,32 @@ def _rank_key(item: Sensitivity) -> tuple[bool, float]:
     """Sort biggest absolute relative change first and undefined (nan) changes last."""
     pct = item.delta_pct
     return (math.isnan(pct), -abs(pct) if not math.isnan(pct) else 0.0)
+
+
+# --- cascade ------------------------------------------------------------------------
+
+
+def preorder(root: str, formulas: Formulas) -> list[str]:
+    """Codes under ``root`` depth first (root first), each once, in formula order."""
+    return _preorder(root, formulas)
+
+
+def solve_lift(func, target: float, low: float = 1e-6, high: float = 1e6) -> float:
+    """The scale ``s`` (low..high) with ``func(s) == target`` — one equal relative lift.
+
+    ``func`` must change monotonically with ``s`` (each free leaf scaled by s, or by 1/s
+    when lower is better). Raises FormulaError("unsolvable") when no such s exists.
+    """
+    def gap(s: float) -> float:
+        return float(func(s)) - target
+
+    with np.errstate(all="ignore"):
+        g_low, g_high = gap(low), gap(high)
+    if not (math.isfinite(g_low) and math.isfinite(g_high)) or (g_low < 0) == (g_high < 0):
+        if g_low == 0:
+            return low
+        if g_high == 0:
+            return high
+        raise FormulaError("unsolvable", f"no equal lift reaches {target}", target=target)
+    with np.errstate(all="ignore"):
+        return float(brentq(gap, low, high, xtol=1e-12, rtol=1e-12, maxiter=500))

@@ -18,7 +18,8 @@ NAV_NAMES = {
     "kpi-edit": "tree",
     "numbers-home": "numbers", "numbers-grid": "numbers",
     "my-tasks": "more", "inbox": "more", "alignment-map": "more", "data-quality": "more",
-    "company-settings": "more",
+    "company-settings": "more", "notification-centre": "more",
+    "notification-preferences": "more", "notification-schedule": "more",
 }
 
 
@@ -33,15 +34,19 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from notifications.services import unread_count
     from teams.models import Membership
 
     match = getattr(request, "resolver_match", None)
+    company = getattr(request, "company", None)
     name = (match.url_name if match else "") or ""
     # my_companies is lazy: evaluated only when the template renders the switcher (one query).
     return {
         "nav_name": name,
         "nav_current": nav_section(name),
-        "current_company": getattr(request, "company", None),
+        "current_company": company,
+        # A callable: the template calls it once, only where the header shows the badge.
+        "notifications_unread": (lambda: unread_count(user, company)) if company else 0,
         "current_membership": getattr(request, "membership", None),
         "my_companies": Membership.objects.filter(user=user)
         .select_related("company")

@@ -133,8 +133,7 @@ def _dashboard_payload(company, *, team, cadence, show_all, today):
     ids = [k.pk for k in shown]
     rows = metric_selectors.kpi_rows(shown, today=today,
                                      values=metric_selectors.latest_values(ids, 2),
-                                     targets=metric_selectors.current_targets(None, today=today,
-                                                                             company=company))
+                                     targets=metric_selectors.target_plan(company))
     cadences = [cadence] if cadence in metric_selectors.CADENCE_ORDER else None
     layers = [layer for layer in metric_selectors.group_by_cadence_and_phase(
         rows, cadences, limit=None if team is not None or show_all else COLUMN_LIMIT)
@@ -210,7 +209,7 @@ def team_page(company, team, today=None):
 def _team_rows(company, team, today):
     rows = metric_selectors.kpi_facts(company, team=team)
     values = metric_selectors.latest_values([r.pk for r in rows])
-    metric_selectors.kpi_rows(rows, today=today, values=values)
+    metric_selectors.kpi_rows(rows, today=today, values=values, company=company)
     metric_selectors.with_display(metric_selectors.with_series(rows, values, keep=False),
                                   company)
     _with_anomalies(rows, today)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "customers",
     "okrs",
     "reviews",
+    "notifications",
     "kgiapp",
 ]
 
@@ -149,10 +150,30 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# Email: the console by default (make run); set EMAIL_HOST to send through an SMTP server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kgiapp <noreply@kgiapp.local>")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+NOTIFY_MESSAGE_DOMAIN = os.environ.get("NOTIFY_MESSAGE_DOMAIN", "kgiapp.local")
+# A Fernet key for the stored Slack/Teams webhook URLs; derived from SECRET_KEY when unset.
+NOTIFY_FERNET_KEY = os.environ.get("NOTIFY_FERNET_KEY", "")
+# The address people open kgiapp at; links in emails are built from it, never from the
+# request's Host header.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Once the first company exists, may anyone sign up and create a company? (Otherwise
+# people join by invitation and instance admins create companies.)
+SIGNUP_OPEN = env_bool("SIGNUP_OPEN", default=False)
 
 # Uploads: the importers enforce their own limits; keep Django's below them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
@@ -209,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
     "reforecast-monthly": {
         "task": "reviews.reforecast.tasks.reforecast_monthly",
         "schedule": crontab(minute=0, hour=4, day_of_month="1"),
+    },
+    # Reminders, escalations, digests and reports: whatever has come due, then sent.
+    "notifications-tick": {
+        "task": "notifications.tasks.notifications_tick",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

@@ -4,8 +4,9 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from kgiapp.api import api
-from kgiapp.views import dashboard, health, home, team
-from teams.views import invitations
+from kgiapp.views import accounts, dashboard, health, home, team
+from notifications.views import preferences as notification_preferences
+from teams.views import invitations, start
 
 company_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -15,6 +16,7 @@ company_patterns = [
     path("", include("customers.urls")),
     path("", include("okrs.urls")),
     path("", include("reviews.urls")),
+    path("", include("notifications.urls")),
 ]
 
 urlpatterns = [
@@ -25,7 +27,19 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
+    path("accounts/password_reset/", accounts.PasswordResetView.as_view(),
+         name="password_reset"),
+    path("accounts/password_reset/sent/", auth_views.PasswordResetDoneView.as_view(),
+         name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", accounts.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
     path("i18n/setlang/", set_language, name="set_language"),
+    # "accounts" is a reserved company slug, so no company can shadow this link.
+    path("accounts/unsubscribe/<str:token>/", notification_preferences.notification_unsubscribe,
+         name="notification-unsubscribe"),
+    path("start/", start.start, name="start"),
     path("invite/<str:token>/", invitations.invite_accept, name="invite-accept"),
     path("api/v1/", api.urls),
     path("", home.home, name="home"),

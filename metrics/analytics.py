@@ -1,4 +1,4 @@
-"""From stored numbers to the engine and back: KPI series, anomalies and the KGI outlook.
+"""From stored numbers to the engine and back: KPI series and the KGI outlook.
 
 The engine (``metrics/engine``) works on numpy arrays and knows nothing of Django; this
 module loads a company's measurements into regular series (one value per period, gaps
@@ -12,27 +12,20 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
-from django.utils import timezone
+from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
-from engine import anomalies as anomaly_engine
 from engine.forecast import forecast
 from engine.formula import FormulaError
+from engine.leaves import is_positive, leaf_distribution, shock_correlation, shocks
 from engine.simulate import probability_sensitivity, simulate
 from engine.tree import evaluate_tree, leaves
-from metrics.measurements import subperiods
-from metrics.models import Anomaly, Campaign, Kgi, KgiStatus, Kpi, Measurement, Target, Unit
+from metrics.measurements import subperiod_weights
+from metrics.models import Campaign, Kgi, KgiStatus, Kpi, Measurement, Target, Unit
 from metrics.services import company_formulas
 from spreadsheets.dates import period_start
 
 SEASON_LENGTH = {"daily": 7, "weekly": 52, "monthly": 12}
-# How far back the nightly detector (re)writes its findings, per cadence.
-ANOMALY_WINDOW_DAYS = {"daily": 60, "weekly": 13 * 7, "monthly": 190}
-# Detections closer than this many periods are one event. The engine's default (a season,
-# tuned on minute-level sensor data) would hide a weekly outage behind a sale months ago.
-ANOMALY_REFRACTORY = {"daily": 3, "weekly": 2, "monthly": 1}
 DRAWS = 10_000
 MAX_SHIFT_PCT = 30.0
 
@@ -134,43 +127,6 @@ def kpi_series(company, kpis, *, until: date | None = None) -> dict[int, Series]
     return out
 
 
-# --------------------------------------------------------------------------- anomalies
-
-
-def anomalies_detect(*, company, today: date | None = None) -> int:
-    """Run the detector over every KPI of the company and store the recent findings.
-
-    Idempotent: the rows of each KPI's recent window are replaced by what the detector
-    sees now, so running it twice leaves the same rows. Returns how many were stored.
-    """
-    today = today or timezone.localdate()
-    kpis = list(Kpi.objects.filter(company=company))
-    series = kpi_series(company, kpis, until=today + timedelta(days=1))
-    cutoff = {cadence: today - timedelta(days=days)
-              for cadence, days in ANOMALY_WINDOW_DAYS.items()}
-    found = []
-    for item in series.values():
-        if item.values.size < 8:
-            continue
-        since = cutoff[item.kpi.cadence]
-        for hit in anomaly_engine.detect(item.values, item.season_length, item.campaign,
-                                         refractory=ANOMALY_REFRACTORY[item.kpi.cadence]):
-            day = item.periods[hit.index]
-            if day < since:
-                continue
-            found.append(Anomaly(
-                company=company, kpi=item.kpi, period_start=day, value=hit.value,
-                expected=hit.expected, expected_low=hit.low, expected_high=hit.high,
-                score=hit.score, label=hit.label, kind=hit.kind))
-    window = Q()
-    for cadence, since in cutoff.items():
-        window |= Q(kpi__cadence=cadence, period_start__gte=since)
-    with transaction.atomic():
-        Anomaly.objects.filter(company=company).filter(window).delete()
-        Anomaly.objects.bulk_create(found)
-    return len(found)
-
-
 # --------------------------------------------------------------------------- outlook
 
 
@@ -185,9 +141,11 @@ class LeafOutlook:
     unit: str
     method: str
     flags: list[str] = field(default_factory=list)
+    positive: bool = True
 
     def as_spec(self):
-        return (self.mean, self.sigma)
+        """(median, sigma, positive): the mean field holds the point forecast (the median)."""
+        return (self.mean, self.sigma, self.positive)
 
 
 @dataclass
@@ -210,18 +168,51 @@ class Outlook:
     root: Kpi = None
     formulas: dict = field(default_factory=dict)
     kpis: dict = field(default_factory=dict)  # {code: Kpi} of the company
+    correlation: tuple | None = None  # (codes, matrix) of the leaves' shocks
 
     def evaluator(self):
         return kgi_evaluator(self.root, self.formulas)
 
 
-def _aggregate_paths(paths: np.ndarray, steps: list[int], aggregation: str) -> np.ndarray:
-    chosen = paths[:, steps]
-    if aggregation == "sum":
-        return chosen.sum(axis=1)
-    if aggregation == "last":
-        return chosen[:, -1]
-    return chosen.mean(axis=1)
+def _leaf_in_period(item: Series, fc, parts, aggregation: str, positive: bool):
+    """The leaf's distribution over the KGI's period: known parts as they are, future
+    parts from the forecast, each weighted by its share of days in the period."""
+    last_index = len(item.periods) - 1
+    known, steps, weights = [], [], []
+    for day, weight in parts:
+        step = steps_between(item.last_period, day, item.kpi.cadence)
+        if step >= 1:
+            steps.append(step - 1)
+            weights.append(weight)
+        elif last_index + step >= 0 and np.isfinite(item.values[last_index + step]):
+            known.append((float(item.values[last_index + step]), weight))
+    if not steps and not known:  # the period is measured but its numbers are missing
+        steps, weights = [fc.horizon - 1], [1.0]
+    mean = np.r_[[v for v, _w in known], fc.mean]
+    sigma = np.r_[np.zeros(len(known)), fc.sigma]
+    index = list(range(len(known))) + [len(known) + s for s in steps]
+    history = item.values[np.isfinite(item.values)]
+    floor = 0.05 * float(history.min()) if positive and history.size else 0.0
+    return leaf_distribution(mean, sigma, index, [w for _v, w in known] + weights,
+                             aggregation, positive=positive, floor=floor)
+
+
+def _leaf_correlation(series_by_code: dict[str, Series]):
+    """(codes, matrix) of the leaves' shock correlation on their common periods."""
+    by_day: dict[str, dict[date, float]] = {}
+    for code, item in series_by_code.items():
+        values = np.where(item.campaign, np.nan, item.values)
+        if values.size < 3:
+            continue
+        moves = shocks(values, item.season_length)
+        by_day[code] = dict(zip(item.periods[1:], moves))
+    if len(by_day) < 2:
+        return None
+    days = sorted(set().union(*by_day.values()))
+    aligned = {code: np.array([moves.get(d, np.nan) for d in days])
+               for code, moves in by_day.items()}
+    codes, matrix = shock_correlation(aligned)
+    return codes, matrix.round(4).tolist()
 
 
 def _forecast_payload(item: Series, fc, horizon_periods: list[date], keep_history: int):
@@ -312,16 +303,16 @@ def kgi_outlook(company, *, as_of: date, draws: int = DRAWS, seed: int = 0,
         raise OutlookUnavailable(_("The formula names a KPI that does not exist: %(code)s")
                                  % {"code": missing[0]})
     series = kpi_series(company, kpis, until=as_of)
-    rng = np.random.default_rng(seed)
     leaf_set = set(leaf_codes)
     leaf_outlooks: dict[str, LeafOutlook] = {}
     forecasts: dict[str, dict] = {}
+    leaf_series: dict[str, Series] = {}
     for done, kpi in enumerate(sorted(kpis, key=lambda k: (k.code not in leaf_set, k.code))):
         item = series[kpi.pk]
         if kpi.code in leaf_set:
-            parts = subperiods(deadline_period, root.cadence, kpi.cadence)
+            parts = subperiod_weights(deadline_period, root.cadence, kpi.cadence)
         else:
-            parts = [period_start(kgi.deadline, kpi.cadence)]
+            parts = [(period_start(kgi.deadline, kpi.cadence), 1.0)]
         if not item.periods:
             if kpi.code in leaf_set:
                 raise OutlookUnavailable(
@@ -330,7 +321,7 @@ def kgi_outlook(company, *, as_of: date, draws: int = DRAWS, seed: int = 0,
             continue
         # Steps after the last period with a number (a stale series still reaches the deadline).
         last = item.last_period
-        horizon = max(1, steps_between(last, parts[-1], kpi.cadence))
+        horizon = max(1, steps_between(last, parts[-1][0], kpi.cadence))
         fc = forecast(item.values, horizon, item.season_length, exclude=item.campaign)
         horizon_periods = []
         day = last
@@ -339,31 +330,29 @@ def kgi_outlook(company, *, as_of: date, draws: int = DRAWS, seed: int = 0,
             horizon_periods.append(day)
         forecasts[kpi.code] = _forecast_payload(item, fc, horizon_periods, history_points)
         if kpi.code in leaf_set:
-            steps = [steps_between(last, p, kpi.cadence) - 1 for p in parts
-                     if steps_between(last, p, kpi.cadence) >= 1]
-            if not steps:  # the deadline period is already measured
-                steps = [horizon - 1]
-            paths = fc.sample_paths(draws, rng)
-            samples = _aggregate_paths(paths, steps, kpi.aggregation)
-            if kpi.unit == Unit.PERCENT:
-                samples = samples / 100.0  # formulas see fractions (Kpi.to_formula_value)
-            samples = samples[np.isfinite(samples)]
-            if samples.size == 0:
+            positive = is_positive(item.values)
+            leaf = _leaf_in_period(item, fc, parts, kpi.aggregation, positive)
+            scale = 100.0 if kpi.unit == Unit.PERCENT else 1.0  # formulas see fractions
+            if not (np.isfinite(leaf.point) and np.isfinite(leaf.sigma)):
                 raise OutlookUnavailable(
                     _("%(kpi)s cannot be forecast yet.") % {"kpi": kpi.name})
+            leaf_series[kpi.code] = item
             leaf_outlooks[kpi.code] = LeafOutlook(
-                code=kpi.code, mean=float(samples.mean()), sigma=float(samples.std()),
-                direction=kpi.sign, unit=kpi.unit, method=fc.method, flags=list(fc.flags))
+                code=kpi.code, mean=leaf.point / scale, sigma=leaf.sigma / scale,
+                direction=kpi.sign, unit=kpi.unit, method=fc.method, flags=list(fc.flags),
+                positive=positive)
         if progress is not None and done % 25 == 0:
             progress(10 + int(70 * done / max(len(kpis), 1)))
     evaluate = kgi_evaluator(root, formulas)
     specs = {code: leaf.as_spec() for code, leaf in leaf_outlooks.items()}
+    correlation = _leaf_correlation(leaf_series)
     target, direction = float(kgi.target), root.sign
-    result = simulate(specs, evaluate, target, direction, draws=draws, seed=seed)
+    result = simulate(specs, evaluate, target, direction, draws=draws, seed=seed,
+                      correlation=correlation)
     if not np.isfinite(result.probability):
         raise OutlookUnavailable(_("The KGI's formula gives no number for these forecasts."))
     ranking = probability_sensitivity(
-        specs, evaluate, target, direction, draws=draws, seed=seed,
+        specs, evaluate, target, direction, draws=draws, seed=seed, correlation=correlation,
         leaf_directions={code: leaf.direction for code, leaf in leaf_outlooks.items()})
     if progress is not None:
         progress(90)
@@ -375,19 +364,31 @@ def kgi_outlook(company, *, as_of: date, draws: int = DRAWS, seed: int = 0,
                       "delta_p50_pct": round(s.delta_p50_pct, 4), "direction": s.direction}
                      for s in ranking],
         forecasts=forecasts, fingerprint=inputs_fingerprint(company, kgi, as_of),
-        root=root, formulas=formulas, kpis=by_code)
+        root=root, formulas=formulas, kpis=by_code, correlation=correlation)
+
+
+def leaf_specs(leaves_payload: dict) -> dict:
+    """Snapshot leaves → simulation specs (median, sigma, positive)."""
+    return {code: (leaf["mean"], leaf["sigma"], leaf.get("positive", leaf["mean"] > 0))
+            for code, leaf in leaves_payload.items()}
+
+
+def payload_correlation(payload: dict):
+    """The (codes, matrix) a snapshot stored, or None for older snapshots."""
+    found = payload.get("correlation")
+    return (found["codes"], found["matrix"]) if found else None
 
 
 def what_if(*, company, leaves_payload: dict, shifts_pct: dict, target: float, draws: int,
-            seed: int):
+            seed: int, correlation=None):
     """Probability and percentiles with leaf KPIs moved by ``shifts_pct`` (±30 % at most).
 
-    Reuses the snapshot's leaf distributions and draws (same seed), so a scenario differs
-    from the baseline only by the moves.
+    Reuses the snapshot's leaf distributions, correlation and draws (same seed), so a
+    scenario differs from the baseline only by the moves.
     """
     kgi, root, formulas, _leaf_codes = active_kgi_with_tree(company)
-    specs = {code: (leaf["mean"], leaf["sigma"]) for code, leaf in leaves_payload.items()}
+    specs = leaf_specs(leaves_payload)
     factors = {code: 1 + clamp_shift(pct) / 100
                for code, pct in shifts_pct.items() if code in specs}
     return simulate(specs, kgi_evaluator(root, formulas), float(target), root.sign,
-                    draws=draws, seed=seed, shifts=factors)
+                    draws=draws, seed=seed, shifts=factors, correlation=correlation)

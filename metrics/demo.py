@@ -118,10 +118,17 @@ TREE = {
                      "利用状況から算出した健全度", "", "CSツール"),
 }
 
-# The targets the demo KGI is planned with: they deliberately multiply to 8,280,000,
-# a factor ~10 short of the 83,000,000 KGI, so the tree's consistency check has
-# something to say (AOV was entered in the wrong digit).
-MONTH_TARGETS = {"uu": 120_000, "cvr": Decimal("2.0"), "aov": 3_450}
+# The monthly plan, from the KGI's first month (a month target stays until changed). It
+# passes the tree's own check: revenue 120,000 UU × 2.0 % × ¥34,596 ≈ ¥83.0M; UU = paid
+# 50,000 (¥10M ÷ ¥200) + organic 50,000 + returning ≈ 20,000 (40,000 active × 11.5 % a
+# week); AOV = ¥15,500 × 2.4 items × (1 − 7 %). Summed KPIs are monthly totals.
+MONTH_TARGETS = {
+    "uu": 120_000, "paid_uu": 50_000, "ad_spend": 10_000_000, "cpc": 200,
+    "organic_uu": 50_000, "returning_uu": 20_000, "active_customers": 40_000,
+    "return_visit_rate": Decimal("11.5"), "cvr": Decimal("2.0"), "aov": 34_596,
+    "avg_unit_price": 15_500, "items_per_order": Decimal("2.4"),
+    "discount_rate": Decimal("7.0"),
+}
 KGI_TARGET = 83_000_000
 
 CAMPAIGNS = [
@@ -169,7 +176,7 @@ def seed_tree(company):
         kpi=root, period_kind=PeriodKind.DEADLINE, period_start=kgi.deadline,
         superseded_at=None, defaults={"value": Decimal(KGI_TARGET)},
     )
-    month = today.replace(day=1)
+    month = kgi.start_date.replace(day=1)
     for code, value in MONTH_TARGETS.items():
         Target.objects.get_or_create(
             kpi=Kpi.objects.get(company=company, code=code), period_kind=PeriodKind.MONTH,

@@ -57,3 +57,16 @@ class TemplateChoiceForm(forms.Form):
 
         self.fields["template"].choices = [(t.key, t.name_en) for t in TEMPLATES.values()]
         self.fields["team"].queryset = Team.objects.filter(company=company)
+
+
+class TargetForm(forms.Form):
+    """One target: any day of its month (or quarter), the value as typed, and why."""
+
+    period = forms.DateField(label=_("Period (any day of it)"),
+                             widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Per"), choices=[("month", _("Month")),
+                                                      ("quarter", _("Quarter"))],
+                             initial="month")
+    value = forms.CharField(label=_("Target"), max_length=40,
+                            help_text=_("As in the grid: 13,600 / １５，６４０ / 1.5万"))
+    reason = forms.CharField(label=_("Why"), max_length=200, required=False)

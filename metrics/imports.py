@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from metrics.measurements import Entry, MeasurementError, measurements_bulk_upsert
-from metrics.models import ImportBatch, ImportStatus, Kpi, Source
+from metrics.models import ImportBatch, ImportStatus, Kpi, Measurement, Source
 from spreadsheets import FileRejected, KpiRef, read_table, rows_to_records
 from spreadsheets.headers import detect_shape
 
@@ -49,12 +49,22 @@ def company_kpis(company) -> dict[str, Kpi]:
     return {k.code: k for k in Kpi.objects.filter(company=company)}
 
 
+def percent_typical(kpi: Kpi) -> Decimal | None:
+    """The median of a percent KPI's last 12 numbers (None for other units or no numbers)."""
+    if kpi.unit != "percent":
+        return None
+    recent = sorted(Measurement.objects.filter(kpi=kpi).order_by("-period_start")
+                    .values_list("value", flat=True)[:12])
+    return recent[len(recent) // 2] if recent else None
+
+
 def kpi_refs(kpis: dict[str, Kpi]) -> list[KpiRef]:
     refs = []
     for kpi in kpis.values():
         percent_max = Decimal("1000") if kpi.code in {"nrr", "grr"} else None
         refs.append(KpiRef(kpi.code, kpi.name_ja, kpi.name_en, unit=kpi.unit,
-                           cadence=kpi.cadence, percent_max=percent_max))
+                           cadence=kpi.cadence, percent_max=percent_max,
+                           typical=percent_typical(kpi)))
     return refs
 
 

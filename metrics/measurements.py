@@ -328,6 +328,24 @@ def subperiods(start: date, cadence: str, input_cadence: str) -> list[date]:
     return out
 
 
+def subperiod_weights(start: date, cadence: str, input_cadence: str) -> list[tuple[date, float]]:
+    """The input periods that overlap the period, each with the share of its days inside.
+
+    A week from Monday 29 September counts 2/7 in September and 5/7 in October, so a
+    month's total from weekly numbers does not depend on how many Mondays it has.
+    """
+    end = period_end(start, cadence)
+    out = []
+    day = period_start(start, input_cadence)
+    while day < end:
+        nxt = period_end(day, input_cadence)
+        inside = (min(nxt, end) - max(day, start)).days
+        if inside > 0:
+            out.append((day, inside / (nxt - day).days))
+        day = nxt
+    return out
+
+
 def _aggregate(values: list[Decimal], aggregation: str) -> float:
     if aggregation == "sum":
         return float(sum(values))

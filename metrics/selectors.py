@@ -7,8 +7,6 @@ plain values (``KpiRow``), formatted here for the templates (``with_display``).
 """
 from __future__ import annotations
 
-import calendar
-from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -35,11 +33,10 @@ from metrics.models import (
     KgiStatus,
     Kpi,
     Measurement,
-    PeriodKind,
     Phase,
-    Target,
     Unit,
 )
+from metrics.targets import load_plan
 from teams.dataversion import cached
 
 SPARK_PERIODS = 12
@@ -162,43 +159,9 @@ def latest_values(kpi_ids, periods=SPARK_PERIODS):
     return out
 
 
-TargetFacts = namedtuple("TargetFacts", "period_kind period_start value")
-
-
-def current_targets(kpi_ids, today=None, company=None):
-    """{kpi_id: TargetFacts} in force today, one query.
-
-    The current (not superseded) target with the latest start on or before today; when
-    there is none yet, the nearest one ahead (a KGI deadline target). With ``company``
-    instead of ids, every KPI of the company (no long IN list for a big company).
-    """
-    today = today or timezone.localdate()
-    chosen = {}
-    scope = {"kpi__company": company} if company is not None else {"kpi_id__in": list(kpi_ids)}
-    targets = (Target.objects.filter(superseded_at__isnull=True, **scope)
-               .order_by("kpi_id", "period_start")
-               .values_list("kpi_id", "period_kind", "period_start", "value"))
-    for kpi_id, kind, start, value in targets:
-        # Ordered by start: a later start already begun wins; a future one only when alone.
-        if kpi_id not in chosen or start <= today:
-            chosen[kpi_id] = TargetFacts(kind, start, value)
-    return chosen
-
-
-def period_target(kpi, target):
-    """The target on the KPI's own period: a month target of a summed weekly KPI is split.
-
-    A month (or deadline month) target of a KPI summed to the month is scaled to a day
-    or a week; averaged and last-value KPIs compare with the target as it is.
-    """
-    if target is None:
-        return None
-    value = target.value
-    if kpi.aggregation != "sum" or kpi.cadence == "monthly" or \
-            target.period_kind == PeriodKind.QUARTER:
-        return value
-    days = calendar.monthrange(target.period_start.year, target.period_start.month)[1]
-    return value * Decimal(CADENCE_DAYS[kpi.cadence]) / Decimal(days)
+def target_plan(company, kpi_ids=None):
+    """The company's targets, ready to be read at any grain (metrics.targets.load_plan)."""
+    return load_plan(company, kpi_ids)
 
 
 def target_status(value, target, direction):
@@ -252,16 +215,19 @@ def _change(row, latest, previous):
     return (latest - previous) / abs(previous) * 100, "%"
 
 
-def kpi_rows(rows, today=None, values=None, targets=None):
+def kpi_rows(rows, today=None, values=None, targets=None, company=None):
     """Fill KpiRows (from kpi_facts) with latest value, change and target status.
 
     ``values`` ({kpi_id: [(period, value), …]}, e.g. from latest_values) and ``targets``
-    (from current_targets) may be passed when already loaded; at most two queries
-    otherwise. Sparklines are a separate step (with_series), for the rows shown.
+    (a TargetPlan) may be passed when already loaded; at most two queries otherwise
+    (``company`` is then needed). The target is the one of the latest value's period at
+    the KPI's cadence (this period's when there is no value yet). Sparklines are a
+    separate step (with_series), for the rows shown.
     """
+    today = today or timezone.localdate()
     ids = [r.pk for r in rows]
     values = latest_values(ids) if values is None else values
-    targets = current_targets(ids, today=today) if targets is None else targets
+    targets = target_plan(company, ids) if targets is None else targets
     for row in rows:
         history = values.get(row.pk, ())
         if history:
@@ -271,7 +237,7 @@ def kpi_rows(rows, today=None, values=None, targets=None):
         row.change, row.change_unit = _change(row, row.latest, row.previous)
         if row.change is not None and row.change != 0:
             row.change_good = (row.change > 0) == (row.direction == Direction.HIGHER)
-        row.target = period_target(row, targets.get(row.pk))
+        row.target = targets.at(row, None, row.latest_period or today)
         row.status = target_status(row.latest, row.target, row.direction)
     return rows
 
@@ -373,8 +339,8 @@ def is_stale(kpi, latest_period, today=None):
 class KpiPage:
     kpi: Kpi
     history: list
-    target: Target | None
     period_target: Decimal | None
+    targets: list  # [(period_start, target)] aligned with the history's periods
     inputs: list
     feeds: list
     campaigns: list
@@ -403,7 +369,7 @@ def _kpi_page(company, code, today):
         Measurement.objects.filter(kpi=kpi).order_by("period_start")
         .values_list("period_start", "value", "updated_at")
     )
-    target = current_targets([kpi.pk], today=today).get(kpi.pk)
+    plan = target_plan(company, [kpi.pk])
     formulas = company_formulas(company)
     input_codes = formula_inputs(kpi)
     feeder_codes = []
@@ -423,9 +389,10 @@ def _kpi_page(company, code, today):
             .order_by("start")
         )
     latest_period, latest, _u = history[-1] if history else (None, None, None)
-    wanted = period_target(kpi, target)
+    wanted = plan.at(kpi, None, latest_period or today)
     return KpiPage(
-        kpi=kpi, history=history, target=target, period_target=wanted,
+        kpi=kpi, history=history, period_target=wanted,
+        targets=[(p, plan.at(kpi, None, p)) for p, _v, _u in history],
         inputs=[related[c] for c in input_codes if c in related],
         feeds=[related[c] for c in sorted(feeder_codes) if c in related],
         campaigns=campaigns,
@@ -452,9 +419,10 @@ def kpi_chart_config(page, labels_text):
         "backgroundColor": "rgba(36,86,214,.08)", "pointRadius": 0, "borderWidth": 2,
         "tension": 0.2, "fill": False,
     }]
-    if page.period_target is not None:
+    if any(t is not None for _p, t in page.targets):
         datasets.append({
-            "label": labels_text["target"], "data": [float(page.period_target)] * len(labels),
+            "label": labels_text["target"],
+            "data": [None if t is None else float(t) for _p, t in page.targets],
             "borderColor": "#12805c", "borderDash": [6, 4], "pointRadius": 0, "borderWidth": 1.5,
             "fill": False,
         })

@@ -23,7 +23,7 @@ def import_commit_task(batch_id):
 @shared_task(acks_late=True)
 def anomalies_detect_task(company_id):
     """Re-run the detector for one company (replaces its recent findings: idempotent)."""
-    from metrics.analytics import anomalies_detect
+    from metrics.anomaly_detection import anomalies_detect
     from teams.models import Company
 
     company = Company.objects.filter(pk=company_id).first()

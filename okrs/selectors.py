@@ -12,6 +12,7 @@ from core.quarters import Quarter, parse_quarter, quarter_of
 from engine.formula import FormulaError, parse_formula
 from engine.tree import reachable
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement
+from metrics.targets import load_plan
 from okrs import scoring
 from okrs.models import CheckIn, KeyResult, Objective
 from teams.models import Team
@@ -97,6 +98,7 @@ class KrRow:
     history: list = field(default_factory=list)  # (date, value)
     last_checkin: CheckIn | None = None
     chart: dict | None = None
+    kpi_target: object = None  # the aligned KPI's planned value over the quarter
 
     @property
     def progress_pct(self):
@@ -185,11 +187,15 @@ def okr_rows(company, quarter: Quarter, team=None, today: date | None = None,
     objectives = list(objectives_for(company, quarter, team))
     linked_ids = {kr.kpi_id for o in objectives for kr in o.key_results.all() if kr.kpi_id}
     series = _measurements(linked_ids, quarter)
+    plan = load_plan(company, linked_ids)
     expected = quarter.elapsed_fraction(today)
     rows = []
     for objective in objectives:
         kr_rows = [_kr_row(kr, series, quarter, tree, expected)
                    for kr in objective.key_results.all()]
+        for row in kr_rows:
+            if row.kr.kpi_id:
+                row.kpi_target = plan.at(row.kr.kpi, "quarter", quarter.start)
         progress = scoring.weighted_progress((r.progress, r.kr.weight) for r in kr_rows)
         rows.append(ObjectiveRow(
             objective=objective, krs=kr_rows, progress=progress, expected=expected,

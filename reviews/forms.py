@@ -55,6 +55,25 @@ class DecisionForm(forms.Form):
         self.fields["task_due"].initial = today + timedelta(days=7)
 
 
+class TaskForm(forms.Form):
+    """Another task under a recorded decision."""
+
+    title = forms.CharField(label=_("Task"), max_length=200)
+    owner = UserChoice(label=_("Owner"), queryset=None, empty_label="—")
+    due_date = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, team, today, **kwargs):
+        super().__init__(*args, auto_id=False, **kwargs)
+        self.fields["owner"].queryset = get_user_model().objects.filter(
+            team_memberships__team=team).order_by("username")
+        self.fields["due_date"].initial = today + timedelta(days=7)
+
+
+class DecisionEditForm(forms.Form):
+    text = forms.CharField(label=_("Decision"), max_length=300)
+    rationale = forms.CharField(label=_("Rationale"), required=False)
+
+
 class CloseForm(forms.Form):
     no_decision_reason = forms.CharField(
         label=_("No decision needed because"), required=False,

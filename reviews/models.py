@@ -191,11 +191,14 @@ class ReviewLogAction(models.TextChoices):
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
     SUMMARY = "summary", _("Summary edited")
+    DECISION_EDITED = "decision_edited", _("Decision edited")
+    DECISION_DELETED = "decision_deleted", _("Decision deleted")
+    TASK_DELETED = "task_deleted", _("Task deleted")
 
 
 class ReviewLog(models.Model):
     review = models.ForeignKey(WeeklyReview, on_delete=models.CASCADE, related_name="log")
-    action = models.CharField(max_length=10, choices=ReviewLogAction.choices)
+    action = models.CharField(max_length=20, choices=ReviewLogAction.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -1,5 +1,4 @@
 """Reads the review pages share: the numbers of a week, carry-over, the inbox, history."""
-import calendar
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
@@ -9,7 +8,7 @@ from django.utils import timezone, translation
 
 from core.weeks import team_today, week_of
 from metrics import selectors as metric_selectors
-from metrics.models import Focus, Kpi, Measurement, PeriodKind, Target
+from metrics.models import Focus, Kpi, Measurement
 from reviews.models import (
     Decision,
     Note,
@@ -55,16 +54,6 @@ def _pct(new, old):
     return round((float(new) - float(old)) / abs(float(old)) * 100.0, 1)
 
 
-def _week_target(kpi, month_target, period_start):
-    """A monthly target expressed for one week: sums scale by days, averages stay."""
-    if month_target is None:
-        return None
-    if kpi.aggregation == "sum" and kpi.cadence == "weekly":
-        days = calendar.monthrange(period_start.year, period_start.month)[1]
-        return month_target * Decimal(7) / Decimal(days)
-    return month_target
-
-
 def live_numbers(review, kpis=None):
     """The team's focus KPIs as of the review's week: last complete period, change, target."""
     kpis = list(kpis if kpis is not None else team_focus_kpis(review.team))
@@ -78,20 +67,16 @@ def live_numbers(review, kpis=None):
         .order_by("kpi_id", "period_start").values_list("kpi_id", "period_start", "value")
     ):
         series[kpi_id].append((period_start, value))
-    targets = {}
-    for kpi_id, value in (
-        Target.objects.filter(kpi__in=kpis, period_kind=PeriodKind.MONTH,
-                              superseded_at__isnull=True, period_start__lte=review.week_start)
-        .order_by("kpi_id", "period_start").values_list("kpi_id", "value")
-    ):
-        targets[kpi_id] = value
+    # Each number is compared with its own period's target (a week straddling two months
+    # gets each month's share by days), read through the one target plan.
+    plan = metric_selectors.target_plan(review.company, [k.pk for k in kpis])
     flags = anomaly_flags(review.company_id, [k.pk for k in kpis], since, review.week_start)
     rows = []
     for kpi in kpis:
         points = series.get(kpi.pk, [])
         period_start, value = points[-1] if points else (None, None)
         previous = points[-2][1] if len(points) > 1 else None
-        target = _week_target(kpi, targets.get(kpi.pk), period_start) if period_start else None
+        target = plan.at(kpi, None, period_start) if period_start else None
         rows.append({
             "kpi_id": kpi.pk, "code": kpi.code, "name_ja": kpi.name_ja, "name_en": kpi.name_en,
             "unit": kpi.unit, "direction": kpi.direction,

@@ -135,6 +135,11 @@ def decision_add(*, review, membership, kpi, text: str, rationale: str = "",
     if not text:
         raise ValidationError({"text": _("Write the decision.")})
     wants_task = bool((task_title or "").strip())
+    if not wants_task and not keep_course:
+        # The close rule needs a task under every decision but "keep course": never save a
+        # decision the review could then not be closed with.
+        raise ValidationError({"task_title": _(
+            "Give the decision its first task, or tick “Keep course”.")})
     if wants_task:
         _check_owner(review.team, task_owner)
         if task_due is None:
@@ -165,8 +170,54 @@ def task_add(*, decision, membership, title: str, owner, due_date: date) -> Task
     if not (title or "").strip():
         raise ValidationError({"title": _("Name the task.")})
     _check_owner(review.team, owner)
+    if due_date is None:
+        raise ValidationError({"due_date": _("Give the task a due date.")})
     return Task.objects.create(team=review.team, review=review, decision=decision,
                                title=title.strip()[:200], owner=owner, due_date=due_date)
+
+
+def _log(review, membership, action, note=""):
+    ReviewLog.objects.create(review=review, action=action, user=membership.user, note=note[:300])
+
+
+def _open_for_change(obj, membership):
+    """Lock the review of ``obj`` and check it may still change (manager, review open)."""
+    _require(membership, "manage_team", obj.review.team)
+    review = WeeklyReview.objects.select_for_update().get(pk=obj.review_id)
+    _require_open(review)
+    return review
+
+
+def decision_update(*, decision, membership, text: str, rationale: str = "") -> Decision:
+    """Reword a decision while its review is open (logged)."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the decision.")})
+    with transaction.atomic():
+        review = _open_for_change(decision, membership)
+        before = decision.text
+        decision.text, decision.rationale = text[:300], (rationale or "").strip()
+        decision.save(update_fields=["text", "rationale"])
+        _log(review, membership, ReviewLogAction.DECISION_EDITED, f"{before} → {decision.text}")
+    return decision
+
+
+def decision_delete(*, decision, membership) -> None:
+    """Delete a decision and its tasks while its review is open (logged)."""
+    with transaction.atomic():
+        review = _open_for_change(decision, membership)
+        _log(review, membership, ReviewLogAction.DECISION_DELETED, decision.text)
+        decision.delete()
+
+
+def task_delete(*, task, membership) -> None:
+    """Delete a task of an open review (logged); its decision may then need another."""
+    if task.review_id is None:
+        raise ValidationError(_("This task does not belong to a review."))
+    with transaction.atomic():
+        review = _open_for_change(task, membership)
+        _log(review, membership, ReviewLogAction.TASK_DELETED, task.title)
+        task.delete()
 
 
 def task_set_status(*, task, membership, status: str, due_date: date | None = None,
@@ -202,7 +253,7 @@ def review_close_problems(review) -> list[str]:
     decisions = list(review.decisions.prefetch_related("tasks"))
     if not decisions and not review.no_decision_reason.strip():
         problems.append(_("Record at least one decision, or say why no decision is needed."))
-    without = [d.text for d in decisions if not d.tasks.all()]
+    without = [d.text for d in decisions if not d.keep_course and not d.tasks.all()]
     if without:
         problems.append(_("Every decision needs a task: %(list)s") % {"list": ", ".join(without)})
     return problems

@@ -1,7 +1,7 @@
 """Pages of this app, under /<company>/."""
 from django.urls import path
 
-from reviews.views import customer_followups, reforecast, review, tasks
+from reviews.views import customer_followups, decisions, reforecast, review, tasks
 
 week = "teams/<slug:team>/reviews/<str:week>/"
 month = "reforecasts/<str:month>/"
@@ -16,6 +16,14 @@ urlpatterns = [
     path(week + "notes/", review.review_note_add, name="review-note-add"),
     path(week + "summary/", review.review_summary, name="review-summary"),
     path(week + "decisions/", review.review_decision_add, name="review-decision-add"),
+    path(week + "decisions/<int:decision_id>/", decisions.review_decision_edit,
+         name="review-decision-edit"),
+    path(week + "decisions/<int:decision_id>/delete/", decisions.review_decision_delete,
+         name="review-decision-delete"),
+    path(week + "decisions/<int:decision_id>/tasks/", decisions.review_task_add,
+         name="review-task-add"),
+    path(week + "tasks/<int:task_id>/delete/", decisions.review_task_delete,
+         name="review-task-delete"),
     path(week + "close/", review.review_close, name="review-close"),
     path(week + "reopen/", review.review_reopen, name="review-reopen"),
     path("tasks/", tasks.my_tasks, name="my-tasks"),

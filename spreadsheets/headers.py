@@ -50,6 +50,7 @@ class KpiRef:
     unit: str | None = None  # enables range checks (see values.check_range)
     cadence: str | None = None  # when set, dates are moved to the start of their period
     percent_max: Decimal | None = None  # for percent KPIs that may exceed 100 (NRR)
+    typical: Decimal | None = None  # recent level of a percent KPI (catches 0.02 meant as 2 %)
 
 
 @dataclass(frozen=True)
@@ -326,7 +327,8 @@ class _Mapper:
         if kpi is None:
             return
         range_problems = check_range(
-            parsed.value, kpi.unit, parsed.percent, percent_max=kpi.percent_max
+            parsed.value, kpi.unit, parsed.percent, percent_max=kpi.percent_max,
+            typical=kpi.typical,
         )
         for problem in range_problems:
             self.problems.append(_problem(number, label, problem.code, problem.message))

@@ -227,15 +227,40 @@ _NO_PERCENT = frozenset({"JPY", "count", "days", "hours", "score"})
 
 
 def check_range(
-    value: Decimal, unit: str | None, percent: bool = False, *, percent_max: Decimal | None = None
+    value: Decimal,
+    unit: str | None,
+    percent: bool = False,
+    *,
+    percent_max: Decimal | None = None,
+    typical: Decimal | None = None,
 ) -> list[ValueProblem]:
     """Problems with `value` for a KPI measured in `unit` (empty list when it is acceptable).
 
     For unit "percent" a plain number is percent points (0.125 is 0.125 %, not 12.5 %).
+    When the KPI's recent values (`typical`, in percent points) are around 2 and the cell
+    says 0.02, it is a spreadsheet fraction meant as 2 %: refused with that suggestion
+    rather than stored 100 times too small; "0.02%" is always taken as written.
     `percent_max` (default 100) lets a KPI such as NRR accept values above 100 %.
     Unknown units are not checked.
     """
     problems: list[ValueProblem] = []
+    if unit == "percent" and not percent and _looks_like_fraction(value, typical):
+        problems.append(
+            ValueProblem(
+                "percent_as_fraction",
+                Text(
+                    _(
+                        "%(value)s looks like a fraction, but this KPI is in percent and its "
+                        "recent values are around %(typical)s %%: type %(meant)s (or "
+                        "%(meant)s%%), or %(value)s%% if you really mean %(value)s %%."
+                    ),
+                    value=value,
+                    typical=typical,
+                    meant=_plain((value * 100).normalize()),
+                ),
+            )
+        )
+        return problems
     if percent and unit in _NO_PERCENT:
         problems.append(
             ValueProblem(
@@ -275,6 +300,13 @@ def check_range(
             )
         )
     return problems
+
+
+def _looks_like_fraction(value: Decimal, typical: Decimal | None) -> bool:
+    """0 < value < 1 while the KPI usually reads ≥ 1 and value × 100 is near that level."""
+    if typical is None or not _ZERO < value < 1 or typical < 1:
+        return False
+    return typical / 4 <= value * 100 <= typical * 4
 
 
 def to_unit(parsed: ParsedNumber, unit: str | None) -> Decimal:

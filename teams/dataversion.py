@@ -1,19 +1,44 @@
 """The company data token and the database triggers that change it.
 
 What the dashboard and the team page compute from a company's numbers is cached under
-(company, token, …). The token is changed by triggers on every table those pages read,
-inside the writing transaction, so a reader sees a new token exactly when it can see the
-new data: no signal to forget, and bulk imports (COPY + upsert), queryset updates and raw
-SQL are covered as well as model saves. The token is random rather than a counter, so a
-restored backup or a recycled test database never meets a cache entry of another state.
+(company, token, …). The token is changed by triggers on every table those pages read, in
+the writing transaction, so a reader sees a new token exactly when it can see the new
+data: no signal to forget, and bulk imports (COPY + upsert), queryset updates, raw SQL and
+workers are covered as well as model saves. The token is random rather than a counter, so
+a restored backup or a recycled test database never meets a cache entry of another state.
 
 TRACKED lists the tables; a table added later needs a migration that calls
-``install(schema_editor, [(table, column, via)], company=False)`` (see teams, metrics and reviews migrations *_data_token,
-which freezes its own list). Reads that stay outside the cache — anomalies, reforecasts,
-tasks, reviews, members — need nothing.
+``install(schema_editor, [(table, column, via)], company=False)`` (see the teams, metrics
+and reviews migrations *_data_token, each freezing its own list). Reads that stay outside
+the cache — tasks, reviews, members — need nothing.
 
-Trade-off: on PostgreSQL a writing transaction holds the company's token row from its
-first write to its commit, so two imports into the same company queue behind each other.
+Writers never wait on each other (PostgreSQL). The first design updated the token row
+from a statement trigger, so a writing transaction held the company's row lock from its
+first write to its commit: a 20-second import blocked every grid edit of the company.
+Now a statement trigger only *notes* the companies it changed in a transaction-local
+setting (``kgi.dv_companies``, via set_config); the first note of a transaction inserts a
+row into ``teams_dataversionpending``, whose DEFERRABLE INITIALLY DEFERRED constraint
+trigger runs once, at COMMIT, and sets a new token on every noted company. The row lock
+is held only for the commit itself. Kept over the simpler row-level deferred trigger on
+every tracked table because that queues one event per changed row (100,000 for a big
+import), all fired at commit; this queues one per transaction. A savepoint rolled back
+takes its notes and its queued event with it (both are transactional). See
+bench/README.md (Dashboards) for the measured cost.
+
+Can a reader miss a token written at commit? No, if it reads the token *before* the data,
+which ``cached`` does (the tenancy resolver loads the token with the membership, at the
+start of the request). The token and the data become visible in the same commit, and
+every later statement of the reader sees at least that commit: a reader that got the old
+token may compute from newer data and store it under the old key, which is harmless (no
+one reads the old token once the commit is visible); no reader can store old data under
+the new token. Two commits of one company update the row one after the other (READ
+COMMITTED re-reads it), so the last token differs from every earlier one. Two rules
+follow: read the token before the data, and don't compute a cached page inside a
+transaction that has written (its own writes don't move the token until it commits).
+
+In tests whose transaction never commits, tests/conftest.py sets the dv_flush constraint
+IMMEDIATE, so the token changes at each write, as a commit would make it.
+SQLite keeps row-level triggers that update the token at once: it has one writer anyway.
 """
 from __future__ import annotations
 
@@ -44,22 +69,69 @@ TRACKED = [
 
 def _pg_companies(column, via):
     if via is None:
-        return f"SELECT {column} FROM changed"
-    return f"SELECT v.company_id FROM changed c JOIN {via} v ON v.id = c.{column}"
+        return f"SELECT DISTINCT {column} FROM changed"
+    return f"SELECT DISTINCT v.company_id FROM changed c JOIN {via} v ON v.id = c.{column}"
+
+
+# The companies this transaction wrote, as ",1,5," (a transaction-local setting: a rolled
+# back savepoint takes its marks with it, and the next transaction starts empty).
+PENDING = "kgi.dv_companies"
+
+# Shared by every tracked table (PostgreSQL): dv_mark notes the companies a statement
+# changed and, for the first of the transaction, inserts one row into
+# teams_dataversionpending, whose DEFERRABLE INITIALLY DEFERRED constraint trigger runs
+# dv_flush once, at COMMIT: it sets a new token on every noted company.
+PG_SHARED = ["CREATE TABLE IF NOT EXISTS teams_dataversionpending (id bigserial PRIMARY KEY);",
+             f"""
+CREATE OR REPLACE FUNCTION dv_mark(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  pending text := coalesce(current_setting('{PENDING}', true), '');
+  fresh text;
+BEGIN
+  SELECT string_agg(id::text, ',') INTO fresh FROM unnest(ids) id
+   WHERE id IS NOT NULL AND position(',' || id || ',' IN pending) = 0;
+  IF fresh IS NULL THEN
+    RETURN;
+  END IF;
+  PERFORM set_config('{PENDING}', CASE WHEN pending = '' THEN ',' ELSE pending END
+                     || fresh || ',', true);
+  IF pending = '' THEN
+    -- After set_config: with the constraint set IMMEDIATE, dv_flush runs right here.
+    INSERT INTO teams_dataversionpending DEFAULT VALUES;
+  END IF;
+END
+$$;""", f"""
+CREATE OR REPLACE FUNCTION dv_flush() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  ids bigint[] := string_to_array(
+    trim(BOTH ',' FROM coalesce(current_setting('{PENDING}', true), '')), ',')::bigint[];
+BEGIN
+  PERFORM set_config('{PENDING}', '', true);
+  DELETE FROM teams_dataversionpending WHERE id = NEW.id;
+  -- Lock in company order, so two commits that touch the same companies can't deadlock.
+  PERFORM 1 FROM teams_companydataversion WHERE company_id = ANY (ids)
+    ORDER BY company_id FOR UPDATE;
+  UPDATE teams_companydataversion SET token = {PG_TOKEN} WHERE company_id = ANY (ids);
+  RETURN NULL;
+END
+$$;""", "DROP TRIGGER IF EXISTS dv_flush ON teams_dataversionpending;",
+    "CREATE CONSTRAINT TRIGGER dv_flush AFTER INSERT ON teams_dataversionpending "
+    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION dv_flush();"]
+PG_SHARED_UNDO = ["DROP TABLE IF EXISTS teams_dataversionpending;",
+                  "DROP FUNCTION IF EXISTS dv_flush();", "DROP FUNCTION IF EXISTS dv_mark(bigint[]);"]
 
 
 def pg_track(table, column="company_id", via=None):
-    """Statements that make every write to ``table`` change its companies' tokens (PostgreSQL).
+    """Statements that make every write to ``table`` change its companies' tokens at commit.
 
     One statement-level trigger per event with a transition table: a 100k-row import
-    changes the token once, not 100k times.
+    notes its company once, and nothing is locked until the commit.
     """
     name = f"dv_{table}"
     sql = [f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE teams_companydataversion SET token = {PG_TOKEN}
-   WHERE company_id IN ({_pg_companies(column, via)});
+  PERFORM dv_mark(ARRAY({_pg_companies(column, via)}));
   RETURN NULL;
 END
 $$;"""]
@@ -72,9 +144,8 @@ $$;"""]
 
 
 def pg_untrack(table):
-    name = f"dv_{table}"
-    return [f"DROP TRIGGER IF EXISTS {name}_{e} ON {table};" for e in ("insert", "update", "delete")
-            ] + [f"DROP FUNCTION IF EXISTS {name}();"]
+    return [f"DROP TRIGGER IF EXISTS dv_{table}_{e} ON {table};"
+            for e in ("insert", "update", "delete")] + [f"DROP FUNCTION IF EXISTS dv_{table}();"]
 
 
 def sqlite_track(table, column="company_id", via=None):
@@ -128,7 +199,7 @@ def install(schema_editor, tracked=TRACKED, company=True):
     vendor = schema_editor.connection.vendor
     statements = []
     if vendor == "postgresql":
-        statements += PG_COMPANY if company else []
+        statements += PG_SHARED + PG_COMPANY if company else []
         for table, column, via in tracked:
             statements += pg_track(table, column, via)
     elif vendor == "sqlite":
@@ -143,13 +214,29 @@ def uninstall(schema_editor, tracked=TRACKED, company=True):
     vendor = schema_editor.connection.vendor
     statements = []
     if vendor == "postgresql":
-        statements += PG_COMPANY_UNDO if company else []
         for table, _column, _via in tracked:
             statements += pg_untrack(table)
+        statements += PG_COMPANY_UNDO + PG_SHARED_UNDO if company else []
     elif vendor == "sqlite":
         statements += SQLITE_COMPANY_UNDO if company else []
         for table, _column, _via in tracked:
             statements += sqlite_untrack(table)
+    for sql in statements:
+        schema_editor.execute(sql, params=None)
+
+
+def reinstall_pg(schema_editor):
+    """Give every table this database already tracks the commit-time triggers (PostgreSQL)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'dv\\_%' "
+                       "AND proname NOT IN ('dv_company', 'dv_mark', 'dv_flush')")
+        names = {row[0][3:] for row in cursor.fetchall()}
+    statements = list(PG_SHARED)
+    for table, column, via in TRACKED:
+        if table in names:
+            statements += pg_track(table, column, via)
     for sql in statements:
         schema_editor.execute(sql, params=None)
 
@@ -183,8 +270,13 @@ def cache_key(company, name, parts):
     token = data_token(company)
     if token is None:
         return None
+    # The company's own settings shape what pages show (quarter labels, time zone, money),
+    # and the company row is not tracked by the token: they go into the key instead.
+    settings_part = (f"{company.fiscal_year_start_month}.{company.week_start}."
+                     f"{company.timezone}.{company.currency}")
     return ":".join(str(part) for part in (
-        name, company.pk, company.slug, token, translation.get_language(), *parts))
+        name, company.pk, company.slug, token, translation.get_language(), settings_part,
+        *parts))
 
 
 def cache_get(key):

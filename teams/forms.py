@@ -2,9 +2,18 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.core.validators import RegexValidator
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from teams.models import Role, slug_validator
+from teams.models import Company, Role, slug_validator
+
+
+def timezone_choices():
+    import zoneinfo
+
+    return [(tz, tz) for tz in sorted(zoneinfo.available_timezones())
+            if "/" in tz and not tz.startswith(("Etc/", "SystemV/", "posix/", "right/"))]
 
 
 class InvitationForm(forms.Form):
@@ -53,3 +62,52 @@ class InvitationAcceptForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username",)
+
+
+class SignupForm(UserCreationForm):
+    """The account part of sign-up: username, email, password twice."""
+
+    email = forms.EmailField(label=_("Email"), max_length=254,
+                             help_text=_("Used to reset your password."))
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+
+class CompanyCreateForm(forms.ModelForm):
+    """The company part of sign-up and of ``create_company``."""
+
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices,
+                                 initial="Asia/Tokyo")
+
+    class Meta:
+        model = Company
+        fields = ("name", "slug", "language", "timezone")
+        help_texts = {"slug": _("Appears in every address, e.g. /acme/. Lowercase letters, "
+                                "digits and hyphens.")}
+
+
+class CompanyProfileForm(forms.ModelForm):
+    """The company's own settings, edited by its admins."""
+
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    currency = forms.CharField(
+        label=_("Currency"), max_length=3, min_length=3,
+        validators=[RegexValidator(r"^[A-Za-z]{3}$", _("Use a three-letter ISO code such as JPY."))],
+        help_text=_("Three-letter ISO code, e.g. JPY or USD."),
+    )
+    fiscal_year_start_month = forms.TypedChoiceField(
+        label=_("Fiscal year starts in"), coerce=int, choices=lambda: list(MONTHS.items()),
+        help_text=_("Quarters are counted from this month: with April, April–June is Q1."),
+    )
+
+    class Meta:
+        model = Company
+        fields = ("name", "slug", "language", "timezone", "fiscal_year_start_month",
+                  "currency", "week_start")
+        help_texts = {"slug": _("Changing it changes every address of the company; old "
+                                "links stop working.")}
+
+    def clean_currency(self):
+        return self.cleaned_data["currency"].upper()

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 # Top-level URL segments a company slug may not take.
 RESERVED_SLUGS = frozenset(
-    {"accounts", "api", "admin", "healthz", "i18n", "invite", "static", "media", "companies"}
+    {"accounts", "api", "admin", "healthz", "i18n", "invite", "static", "media", "companies",
+     "start", "oidc"}
 )
 
 
@@ -54,6 +55,11 @@ class Company(models.Model):
         _("fiscal year starts in month"), default=1,
         choices=[(m, m) for m in range(1, 13)],
     )
+    week_start = models.PositiveSmallIntegerField(
+        _("weeks start on"), default=0,
+        choices=[(0, _("Monday")), (6, _("Sunday"))],
+        help_text=_("The first day of a week in calendars and week pickers."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -64,7 +70,9 @@ class Company(models.Model):
             models.CheckConstraint(
                 condition=models.Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
                 name="company_fiscal_month_1_12",
-            )
+            ),
+            models.CheckConstraint(condition=models.Q(week_start__in=[0, 6]),
+                                   name="company_week_start_mon_or_sun"),
         ]
 
     def __str__(self):

@@ -210,3 +210,39 @@ def team_member_set(*, team: Team, user, role: str | None) -> TeamMembership | N
         team=team, user=user, defaults={"role": role}
     )
     return membership
+
+
+def company_create(*, slug: str, name: str, admin, language: str = "ja",
+                   timezone_name: str = "Asia/Tokyo") -> Company:
+    """Create a company with ``admin`` as its first admin; slug and time zone are validated."""
+    company = Company(slug=slug, name=name, language=language, timezone=timezone_name)
+    company.full_clean(validate_unique=False)
+    with transaction.atomic():
+        if Company.objects.filter(slug=slug).exists():
+            raise ValidationError({"slug": _("A company with this URL name already exists.")})
+        try:
+            with transaction.atomic():
+                company.save()
+        except IntegrityError as exc:
+            raise ValidationError(
+                {"slug": _("A company with this URL name already exists.")}) from exc
+        Membership.objects.create(company=company, user=admin, role=Role.ADMIN)
+    return company
+
+
+COMPANY_PROFILE_FIELDS = ("name", "slug", "language", "timezone", "fiscal_year_start_month",
+                          "currency", "week_start")
+
+
+def company_update(*, company: Company, **fields) -> Company:
+    """Change the company's own settings; unknown fields are refused, all are validated."""
+    unknown = set(fields) - set(COMPANY_PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown company setting."))
+    with transaction.atomic():
+        locked = Company.objects.select_for_update().get(pk=company.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save(update_fields=list(fields))
+    return locked

@@ -5,6 +5,7 @@ from teams.views import settings as company_settings
 
 urlpatterns = [
     path("settings/", company_settings.company_settings, name="company-settings"),
+    path("settings/company/", company_settings.company_update, name="company-update"),
     path("settings/members/<int:membership_id>/role/", company_settings.member_role,
          name="member-role"),
     path("settings/members/<int:membership_id>/remove/", company_settings.member_remove,

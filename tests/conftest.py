@@ -51,3 +51,26 @@ def celery_eager():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def _data_token_at_each_write(request):
+    """In a test transaction that never commits, the data token changes at each write.
+
+    On PostgreSQL the token changes at COMMIT (teams.dataversion); a test wrapped in one
+    transaction never commits, so its pages would keep the token they started with.
+    Tests with real commits (``transaction=True``) keep the production behaviour.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        return
+    if marker is not None and marker.kwargs.get("transaction"):
+        return
+    if "db" not in request.fixturenames and marker is None:
+        return
+    request.getfixturevalue("db")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS dv_flush IMMEDIATE")

@@ -2,6 +2,7 @@
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 import openpyxl
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -20,6 +21,13 @@ def escape_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def csv_cell(value):
+    """A cell as CSV text: numbers in plain notation (44460, never 4.446E+4), text escaped."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return escape_cell(value)
 
 
 def _date(text):
@@ -59,8 +67,7 @@ def measurement_export(request):
         sheet = workbook.create_sheet("measurements")
         sheet.append(HEADERS)
         for row in rows:
-            sheet.append([escape_cell(v) if isinstance(v, str) else float(v)
-                          if not isinstance(v, str) else v for v in row])
+            sheet.append([escape_cell(v) if isinstance(v, str) else float(v) for v in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX)
@@ -70,7 +77,7 @@ def measurement_export(request):
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADERS)
     for row in rows:
-        writer.writerow([escape_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"),
                             content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'

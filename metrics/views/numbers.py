@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.htmx import render_page
 from metrics.grid import grid_cell, team_grid
+from metrics.imports import percent_typical
 from metrics.measurements import MeasurementError, measurement_upsert
 from metrics.models import Kpi, Source
 from spreadsheets import ValueProblem, check_range, parse_number, to_unit
@@ -46,7 +47,7 @@ def _parse_cell(raw, kpi):
         parsed = parse_number(raw)
     except ValueProblem as problem:
         return None, str(problem.message)
-    problems = check_range(parsed.value, kpi.unit, parsed.percent)
+    problems = check_range(parsed.value, kpi.unit, parsed.percent, typical=percent_typical(kpi))
     if problems:
         return None, str(problems[0].message)
     return to_unit(parsed, kpi.unit), ""

@@ -1,7 +1,7 @@
 """The demo company's analytics: detected anomalies and six months of reforecasts."""
 from django.utils import timezone
 
-from metrics.analytics import anomalies_detect
+from metrics.anomaly_detection import anomalies_detect
 from reviews.reforecast.services import (
     month_start,
     previous_month,

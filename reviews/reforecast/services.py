@@ -19,7 +19,15 @@ from django.utils import timezone, translation
 
 from engine.simulate import simulate
 from engine.tree import reachable
-from metrics.analytics import DRAWS, OutlookUnavailable, clamp_shift, kgi_outlook, what_if
+from metrics.analytics import (
+    DRAWS,
+    OutlookUnavailable,
+    clamp_shift,
+    kgi_outlook,
+    leaf_specs,
+    payload_correlation,
+    what_if,
+)
 from metrics.models import Anomaly, AnomalyLabel, KgiStatus
 from reviews.models import Decision, Reforecast, ReforecastStatus, Scenario
 from teams.models import Company
@@ -132,7 +140,8 @@ def _payload(company, month, outlook, previous) -> dict:
     for code, leaf in outlook.leaves.items():
         kpi = kpis[code]
         leaves[code] = {
-            "mean": leaf.mean, "sigma": leaf.sigma, "direction": leaf.direction,
+            "mean": leaf.mean, "sigma": leaf.sigma, "positive": leaf.positive,
+            "direction": leaf.direction,
             "unit": leaf.unit, "method": leaf.method, "flags": leaf.flags,
             "display_mean": kpi.from_formula_value(leaf.mean),
             "name_ja": kpi.name_ja, "name_en": kpi.name_en,
@@ -145,6 +154,8 @@ def _payload(company, month, outlook, previous) -> dict:
                 "deadline": outlook.kgi.deadline.isoformat(),
                 "deadline_period": outlook.deadline_period.isoformat()},
         "leaves": leaves,
+        "correlation": ({"codes": outlook.correlation[0], "matrix": outlook.correlation[1]}
+                        if outlook.correlation else None),
         "sensitivity": outlook.sensitivity,
         "forecasts": outlook.forecasts,
         "anomalies": anomalies,
@@ -166,12 +177,12 @@ def _changes(outlook, leaves, previous) -> dict:
     before = previous.payload.get("leaves", {})
     evaluate = outlook.evaluator()
     target, direction = float(outlook.kgi.target), outlook.root.sign
-    specs = {code: ((before[code]["mean"], before[code]["sigma"]) if code in before
-                    else (leaf["mean"], leaf["sigma"])) for code, leaf in leaves.items()}
+    now = leaf_specs(leaves)
+    specs = {**now, **{code: spec for code, spec in leaf_specs(before).items() if code in now}}
 
     def probability():
         return simulate(specs, evaluate, target, direction, draws=outlook.draws,
-                        seed=outlook.seed).probability
+                        seed=outlook.seed, correlation=outlook.correlation).probability
 
     steps = []
     current = probability()
@@ -182,7 +193,7 @@ def _changes(outlook, leaves, previous) -> dict:
     for code in order:
         if code not in before:
             continue
-        specs[code] = (leaves[code]["mean"], leaves[code]["sigma"])
+        specs[code] = now[code]
         after = probability()
         steps.append({
             "code": code, "kind": "leaf", "delta_pp": round(100 * (after - current), 2),
@@ -261,7 +272,7 @@ def scenario_evaluate(*, reforecast: Reforecast, shifts_pct: dict):
     """(probability, p50) of the snapshot with these leaf moves (percent, ±30 at most)."""
     result = what_if(company=reforecast.company, leaves_payload=reforecast.payload["leaves"],
                      shifts_pct=shifts_pct, target=reforecast.target, draws=reforecast.draws,
-                     seed=reforecast.seed)
+                     seed=reforecast.seed, correlation=payload_correlation(reforecast.payload))
     return result.probability, result.p50
 
 

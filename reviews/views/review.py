@@ -13,7 +13,14 @@ from core.htmx import render_page
 from core.weeks import label, parse_quarter, parse_week, team_today, week_of
 from metrics.models import Kpi
 from reviews import services
-from reviews.forms import CloseForm, DecisionForm, HistoryFilterForm, NoteForm, SummaryForm
+from reviews.forms import (
+    CloseForm,
+    DecisionForm,
+    HistoryFilterForm,
+    NoteForm,
+    SummaryForm,
+    TaskForm,
+)
 from reviews.models import WeeklyReview
 from reviews.selectors import review_history, review_page, team_decision_kpis
 from teams.models import Team, TeamMembership
@@ -67,9 +74,23 @@ def _context(request, review, **forms):
                                                                     today=page["today"]),
         "close_form": CloseForm(initial={"no_decision_reason": review.no_decision_reason}),
         "close_errors": forms.get("close_errors", []),
-        "prev_label": label(*week_of(review.week_start - timedelta(days=7))[:2]),
-        "next_label": label(*week_of(review.week_start + timedelta(days=7))[:2]),
+        "task_form": forms.get("task_form") or TaskForm(team=team, today=page["today"]),
+        "task_form_decision": forms.get("task_form_decision"),
+        "decision_error": forms.get("decision_error"),
+        "prev_label": _neighbour_label(review, -7),
+        "next_label": _neighbour_label(review, 7),
     }
+
+
+def _neighbour_label(review, days):
+    """The label of the week ``days`` away when a link to it can open: a review exists, or
+    it is this week (which opens on demand); None otherwise (no arrow to a 404)."""
+    monday = review.week_start + timedelta(days=days)
+    iso_year, iso_week, _monday = week_of(monday)
+    this_monday = week_of(team_today(review.team))[2]
+    exists = WeeklyReview.objects.filter(team=review.team, iso_year=iso_year,
+                                         iso_week=iso_week).exists()
+    return label(iso_year, iso_week) if exists or monday == this_monday else None
 
 
 @company_view("view")

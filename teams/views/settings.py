@@ -9,8 +9,15 @@ from django.views.decorators.http import require_POST
 from core.htmx import render_page
 from teams import services
 from teams import services as team_services
-from teams.forms import ApiTokenForm, InvitationForm, RoleForm, TeamForm, TeamMemberForm
-from teams.models import ApiToken, Invitation, Membership, Team, TeamMembership
+from teams.forms import (
+    ApiTokenForm,
+    CompanyProfileForm,
+    InvitationForm,
+    RoleForm,
+    TeamForm,
+    TeamMemberForm,
+)
+from teams.models import ApiToken, Company, Invitation, Membership, Team, TeamMembership
 from teams.tenancy import company_view
 
 
@@ -27,6 +34,7 @@ def _settings_context(request, **forms):
         "teams": teams,
         "invitations": Invitation.objects.filter(company=company, accepted_at__isnull=True),
         "tokens": ApiToken.objects.filter(company=company).select_related("user"),
+        "company_form": CompanyProfileForm(instance=company),
         "invitation_form": InvitationForm(),
         "team_form": TeamForm(),
         "team_member_form": TeamMemberForm(company=company),
@@ -151,3 +159,19 @@ def api_token_create(request):
 def api_token_revoke(request, token_id):
     return _run(request, lambda: services.api_token_revoke(company=request.company, token_id=token_id),
                 _("Token revoked."), "#tokens")
+
+
+@require_POST
+@company_view("admin")
+def company_update(request):
+    # Validate against a fresh copy: a ModelForm writes into its instance while validating.
+    form = CompanyProfileForm(request.POST, instance=Company.objects.get(pk=request.company.pk))
+    if not form.is_valid():
+        return _invalid(request, company_form=form)
+    try:
+        company = services.company_update(company=request.company, **form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _invalid(request, company_form=form)
+    messages.success(request, _("Company settings saved."))
+    return redirect(reverse("company-settings", args=[company.slug]) + "#company")

@@ -1,5 +1,5 @@
 """An admin builds a tree from the B2B SaaS template, fills seven focus places, meets the 8th refusal
-and reads the sensitivity chart; the demo's planning mistake is visible on the tree page."""
+and reads the sensitivity chart; the demo's plan adds up on the tree page."""
 import re
 
 from playwright.sync_api import expect
@@ -9,12 +9,12 @@ from teams.models import Company, Membership, Role, Team
 from tests.world import make_user
 
 
-def test_demo_tree_shows_8280000_and_goal_seek_34583(demo, login, live_server):
+def test_demo_tree_adds_up_to_83m_and_goal_seek_34583(demo, login, live_server):
     page = login("demo-viewer")
     page.locator("nav.mainnav").get_by_role("link", name="KPIツリー").click()
     expect(page).to_have_url(re.compile(r"/demo/tree/$"))
-    expect(page.locator("#consistency")).to_contain_text("¥8,280,000")
-    expect(page.locator("#consistency")).to_contain_text("約10倍")
+    expect(page.locator("#consistency")).to_contain_text("¥83,030,400")
+    expect(page.locator("#consistency")).not_to_contain_text("倍")
     page.select_option("#seek", "aov")
     page.get_by_role("button", name="必要な値を出す").click()
     expect(page.locator(".seek-result")).to_contain_text("¥34,583")

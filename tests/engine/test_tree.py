@@ -202,6 +202,15 @@ def test_goal_seek_may_need_a_negative_value():
     assert expansion == pytest.approx(-80_000)
 
 
+def test_goal_seek_picks_the_root_nearest_the_current_value():
+    # x(10 − x) = 16 has roots 2 and 8: from 6 the nearer is 8, from 3 it is 2.
+    formulas = tree(kgi="x * (10 - x)")
+    assert goal_seek("kgi", formulas, {"x": 6.0}, 16, "x") == pytest.approx(8)
+    assert goal_seek("kgi", formulas, {"x": 3.0}, 16, "x") == pytest.approx(2)
+    assert goal_seek("kgi", formulas, {"x": 9.5}, 16, "x") == pytest.approx(8)
+    assert goal_seek("kgi", formulas, {"x": 4.9}, 16, "x") == pytest.approx(2)
+
+
 def test_goal_seek_refuses_an_impossible_target():
     with pytest.raises(FormulaError) as info:
         goal_seek("area", tree(area="side * side"), {"side": 3.0}, -4.0, "side")

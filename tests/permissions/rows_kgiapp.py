@@ -27,11 +27,22 @@ ROWS = {
     "logout": public_row(302, method="post"),
     "password_change": public_row(ALLOWED, everyone={"anonymous": 302}),
     "password_change_done": public_row(ALLOWED, everyone={"anonymous": 302}),
+    "password_reset": public_row(200),
+    "password_reset_done": public_row(200),
+    # A made-up link shows "invalid or already used" (and a way to ask again).
+    "password_reset_confirm": public_row(200, kwargs=lambda w: {"uidb64": "MQ",
+                                                                  "token": "bad-token"}),
+    "password_reset_complete": public_row(200),
     "set_language": public_row(302, method="post"),
     "invite-accept": public_row(404, kwargs=lambda w: {"token": "not-a-real-token"}),
+    # Companies exist in the world and SIGNUP_OPEN is off: sign-up says it is closed.
+    "start": public_row(403),
     "home": public_row(ALLOWED, everyone={"anonymous": 302}),
     "dashboard": company_row("view"),
     "company-settings": company_row("admin"),
+    # Valid data would rename the world's company for the rest of the request: post nothing
+    # (the form answers 400 to an admin), the matrix only checks who gets that far.
+    "company-update": company_row("admin", method="post"),
     "member-role": company_row("admin", kwargs=_member, method="post",
                                data=lambda w: {"role": "viewer"}),
     "member-remove": company_row("admin", kwargs=_member, method="post"),

@@ -20,6 +20,14 @@ def _decision_data(w):
             "task_due": "2030-01-10"}
 
 
+def _decision(w):
+    return {**_week(w), "decision_id": w.extra["review_decision"].pk}
+
+
+def _review_task(w):
+    return {**_week(w), "task_id": w.extra["review_task"].pk}
+
+
 def _month(w):
     return {"company": w.company.slug, "month": w.extra["reforecast"].month_key}
 
@@ -40,6 +48,17 @@ ROWS = {
                                   data=lambda w: {"summary": "Draft"}),
     "review-decision-add": company_row("manage_team", kwargs=_week, method="post",
                                        team_scoped=True, data=_decision_data),
+    "review-decision-edit": company_row("manage_team", kwargs=_decision, method="post",
+                                        team_scoped=True,
+                                        data=lambda w: {"text": "Shorter form", "rationale": ""}),
+    "review-decision-delete": company_row("manage_team", kwargs=_decision, method="post",
+                                          team_scoped=True),
+    "review-task-add": company_row("manage_team", kwargs=_decision, method="post",
+                                   team_scoped=True,
+                                   data=lambda w: {"title": "Call", "due_date": "2030-01-10",
+                                                   "owner": w.users["member"].pk}),
+    "review-task-delete": company_row("manage_team", kwargs=_review_task, method="post",
+                                      team_scoped=True),
     "review-close": company_row("manage_team", kwargs=_week, method="post", team_scoped=True),
     "review-reopen": company_row("admin", kwargs=_week, method="post"),
     "my-tasks": company_row("view"),

@@ -1,0 +1,31 @@
+"""The weekly review compares every focus KPI with its target at the week's grain."""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from metrics.targets import target_set
+from reviews.selectors import live_numbers
+from tests.reviews.factories import focus_kpi, measure, review_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_monthly_sum_target_shows_as_its_weekly_share_in_a_week_straddling_two_months(world):
+    orders = focus_kpi(company=world.company, team=world.team, code="orders",
+                        aggregation="sum", cadence="weekly")
+    aov = focus_kpi(company=world.company, team=world.team, code="aov", unit="JPY",
+                     aggregation="average", cadence="weekly")
+    target_set(kpi=orders, period="2026-11-01", value="3,000")
+    target_set(kpi=orders, period="2026-12-01", value="6,200")
+    target_set(kpi=aov, period="2026-11-01", value="32,000")
+    # W49 (Mon 11-30 … Sun 12-06) is the last complete week before the W50 review.
+    measure(orders, date(2026, 11, 30), 1300)
+    measure(aov, date(2026, 11, 30), 31000)
+    rows = {r["code"]: r for r in live_numbers(review_for(world.team, date(2026, 12, 9)))}
+    expected = Decimal(3000) / 30 + Decimal(6200) * 6 / 31
+    assert Decimal(rows["orders"]["target"]) == round(expected, 4)
+    assert rows["orders"]["vs_target_pct"] == round((1300 - float(expected)) / float(expected)
+                                                     * 100, 1)
+    # An average (AOV) is not divided; November's level is in force in December too.
+    assert Decimal(rows["aov"]["target"]) == Decimal(32000)
