@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from customers.models import Customer
 from teams.models import Role
-from tests.cs.factories import CustomerFactory
+from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from metrics.measurements import Entry, MeasurementError, measurements_bulk_upse
 from metrics.models import ImportStatus, Measurement
 from teams.models import Role
 from teams.services import api_token_create
-from tests.numbers.factories import small_tree
+from tests.metrics.factories import small_tree
 
 pytestmark = pytest.mark.django_db
 

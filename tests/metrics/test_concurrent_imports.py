@@ -8,7 +8,7 @@ from django.db import connection, connections
 
 from metrics.measurements import Entry, measurements_bulk_upsert
 from metrics.models import Measurement, MeasurementRevision
-from tests.numbers.factories import KpiFactory
+from tests.metrics.factories import KpiFactory
 from tests.world import build_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

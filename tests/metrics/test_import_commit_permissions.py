@@ -6,7 +6,7 @@ from metrics.imports import import_analyze, import_batch_create
 from metrics.models import ImportBatch, ImportStatus, Measurement
 from metrics.tasks import import_commit_task
 from teams.models import Role, Team
-from tests.numbers.factories import KpiFactory, small_tree
+from tests.metrics.factories import KpiFactory, small_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.db import DataError
 from metrics.imports import import_analyze, import_batch_create, import_commit
 from metrics.models import ImportBatch, ImportStatus, Measurement
 from teams.models import Role
-from tests.numbers.factories import small_tree
+from tests.metrics.factories import small_tree
 
 pytestmark = pytest.mark.django_db
 

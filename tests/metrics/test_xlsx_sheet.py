@@ -10,7 +10,7 @@ from metrics.imports import import_analyze, import_batch_create, import_commit
 from metrics.models import ImportStatus, Measurement
 from spreadsheets import read_table
 from teams.models import Role
-from tests.numbers.factories import small_tree
+from tests.metrics.factories import small_tree
 
 
 def _workbook(*, hidden_first=True, active=1):

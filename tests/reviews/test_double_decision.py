@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from reviews.models import Decision, Task
 from reviews.services import review_open_for_week
-from tests.numbers.factories import KpiFactory
+from tests.metrics.factories import KpiFactory
 from tests.world import build_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
