@@ -208,9 +208,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SOFT_TIME_LIMIT = 900
 CELERY_TASK_TIME_LIMIT = 1200
+# A message is redelivered when not acknowledged within this time: just above the longest
+# task's hard limit, so a running task is never handed to a second worker, and a killed
+# worker's task comes back within 25 minutes (the import reaper resends imports sooner).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
+# With the broker down, give up sending after ~1 s instead of ~20 s: the rows wait for the
+# reaper (core.queue).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0,
+                                    "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
 # Task modules autodiscovery (each app's tasks.py) does not find: tasks that live next to
 # the service that enqueues them, so the service need not import a module importing it.
@@ -220,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
     "reviews-open-weekly": {
         "task": "reviews.tasks.open_weekly_reviews",
         "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+    },
+    # Import work whose worker died, or that was stored while the broker was down.
+    "imports-reap": {
+        "task": "metrics.tasks.imports_reap_task",
+        "schedule": 60.0,
     },
     # Every night the anomaly detector looks at the latest numbers of every company.
     "anomalies-nightly": {

@@ -156,13 +156,15 @@ def import_analyze(*, batch: ImportBatch) -> ImportBatch:
     unexpected error marks the batch failed (never left "analyzing"), then propagates.
     """
     try:
-        return _import_analyze(batch)
+        return import_analyze_locked(batch)
     except Exception:
         import_mark_failed(batch.pk)
         raise
 
 
-def _import_analyze(batch: ImportBatch) -> ImportBatch:
+def import_analyze_locked(batch: ImportBatch) -> ImportBatch:
+    """``import_analyze`` without the failure guard (the caller holds the row lock and
+    marks the batch failed outside its transaction)."""
     with _in_uploaders_language(batch):
         analysis = analyze_file(company=batch.company, filename=batch.filename,
                                 data=bytes(batch.data))

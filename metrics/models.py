@@ -370,6 +370,7 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
+    commit_requested_at = models.DateTimeField(null=True, blank=True)
     filename = models.CharField(_("file"), max_length=255)
     data = models.BinaryField(editable=False)
     size = models.PositiveIntegerField(default=0)
