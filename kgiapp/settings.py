@@ -261,12 +261,12 @@ _LOCAL_CACHE = {
 }
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Redis unreachable → a miss, logged once per 30 s: pages compute from the database.
+        "BACKEND": "core.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "kgiapp",
         "TIMEOUT": 3600,
-        # Fail fast when Redis is away: pages then compute from the database
-        # (teams.dataversion skips the shared cache for a while and logs it).
+        # Fail fast when Redis is away.
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
     "local": _LOCAL_CACHE,

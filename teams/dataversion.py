@@ -42,11 +42,6 @@ SQLite keeps row-level triggers that update the token at once: it has one writer
 """
 from __future__ import annotations
 
-import logging
-import time
-
-logger = logging.getLogger(__name__)
-
 PG_TOKEN = "floor(random() * 9007199254740991)::bigint"
 SQLITE_TOKEN = "(random() & 9223372036854775807)"
 
@@ -283,13 +278,12 @@ def cache_get(key):
     """The value under a data-token key: this process's copy first, then the shared cache.
 
     A token key never holds two different values, so a per-process copy can't go stale;
-    it spares the shared cache's network round trip on the loads that repeat. With the
-    shared cache (Redis) down this is a miss: the page is computed from the database.
+    it spares the shared cache's network round trip on the loads that repeat.
     """
     local, shared = _caches()
     value = local.get(key) if local is not None else None
     if value is None:
-        value = _shared(shared.get, key)
+        value = shared.get(key)
         if value is not None and local is not None:
             local.set(key, value, CACHE_SECONDS)
     return value
@@ -297,37 +291,9 @@ def cache_get(key):
 
 def cache_set(key, value):
     local, shared = _caches()
-    _shared(shared.set, key, value, CACHE_SECONDS)
+    shared.set(key, value, CACHE_SECONDS)
     if local is not None:
         local.set(key, value, CACHE_SECONDS)
-
-
-# After a failure the shared cache is left alone for a while: a page must not pay a
-# connection attempt per fragment while Redis is away, nor fill the log.
-SHARED_RETRY_SECONDS = 30
-_shared_down_until = 0.0
-
-
-def _shared(method, *args):
-    """Call the shared cache; on a Redis or socket error log once, skip it for a while."""
-    global _shared_down_until
-    if time.monotonic() < _shared_down_until:
-        return None
-    from redis.exceptions import RedisError
-
-    try:
-        return method(*args)
-    except (RedisError, OSError) as error:
-        _shared_down_until = time.monotonic() + SHARED_RETRY_SECONDS
-        logger.warning("Shared cache unavailable (%s); pages are computed from the database "
-                       "for the next %s s.", error, SHARED_RETRY_SECONDS)
-        return None
-
-
-def shared_cache_reset() -> None:
-    """Forget an earlier failure (tests; a process that knows Redis is back)."""
-    global _shared_down_until
-    _shared_down_until = 0.0
 
 
 def _caches():

@@ -5,10 +5,10 @@ import socket
 import pytest
 from django.contrib.auth import get_user_model
 
+from core.cache import ResilientRedisCache
 from kgiapp.management.commands.seed_demo import run_steps
 from metrics.imports import progress_percent, progress_set
 from metrics.models import ImportBatch, ImportStatus
-from teams import dataversion
 
 
 def _closed_port() -> int:
@@ -22,14 +22,14 @@ def redis_down(settings):
     url = f"redis://127.0.0.1:{_closed_port()}/0"
     settings.REDIS_URL = url
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "default": {"BACKEND": "core.cache.ResilientRedisCache",
                     "LOCATION": url, "OPTIONS": {"socket_connect_timeout": 1}},
         "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                   "LOCATION": "redis-down-test"},
     }
-    dataversion.shared_cache_reset()
+    ResilientRedisCache.reset()
     yield url
-    dataversion.shared_cache_reset()
+    ResilientRedisCache.reset()
 
 
 @pytest.fixture
@@ -41,12 +41,12 @@ def executive(client, db):
 
 @pytest.mark.django_db
 def test_pages_render_from_the_database_when_redis_is_down(executive, redis_down, caplog):
-    with caplog.at_level(logging.WARNING, logger="teams.dataversion"):
+    with caplog.at_level(logging.WARNING, logger="core.cache"):
         for url in ["/demo/", "/demo/teams/marketing/", "/demo/kpis/cvr/"]:
             response = executive.get(url)
             assert response.status_code == 200, url
     # Logged once, then skipped: not one warning per fragment.
-    warnings = [r for r in caplog.records if "Shared cache unavailable" in r.getMessage()]
+    warnings = [r for r in caplog.records if "Cache unavailable" in r.getMessage()]
     assert len(warnings) == 1
 
 
