@@ -1,5 +1,6 @@
 """Forms for the KGI and KPI tree: shape only; rules live in metrics.services."""
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from metrics.catalog.templates import TEMPLATES
@@ -55,7 +56,9 @@ class TemplateChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         from teams.models import Team
 
-        self.fields["template"].choices = [(t.key, t.name_en) for t in TEMPLATES.values()]
+        japanese = translation.get_language() == "ja"
+        self.fields["template"].choices = [(t.key, t.name_ja if japanese else t.name_en)
+                                           for t in TEMPLATES.values()]
         self.fields["team"].queryset = Team.objects.filter(company=company)
 
 

@@ -78,9 +78,10 @@ def can_enter_numbers(membership, kpi) -> bool:
 
 
 def can_manage_kpi(membership, kpi) -> bool:
-    """Whether this member runs the KPI's team (campaigns, thresholds on it).
+    """Whether this member may change what is said about the KPI's numbers (its campaigns).
 
-    Admins: every KPI. Managers: the KPIs of the teams they manage, and KPIs with no team.
+    Admins: every KPI. A KPI owned by a team: that team's managers. A KPI with no owner
+    team: the company's managers. A manager of another team: no.
     """
     if membership is None or kpi.company_id != membership.company_id:
         return False

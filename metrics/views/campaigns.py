@@ -7,22 +7,19 @@ from django.views.decorators.http import require_POST
 
 from core.htmx import render_page
 from metrics.forms_numbers import CampaignForm
-from metrics.models import Campaign, Kpi
-from teams.permissions import can, can_manage_kpi
+from metrics.models import Campaign
+from teams.permissions import can_manage_kpi
 from teams.tenancy import company_view
 
 
-def _manageable_kpis(membership):
-    kpis = Kpi.objects.filter(company=membership.company).order_by("code")
-    return [k.pk for k in kpis if can_manage_kpi(membership, k)]
+def _may_change(membership, campaign):
+    """A campaign is changed only by someone who manages every KPI it is drawn on."""
+    return all(can_manage_kpi(membership, kpi) for kpi in campaign.kpis.all())
 
 
-def _campaign(request, campaign_id):
-    """The campaign, if the user runs the teams of all its KPIs (a campaign silences
-    anomaly alerts on them, so another team's manager may not change it)."""
-    campaign = get_object_or_404(Campaign.objects.prefetch_related("kpis"),
-                                 company=request.company, pk=campaign_id)
-    if not all(can_manage_kpi(request.membership, k) for k in campaign.kpis.all()):
+def _managed_campaign(request, campaign_id):
+    campaign = get_object_or_404(Campaign, company=request.company, pk=campaign_id)
+    if not _may_change(request.membership, campaign):
         raise PermissionDenied
     return campaign
 
@@ -31,15 +28,13 @@ def _campaign(request, campaign_id):
 def campaign_list(request):
     campaigns = list(Campaign.objects.filter(company=request.company).prefetch_related("kpis"))
     for campaign in campaigns:
-        campaign.may_edit = all(can_manage_kpi(request.membership, k)
-                                for k in campaign.kpis.all()) and can(request.membership,
-                                                                      "manage_team")
+        campaign.may_change = _may_change(request.membership, campaign)
     return render_page(request, "metrics/campaign_list.html", {"campaigns": campaigns})
 
 
 def _edit(request, campaign=None):
     form = CampaignForm(request.POST or None, instance=campaign, company=request.company,
-                        kpi_ids=_manageable_kpis(request.membership))
+                        membership=request.membership)
     if request.method == "POST" and form.is_valid():
         campaign = form.save(commit=False)
         campaign.company = request.company
@@ -58,12 +53,12 @@ def campaign_create(request):
 
 @company_view("manage_team")
 def campaign_update(request, campaign_id):
-    return _edit(request, _campaign(request, campaign_id))
+    return _edit(request, _managed_campaign(request, campaign_id))
 
 
 @require_POST
 @company_view("manage_team")
 def campaign_delete(request, campaign_id):
-    _campaign(request, campaign_id).delete()
+    _managed_campaign(request, campaign_id).delete()
     messages.success(request, _("Campaign deleted."))
     return redirect("campaign-list", request.company.slug)

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from customers import selectors as cs_selectors
 from customers import services as cs_services
@@ -58,7 +59,8 @@ def roster(world):
 
 
 def by_key(team):
-    return {r["key"]: r for r in cs_selectors.month_metrics(team, MARCH, TODAY)}
+    with translation.override("en"):  # the notes below are asserted in English
+        return {r["key"]: r for r in cs_selectors.month_metrics(team, MARCH, TODAY)}
 
 
 @pytest.mark.django_db
@@ -80,15 +82,16 @@ def test_every_metric_matches_the_hand_computed_example(roster):
     assert (m["nps"]["numerator"], m["nps"]["denominator"]) == (1, 6)
     assert m["nps_average"]["value"] == pytest.approx(44 / 6)
     assert (m["csat"]["numerator"], m["csat"]["denominator"]) == (2, 4)
-    assert m["logo_churn"]["note"].startswith("1 joined and left")
+    assert m["logo_churn"]["note"].startswith("1 customers joined and left")
 
 
 @pytest.mark.django_db
 def test_ltv_is_undefined_and_says_why_in_a_month_without_churn(roster):
-    m = {r["key"]: r for r in cs_selectors.month_metrics(roster, date(2025, 1, 1), TODAY)}
+    with translation.override("ja"):
+        m = {r["key"]: r for r in cs_selectors.month_metrics(roster, date(2025, 1, 1), TODAY)}
     assert m["logo_churn"]["value"] == 0
     assert m["ltv"]["value"] is None and m["ltv"]["display"] in ("undefined", "未定義")
-    assert m["ltv"]["note"] == "undefined: no churn this month"
+    assert m["ltv"]["note"] == "算出不可：今月の解約なし"  # the engine's reason, in Japanese
 
 
 @pytest.mark.django_db

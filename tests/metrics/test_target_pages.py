@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from metrics.models import KgiStatus, Target
 from metrics.target_plan import month_start
-from tests.tree.factories import KgiFactory, KpiFactory
+from tests.metrics.factories import KgiFactory, KpiFactory
 
 pytestmark = pytest.mark.django_db
 

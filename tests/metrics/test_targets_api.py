@@ -7,7 +7,7 @@ import pytest
 
 from metrics.models import KgiStatus, Target
 from teams.services import api_token_create
-from tests.tree.factories import KgiFactory, KpiFactory
+from tests.metrics.factories import KgiFactory, KpiFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from metrics.models import KgiStatus, Target
 from metrics.target_plan import month_start
-from metrics.targets import target_set
+from metrics.targets import TargetRefused, target_set
 from metrics.tree.apply import cascade_apply, cascade_preview, goal_seek_apply, seek_preview
 from metrics.tree.plan import CascadeRefused
 from metrics.tree.selectors import build_tree
-from tests.tree.factories import KgiFactory, KpiFactory
+from tests.metrics.factories import KgiFactory, KpiFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +56,9 @@ def test_goal_seek_previews_then_applies_aov_in_one_click(shop, world):
 def test_a_stale_preview_is_refused_and_nothing_changes(shop, world):
     _change, fp, _c = seek_preview(world.company, "aov")
     target_set(kpi=shop["cvr"], period=month_start(timezone.localdate()), value="2.5")
-    with pytest.raises(Exception, match="changed since the preview"):
+    with pytest.raises(TargetRefused) as refused:
         goal_seek_apply(company=world.company, code="aov", expected=fp)
+    assert refused.value.code == "stale"
     assert Target.objects.get(kpi=shop["aov"], superseded_at__isnull=True).value == 3450
 
 

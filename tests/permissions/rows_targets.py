@@ -7,8 +7,10 @@ def _kpi(w):
 
 
 def _planner(row):
-    """Admins and executives plan every KPI; the KPI's team manager plans it too."""
+    """Admins and executives plan every KPI; the KPI's team manager plans it too, a manager
+    of another team does not."""
     row.expect["manager"] = ALLOWED
+    row.expect["other_manager"] = 403
     return row
 
 

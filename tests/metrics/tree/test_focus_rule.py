@@ -69,3 +69,25 @@ def test_database_trigger_refuses_an_eighth_active_kpi_even_without_the_service(
         KpiFactory(company=team.company, code="extra", team=team, focus=Focus.ACTIVE)
     assert Kpi.objects.filter(team=team, focus=Focus.ACTIVE).count() == 7
 
+
+
+@pytest.mark.django_db
+def test_kpi_form_moving_a_focus_kpi_into_a_full_team_is_refused_with_the_tree_message(
+        fan, world, client):
+    _activate(fan["leaves"][:7])
+    marketing = world.company.teams.get(slug="marketing")
+    mover = fan["leaves"][7]
+    Kpi.objects.filter(pk=mover.pk).update(team=marketing)
+    kpi_set_focus(kpi=Kpi.objects.get(pk=mover.pk), state=Focus.ACTIVE, user=None)
+    client.force_login(world.users["admin"])
+    form = {"name_ja": mover.name_ja, "name_en": mover.name_en, "unit": mover.unit,
+            "direction": mover.direction, "kind": mover.kind, "phase": mover.phase,
+            "cadence": mover.cadence, "aggregation": mover.aggregation,
+            "team": world.team.pk, "formula": "", "definition": "", "lever": ""}
+    from django.urls import reverse
+
+    response = client.post(reverse("kpi-edit", args=[world.company.slug, mover.code]), form)
+    assert response.status_code in (200, 400)
+    html = response.content.decode()
+    assert all(kpi.name in html for kpi in fan["leaves"][:7])
+    assert Kpi.objects.get(pk=mover.pk).team == marketing

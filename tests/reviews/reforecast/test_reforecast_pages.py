@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement
 from reviews.models import Decision, Reforecast, ReforecastStatus, Scenario
@@ -403,4 +403,13 @@ def test_risks_of_snapshots_stored_before_the_kind_fix_read_as_falling():
     new = [{**old[0], "kind": "falling"}]
     assert _risks(old, leaves, {}) == _risks(new, leaves, {})
     assert _risks(new, leaves, {})[0]["kind"] == "falling"
+
+
+def test_a_risk_that_costs_probability_reads_worsening_whatever_its_direction():
+    leaves = {"cpc": {"name_en": "Cost per click", "name_ja": "クリック単価", "unit": "JPY"}}
+    rose = [{"code": "cpc", "kind": "falling", "delta_pp": -6.0, "before": 40, "after": 46}]
+    with translation.override("en"):
+        assert _risks(rose, leaves, {})[0]["badge"] == "worsening"
+    with translation.override("ja"):
+        assert _risks(rose, leaves, {})[0]["badge"] == "悪化"
 

@@ -119,6 +119,20 @@ def test_the_decisions_that_mattered_are_those_on_the_kpis_that_moved():
     assert "Keep calm" not in [d["text"] for d in decisions]
 
 
+def test_a_decision_recorded_every_week_is_listed_once_with_its_weeks():
+    company, _kgi, kpis = build_shop(target=4.35 * 10_000 * 2.0 / 100 * 1.05)
+    team = Team.objects.create(company=company, slug="growth", name="Growth")
+    snapshot(company, month=date(2026, 6, 1))
+    for day in (date(2026, 6, 8), date(2026, 6, 15), date(2026, 6, 22)):
+        review = review_open_for_week(team=team, day=day)
+        Decision.objects.create(review=review, kpi=kpis["cvr"], text="Check the numbers again")
+    review = review_open_for_week(team=team, day=date(2026, 6, 22))
+    Decision.objects.create(review=review, kpi=kpis["visits"], text="More ads")
+    decisions = snapshot(company, month=date(2026, 7, 1)).payload["decisions"]
+    assert sorted(d["text"] for d in decisions) == ["Check the numbers again", "More ads"]
+    assert next(d for d in decisions if d["text"].startswith("Check"))["weeks"] == 3
+
+
 def test_a_scenario_is_saved_with_its_figures_and_names_are_unique_per_month():
     company, _kgi, _ = build_shop(target=4.35 * 10_000 * 2.0 / 100 * 1.05)
     row = snapshot(company)
