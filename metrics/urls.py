@@ -1,5 +1,5 @@
 """Pages of this app, under /<company>/ (fixed kpis/... paths come before kpis/<code>/)."""
-from django.urls import path
+from django.urls import include, path
 
 from metrics.views import (
     campaigns,
@@ -18,6 +18,7 @@ from metrics.views import (
 )
 
 urlpatterns = [
+    path("", include("metrics.sources.urls")),
     path("tree/", tree.kgi_tree, name="kgi-tree"),
     path("tree/seek/apply/", tree_plan.tree_seek_apply, name="tree-seek-apply"),
     path("tree/cascade/", tree_plan.tree_cascade, name="tree-cascade"),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0004_import_commit_requested_by_and_sheet'),
+        ('metrics', '0005_import_commit_requested_by_and_sheet'),
         ('reviews', '0003_review_log_decision_actions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

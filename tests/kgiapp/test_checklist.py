@@ -60,12 +60,16 @@ def test_item4_north_star_with_phase_layers_and_cadences(world, root):
 
 
 @pytest.mark.django_db
-def test_items5_and_6_flip_when_the_review_and_reforecast_jobs_are_scheduled(world, settings):
+def test_items5_and_6_flip_when_the_review_and_reforecast_jobs_are_scheduled(world, settings,
+                                                                             root):
     settings.CELERY_BEAT_SCHEDULE = {}
     assert not _item(world.company, 5).ok and not _item(world.company, 6).ok
     settings.CELERY_BEAT_SCHEDULE = {WEEKLY_REVIEW_BEAT: {}}
     assert not _item(world.company, 6).ok
     settings.CELERY_BEAT_SCHEDULE = {WEEKLY_REVIEW_BEAT: {}, MONTHLY_REFORECAST_BEAT: {}}
+    # Scheduled, but with no active KGI the monthly reforecast has nothing to do.
+    assert not _item(world.company, 6).ok
+    KgiFactory(company=world.company, kpi=root, status=KgiStatus.ACTIVE)
     assert _item(world.company, 6).ok
     assert not _item(world.company, 5).ok  # no anomaly detector scheduled yet
     settings.CELERY_BEAT_SCHEDULE = {WEEKLY_REVIEW_BEAT: {}, MONTHLY_REFORECAST_BEAT: {},

@@ -35,13 +35,14 @@ def test_manager_toggles_focus_and_the_eighth_refusal_shows_in_place(client, wor
 
 @pytest.mark.django_db
 def test_template_instantiates_in_one_action_and_refuses_code_clashes(world):
-    kgi = template_instantiate(company=world.company, key="b2b_saas", team=world.team)
+    Kgi.objects.filter(company=world.company).delete()
+    kgi = template_instantiate(company=world.company, key="b2b_saas", team=world.team).kgi
     assert kgi.status == KgiStatus.ACTIVE
     assert Kpi.objects.filter(company=world.company, code="mql_to_sql").exists()
     with pytest.raises(Exception) as clash:
         template_instantiate(company=world.company, key="b2b_saas")
     assert "arr" in str(clash.value)
-    assert Kgi.objects.filter(company=world.company).count() == 2  # world's draft + this one
+    assert Kgi.objects.filter(company=world.company).count() == 1
 
 
 @pytest.mark.django_db

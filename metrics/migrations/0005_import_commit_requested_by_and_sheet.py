@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0003_data_token'),
+        ('metrics', '0004_sources'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('teams', '0004_company_week_start'),
+        ('teams', '0005_data_token_people'),
     ]
 
     operations = [
