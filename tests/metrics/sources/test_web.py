@@ -136,6 +136,10 @@ def test_api_refuses_bad_input_and_members(client, world, revenue):
     bad = client.post("/api/v1/acme/sources", content_type="application/json",
                       headers=api(client, world), data={"name": "", "kind": "url", "url": "ftp://x"})
     assert bad.status_code == 422 and set(bad.json()["errors"]) == {"name", "url"}
+    for url in ("http://[bad/x", "http://example.com:99999/x", "https:///nohost"):
+        bad = client.post("/api/v1/acme/sources", content_type="application/json",
+                          headers=api(client, world), data={"name": "S", "kind": "url", "url": url})
+        assert bad.status_code == 422 and set(bad.json()["errors"]) == {"url"}, url
     member = client.get("/api/v1/acme/sources", headers=api(client, world, "member"))
     assert member.status_code == 403
 
