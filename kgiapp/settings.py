@@ -183,7 +183,7 @@ OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT)
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/sso/refused/"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # refuses a throttled login before the others
+    "core.throttle.LoginThrottleBackend",  # refuses a throttled login before the others
     "django.contrib.auth.backends.ModelBackend",
 ] + (
     ["kgiapp.sso.InvitationOidcBackend"] if OIDC_ENABLED else [])
