@@ -148,6 +148,23 @@ NOTIFY_FERNET_KEY = os.environ.get("NOTIFY_FERNET_KEY", "")
 # request's Host header.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Single sign-on (OpenID Connect): on when a client id and the provider's endpoints are set.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "") or None
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email"
+OIDC_TIMEOUT = 10
+OIDC_USERNAME_ALGO = "kgiapp.sso.sso_username"
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT)
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/sso/refused/"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"] + (
+    ["kgiapp.sso.InvitationOidcBackend"] if OIDC_ENABLED else [])
+
 # Once the first company exists, may anyone sign up and create a company? (Otherwise
 # people join by invitation and instance admins create companies.)
 SIGNUP_OPEN = env_bool("SIGNUP_OPEN", default=False)

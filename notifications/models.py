@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -19,6 +20,7 @@ class Kind(models.TextChoices):
     TASK_DUE_TOMORROW = "task_due_tomorrow", _("Task due tomorrow")
     TASK_OVERDUE = "task_overdue", _("Task overdue")
     TASK_OVERDUE_WEEK = "task_overdue_week", _("Task overdue for a week (managers)")
+    KR_CHECKIN_DUE = "kr_checkin_due", _("Key-result check-in due")
     ANOMALY = "anomaly", _("Unusual change on a focus KPI")
     EXECUTIVE_DIGEST = "executive_digest", _("Monday company digest")
     REFORECAST_REPORT = "reforecast_report", _("Monthly reforecast report")
@@ -26,7 +28,7 @@ class Kind(models.TextChoices):
 
 class Channel(models.TextChoices):
     IN_APP = "in_app", _("In the app only")
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("channel", "Email")
     SLACK = "slack", _("Slack")
     TEAMS = "teams", _("Microsoft Teams")
 

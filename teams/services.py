@@ -133,6 +133,28 @@ def invitation_accept(*, raw_token: str, user=None, username=None, password=None
     return membership
 
 
+def invitation_open_for_email(email: str) -> bool:
+    """Whether an unused, unexpired invitation to this address exists."""
+    return Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True,
+                                     expires_at__gte=timezone.now()).exists()
+
+
+def invitation_accept_by_email(*, email: str, user) -> list[Membership]:
+    """Accept every open invitation to this (verified) address for ``user``."""
+    memberships = []
+    with transaction.atomic():
+        invitations = Invitation.objects.select_for_update().filter(
+            email__iexact=email, accepted_at__isnull=True, expires_at__gte=timezone.now())
+        for invitation in invitations:
+            membership, _created = Membership.objects.get_or_create(
+                company=invitation.company, user=user, defaults={"role": invitation.role})
+            invitation.accepted_at = timezone.now()
+            invitation.accepted_by = user
+            invitation.save(update_fields=["accepted_at", "accepted_by"])
+            memberships.append(membership)
+    return memberships
+
+
 def api_token_create(*, company: Company, user, name: str):
     """Create a token for the API; returns (token, raw) and the raw value is never stored."""
     if not Membership.objects.filter(company=company, user=user).exists():

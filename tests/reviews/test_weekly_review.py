@@ -236,3 +236,21 @@ def test_week_arrows_only_lead_to_reviews_that_open(world):
     assert reverse("review-detail", args=[*args[:2], next_label]) not in html
     for href in re.findall(r'href="([^"]*/reviews/[^"]*)"', html):
         assert client.get(href).status_code == 200, href
+
+
+@pytest.mark.django_db
+def test_the_draft_summary_is_in_the_companys_language_whoever_reads_it(world):
+    review = review_for(world.team)
+    world.company.language = "ja"
+    world.company.save(update_fields=["language"])
+    from django.utils import translation
+
+    with translation.override("en"):  # an English-reading viewer
+        draft = review_page(review)["draft_summary"]
+    assert "今週は大きな変動はありません。" in draft or "大きく動いた指標" in draft
+    world.company.language = "en"
+    world.company.save(update_fields=["language"])
+    review = WeeklyReview.objects.get(pk=review.pk)
+    with translation.override("ja"):
+        draft = review_page(review)["draft_summary"]
+    assert "No large movements this week." in draft or "Biggest movers" in draft
