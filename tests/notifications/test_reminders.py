@@ -182,3 +182,14 @@ def test_key_result_check_in_due_reaches_the_objective_owner_unless_checked_in(o
     assert link_of(mails[0]) == "/acme/teams/sales/okrs/"
     assert _opens(org.member, link_of(mails[0])) == 200
     assert not [m for m in smtp.to("mia@example.com") if "Check-in" in m["Subject"]]
+
+
+def test_the_beat_tick_queues_and_sends_what_is_due(org, smtp, celery_eager):
+    from notifications.tasks import notifications_tick
+
+    with time_machine.travel("2026-12-07T09:00+09:00", tick=False):
+        # In-app + email each: numbers due for Ken and Mia, the Monday digest for Eri.
+        assert notifications_tick.delay().get() == 6
+        assert notifications_tick.delay().get() == 0
+    assert sorted(m["To"] for m in smtp.messages) == [
+        "eri@example.com", "ken@example.com", "mia@example.com"]
