@@ -1,16 +1,18 @@
 """The KPI page: its facts read in a fixed number of queries, its table and its Chart.js config."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
+from core.calendar import add_months, month_start
 from core.formatting import format_value
 from metrics.models import Campaign, Kpi, Measurement
 from metrics.selectors import (
     CADENCE_DAYS,
+    PLAN_MONTHS,
     anomalies_by_kpi,
     company_formulas,
     formula_inputs,
@@ -19,6 +21,7 @@ from metrics.selectors import (
     target_plan,
     target_status,
 )
+from metrics.targets import target_history
 from teams.dataversion import cached
 
 
@@ -37,6 +40,8 @@ class KpiPage:
     last_updated: object
     stale: bool
     status: str
+    plan_months: list = field(default_factory=list)  # [(month, target)] from this month on
+    target_history: list = field(default_factory=list)  # Target rows, newest first
 
 
 def kpi_page(company, code, today=None):
@@ -80,6 +85,9 @@ def _kpi_page(company, code, today):
     return KpiPage(
         kpi=kpi, history=history, period_target=wanted,
         targets=[(p, plan.at(kpi, None, p)) for p, _v, _u in history],
+        plan_months=[(m, plan.at(kpi, "month", m))
+                     for m in (add_months(month_start(today), n) for n in range(PLAN_MONTHS))],
+        target_history=target_history(kpi),
         inputs=[related[c] for c in input_codes if c in related],
         feeds=[related[c] for c in sorted(feeder_codes) if c in related],
         campaigns=campaigns,

@@ -38,6 +38,7 @@ from metrics.models import (
 from metrics.targets import load_plan
 
 SPARK_PERIODS = 12
+PLAN_MONTHS = 6  # the KPI page's target plan, from this month on
 # Within this share of the target (on the wrong side) a KPI is "at risk", beyond it "off track".
 AT_RISK_BAND = Decimal("0.10")
 STATUS_ON_TRACK, STATUS_AT_RISK, STATUS_OFF_TRACK, STATUS_NO_TARGET = (

@@ -85,6 +85,7 @@ class Table:
     format: str
     header_row: int = 1
     problems: list[Problem] = field(default_factory=list)
+    sheet: str | None = None  # the worksheet read (xlsx): the active one, if visible
 
     @property
     def row_count(self) -> int:

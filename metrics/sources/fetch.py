@@ -51,10 +51,14 @@ def check_host(host: str, port: int | None = None) -> None:
 
 
 def _check_url(url: str) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise FetchError(_("The address is not valid.")) from None
     if parts.scheme not in {"http", "https"}:
         raise FetchError(_("Only http and https addresses can be fetched."))
-    check_host(parts.hostname or "", parts.port)
+    check_host(parts.hostname or "", port)
 
 
 def fetch_url(url: str) -> tuple[str, bytes]:
@@ -78,7 +82,7 @@ def fetch_url(url: str) -> tuple[str, bytes]:
                             raise FetchError(_("The file is larger than %(limit)s MB.")
                                              % {"limit": limit // (1024 * 1024)})
                     return _filename(url, response.headers.get("content-type", "")), bytes(data)
-            except httpx.HTTPError as error:
+            except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as error:
                 raise FetchError(_("The address could not be read: %(error)s")
                                  % {"error": type(error).__name__}) from None
     raise FetchError(_("Too many redirects."))

@@ -45,19 +45,28 @@ def _check_mapping(mapping) -> dict:
     return mapping
 
 
+def _is_http(url) -> bool:
+    try:
+        parts = urlsplit(url or "")
+        return len(url) <= 1000 and parts.scheme in {"http", "https"} and bool(parts.hostname) and (
+            parts.port or 0) >= 0
+    except ValueError:
+        return False
+
+
 def source_create(*, company, owner, name: str, kind: str, url: str = "", dsn: str = "",
                   query: str = "", mapping=None, schedule: str = Schedule.MANUAL,
                   at: time | None = None, weekday: int | None = None):
     """A new source and, for a webhook, its signing secret (shown this once, never again)."""
     errors = {}
     name = (name or "").strip()
-    if not name:
+    if not name or len(name) > 100:
         errors["name"] = _("Give the source a name.")
     elif DataSource.objects.filter(company=company, name=name).exists():
         errors["name"] = _("A source with this name already exists.")
     if kind not in SourceKind.values:
         errors["kind"] = _("Choose a kind of source.")
-    if kind == SourceKind.URL and urlsplit(url or "").scheme not in {"http", "https"}:
+    if kind == SourceKind.URL and not _is_http(url):
         errors["url"] = _("Enter an http or https address.")
     if kind == SourceKind.SQL:
         if not (dsn or "").startswith(("postgres://", "postgresql://")):

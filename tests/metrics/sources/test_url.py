@@ -144,3 +144,22 @@ def test_due_slots_follow_the_schedule(world, kpis, settings):
     assert due_key(daily, now) == "at:2026-12-02T15:00"
     assert due_key(weekly, now) == "at:2026-11-30T09:00"
     assert due_key(manual, now) is None
+
+
+def test_the_due_task_runs_each_slot_once(world, kpis, http_server, celery_eager,
+                                          django_capture_on_commit_callbacks):
+    from metrics.sources.models import SourceRun
+    from metrics.sources.tasks import sources_run_due
+
+    http_server.files["/s.csv"] = (200, CSV, b"kpi,period,value\r\nrevenue,2026-01-05,3\r\n")
+    source = sheet_source(world, http_server.base + "/s.csv", schedule="hourly")
+    sheet_source(world, http_server.base + "/s.csv", name="By hand")  # manual: never due
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        sources_run_due()
+    assert len(queued) == 1
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        sources_run_due()  # the hour's slot has its run now
+    assert queued == []
+    assert SourceRun.objects.filter(source=source, status="done").count() == 1
+    assert http_server.hits == ["/s.csv"]
+    assert values(kpis["revenue"]) == {date(2026, 1, 5): Decimal("3")}

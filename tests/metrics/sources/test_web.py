@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.conf import settings as django_settings
+from django.test import Client
 
 from metrics.models import Measurement
 from metrics.sources.models import DataSource, SourceRun
@@ -38,7 +39,8 @@ def post(client, source, secret, body=BODY, ts=None, sign_with=None):
                                 "X-Kgi-Signature": signature(sign_with or secret, ts, body)})
 
 
-def test_a_signed_post_lands_and_the_same_post_again_is_refused(client, hook, revenue):
+def test_a_signed_post_lands_and_the_same_post_again_is_refused(hook, revenue):
+    client = Client(enforce_csrf_checks=True)  # a sender has no CSRF token
     source, secret = hook
     response = post(client, source, secret)
     assert response.status_code == 200, response.content
@@ -136,6 +138,10 @@ def test_api_refuses_bad_input_and_members(client, world, revenue):
     bad = client.post("/api/v1/acme/sources", content_type="application/json",
                       headers=api(client, world), data={"name": "", "kind": "url", "url": "ftp://x"})
     assert bad.status_code == 422 and set(bad.json()["errors"]) == {"name", "url"}
+    for url in ("http://[bad/x", "http://example.com:99999/x", "https:///nohost"):
+        bad = client.post("/api/v1/acme/sources", content_type="application/json",
+                          headers=api(client, world), data={"name": "S", "kind": "url", "url": url})
+        assert bad.status_code == 422 and set(bad.json()["errors"]) == {"url"}, url
     member = client.get("/api/v1/acme/sources", headers=api(client, world, "member"))
     assert member.status_code == 403
 
