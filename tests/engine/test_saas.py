@@ -8,25 +8,20 @@ import pytest
 
 from engine.saas import (
     METRIC_KEYS,
-    AtRiskRules,
-    Cohort,
-    CohortGroup,
     CustomerRecord,
-    at_risk,
     csat_score,
     gross_revenue_churn,
     grr,
     logo_churn,
     ltv,
-    ltv_gap,
     monthly_metrics,
     next_month,
     nps_average,
     nps_score,
     nrr,
-    onboarding_cohorts,
     onboarding_completion,
 )
+from engine.saas_risk import AtRiskRules, Cohort, CohortGroup, at_risk, ltv_gap, onboarding_cohorts
 
 MARCH = date(2024, 3, 1)
 
