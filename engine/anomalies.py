@@ -125,7 +125,8 @@ class _Online:
             return max(2 * _robust_scale(np.diff(recent)), floor)
         # A MAD from k errors is itself uncertain: widen by ~1/sqrt(k) so the first
         # months of a new KPI don't flag ordinary weeks.
-        return max(_robust_scale(past) * (1 + EARLY_WIDENING / np.sqrt(past.size)), floor)
+        seen = int(np.isfinite(self.errors[seasonal][:t]).sum())
+        return max(_robust_scale(past) * (1 + EARLY_WIDENING / np.sqrt(seen)), floor)
 
 
 def detect(

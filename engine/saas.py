@@ -34,6 +34,7 @@ from engine.saas_records import (  # noqa: F401 - the roster's names, used as sa
     month_start,
     months_between,
     next_month,
+    previous_month,
 )
 from engine.saas_surveys import (  # noqa: F401
     ONBOARDING_WINDOW_DAYS,
@@ -54,11 +55,12 @@ DEFAULT_GROSS_MARGIN = 0.8
 def logo_churn(records: Sequence[CustomerRecord], month: date) -> Metric:
     """Customers lost in ``month`` ÷ customers active at its start.
 
-    A customer who signed and churned within the same month was never active at its start,
-    so it is in neither the numerator nor the denominator; the note counts them.
+    Lost means a churn date in the month or an MRR that went down to 0 in it. A customer
+    who signed and churned within the same month was never active at its start, so it is
+    in neither the numerator nor the denominator; the note counts them.
     """
     start = active_at_start(records, month)
-    lost = sum(1 for r in start if _in_month(r.churn_date, month))
+    lost = sum(1 for r in start if r.churned_in(month))
     same_month = sum(
         1 for r in records if _in_month(r.contract_date, month) and _in_month(r.churn_date, month)
     )
@@ -70,13 +72,19 @@ def logo_churn(records: Sequence[CustomerRecord], month: date) -> Metric:
 
 @dataclass(frozen=True)
 class RevenueMovement:
-    """How the MRR of the customers active at a month's start moved during that month."""
+    """How the MRR of the customers active at a month's start moved during that month.
+
+    ``reactivation`` is MRR of customers who had lapsed to 0 and pay again this month;
+    it is reported beside retention, not inside it (they were not in the start base).
+    """
 
     start_mrr: Decimal
     expansion: Decimal
     contraction: Decimal
     churned: Decimal
     customers: int
+    reactivation: Decimal = Decimal(0)
+    reactivated: int = 0
 
     @property
     def end_mrr(self) -> Decimal:
@@ -86,23 +94,29 @@ class RevenueMovement:
 def revenue_movement(records: Sequence[CustomerRecord], month: date) -> RevenueMovement:
     """Split the month's MRR change of start-of-month customers into expansion/contraction/churn.
 
-    New customers signed during the month are left out: retention measures the existing base.
+    The start MRR is what was billed in the month before; a change dated the 1st of
+    ``month`` (a downgrade from March on) is booked in ``month``. New customers signed
+    during the month are left out: retention measures the existing base.
     """
     start = active_at_start(records, month)
-    following = next_month(month)
-    start_mrr = expansion = contraction = churned = Decimal(0)
+    before_month = previous_month(month)
+    start_mrr = expansion = contraction = churned = reactivation = Decimal(0)
     for record in start:
-        before = record.mrr_at(month)
+        before = record.mrr_at(before_month)
         start_mrr += before
-        if _in_month(record.churn_date, month):
+        if record.churned_in(month):
             churned += before
             continue
-        change = record.mrr_at(following) - before
+        change = record.mrr_at(month) - before
         if change > 0:
             expansion += change
         else:
             contraction -= change
-    return RevenueMovement(start_mrr, expansion, contraction, churned, len(start))
+    back = [r for r in records if r.contract_date < month and r.lapsed_at_start(month)
+            and r.mrr_at(month) > 0 and (r.churn_date is None or r.churn_date >= month)]
+    reactivation = sum((r.mrr_at(month) for r in back), Decimal(0))
+    return RevenueMovement(start_mrr, expansion, contraction, churned, len(start),
+                           reactivation, len(back))
 
 
 def _no_start_mrr(key: str, movement: RevenueMovement) -> Metric | None:
@@ -177,31 +191,54 @@ def arpa(records: Sequence[CustomerRecord], month: date) -> Metric:
     )
 
 
+LTV_CHURN_MONTHS = 6
+
+
+def trailing_logo_churn(records: Sequence[CustomerRecord], month: date,
+                        months: int = LTV_CHURN_MONTHS) -> Metric:
+    """The average monthly logo churn of the ``months`` months before ``month`` (not it)."""
+    _require_month_start(month)
+    values, day = [], month
+    for _ in range(months):
+        day = previous_month(day)
+        churn = logo_churn(records, day)
+        if churn.value is not None:
+            values.append(churn.value)
+    if not values:
+        return Metric("trailing_logo_churn", None, 0, 0,
+                      f"undefined: no customers in the {months} months before")
+    return Metric("trailing_logo_churn", sum(values) / len(values), sum(values), len(values),
+                  f"average of {len(values)} months before {month.isoformat()}")
+
+
 def ltv(
-    records: Sequence[CustomerRecord], month: date, gross_margin: float = DEFAULT_GROSS_MARGIN
+    records: Sequence[CustomerRecord], month: date, gross_margin: float | None = None
 ) -> Metric:
-    """Lifetime value = ARPA × gross margin ÷ monthly logo churn."""
-    _check_margin(gross_margin)
+    """Lifetime value = ARPA ÷ the trailing six-month average logo churn (this month excluded).
+
+    With ``gross_margin`` it is the gross-margin LTV (ARPA × margin ÷ churn), and the note
+    says so. Undefined when no customer churned in those six months.
+    """
+    if gross_margin is not None:
+        _check_margin(gross_margin)
     average = arpa(records, month)
-    churn = logo_churn(records, month)
+    churn = trailing_logo_churn(records, month)
     if average.value is None:
         return Metric("ltv", None, None, None, average.note, unit="currency")
+    margin = 1.0 if gross_margin is None else gross_margin
+    per_month = average.value * margin
+    label = "revenue LTV" if gross_margin is None else f"gross-margin LTV (margin {margin:g})"
     if not churn.value:
-        return Metric(
-            "ltv",
-            None,
-            average.value * gross_margin,
-            0.0,
-            "undefined: no churn this month",
-            unit="currency",
-        )
-    margin_per_month = average.value * gross_margin
+        return Metric("ltv", None, per_month, 0.0,
+                      f"undefined: no churn in the {LTV_CHURN_MONTHS} months before",
+                      unit="currency")
     return Metric(
         "ltv",
-        margin_per_month / churn.value,
-        margin_per_month,
+        per_month / churn.value,
+        per_month,
         churn.value,
-        f"ARPA {average.value:g} × margin {gross_margin:g} ÷ churn {churn.value:g}",
+        f"{label}: ARPA {average.value:g} ÷ {LTV_CHURN_MONTHS}-month average churn "
+        f"{churn.value:g}",
         unit="currency",
     )
 
@@ -230,12 +267,12 @@ METRIC_KEYS = (
 def monthly_metrics(
     records: Sequence[CustomerRecord],
     month: date,
-    gross_margin: float = DEFAULT_GROSS_MARGIN,
+    gross_margin: float | None = None,
     as_of: date | None = None,
 ) -> dict[str, Metric]:
     """Every customer-success metric for ``month``, keyed as in ``METRIC_KEYS``.
 
-    NPS and CSAT use the latest answer of each customer active during the month.
+    NPS and CSAT use each surveyed customer's latest answer given by the month's end.
     ``as_of`` (default: the day after the month, i.e. computed as soon as it closed) decides
     which onboarding windows have elapsed.
     """
@@ -243,6 +280,9 @@ def monthly_metrics(
     records = list(records)
     as_of = as_of or next_month(month)
     surveyed = active_during(records, month)
+    end = next_month(month)
+    nps = [r.nps_by(end) for r in surveyed]
+    csat = [r.csat_by(end) for r in surveyed]
     return {
         "logo_churn": logo_churn(records, month),
         "gross_revenue_churn": gross_revenue_churn(records, month),
@@ -251,7 +291,7 @@ def monthly_metrics(
         "arpa": arpa(records, month),
         "ltv": ltv(records, month, gross_margin),
         "onboarding_completion": onboarding_completion(records, month, as_of),
-        "nps": nps_score(r.nps for r in surveyed if r.nps is not None),
-        "nps_average": nps_average(r.nps for r in surveyed if r.nps is not None),
-        "csat": csat_score(r.csat for r in surveyed if r.csat is not None),
+        "nps": nps_score(s for s in nps if s is not None),
+        "nps_average": nps_average(s for s in nps if s is not None),
+        "csat": csat_score(s for s in csat if s is not None),
     }

@@ -20,8 +20,10 @@ class CustomerRecord:
     """One row of the customer-success roster.
 
     ``mrr_history`` maps the first day of a month to the MRR billed from that month on; a
-    month without an entry carries the latest earlier entry forward, and a customer with
-    no entry before the month falls back to the constant ``mrr``.
+    month without an entry carries the latest earlier entry forward. Months before the
+    first entry take the first entry (what the customer was first known to pay), never
+    today's ``mrr``, so a past month does not change when today's MRR does. Without any
+    history the constant ``mrr`` holds for every month.
     """
 
     id: str
@@ -35,6 +37,11 @@ class CustomerRecord:
     mrr: Decimal = Decimal(0)
     mrr_history: Mapping[date, Decimal] = field(default_factory=dict, hash=False)
     notes: str = ""
+    # Answers by the day they were given: a month's NPS/CSAT reads the latest answer given
+    # by its end, so a new answer does not rewrite past months. Without answers by date,
+    # ``nps``/``csat`` are used as they are.
+    nps_answers: Mapping[date, int] = field(default_factory=dict, hash=False)
+    csat_answers: Mapping[date, int] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         if self.churn_date is not None and self.churn_date < self.contract_date:
@@ -59,7 +66,30 @@ class CustomerRecord:
         earlier = [m for m in self.mrr_history if m <= month]
         if earlier:
             return Decimal(self.mrr_history[max(earlier)])
+        if self.mrr_history:
+            return Decimal(self.mrr_history[min(self.mrr_history)])
         return Decimal(self.mrr)
+
+    def lapsed_at_start(self, month: date) -> bool:
+        """Its MRR was down to 0 before ``month`` after having been above 0 (a lost logo)."""
+        before = previous_month(month)
+        return (self.mrr_at(before) == 0
+                and any(Decimal(v) > 0 for m, v in self.mrr_history.items() if m <= before))
+
+    def dropped_to_zero_in(self, month: date) -> bool:
+        """Its MRR went from above 0 to 0 in ``month``: churned, even without a churn date."""
+        return self.mrr_at(month) == 0 and self.mrr_at(previous_month(month)) > 0
+
+    def churned_in(self, month: date) -> bool:
+        return _in_month(self.churn_date, month) or self.dropped_to_zero_in(month)
+
+    def nps_by(self, day: date) -> int | None:
+        """The latest NPS answer given before ``day``."""
+        return _latest(self.nps_answers, day, self.nps)
+
+    def csat_by(self, day: date) -> int | None:
+        """The latest CSAT answer given before ``day``."""
+        return _latest(self.csat_answers, day, self.csat)
 
     @property
     def onboarding_complete(self) -> bool:
@@ -81,6 +111,13 @@ class Metric:
 # --- month helpers -----------------------------------------------------------------------
 
 
+def _latest(answers: Mapping[date, int], day: date, undated: int | None) -> int | None:
+    if not answers:
+        return undated
+    given = [d for d in answers if d < day]
+    return answers[max(given)] if given else None
+
+
 def _require_month_start(month: date) -> None:
     if month.day != 1:
         raise ValueError(f"a month is given by its first day, got {month.isoformat()}")
@@ -94,6 +131,11 @@ def month_start(day: date) -> date:
 def next_month(month: date) -> date:
     """The first day of the month after ``month``."""
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def previous_month(month: date) -> date:
+    """The first day of the month before ``month``."""
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 
 
 def months_between(start: date, end: date) -> int:
@@ -119,6 +161,7 @@ def active_at_start(records: Iterable[CustomerRecord], month: date) -> list[Cust
         r
         for r in records
         if r.contract_date < month and (r.churn_date is None or r.churn_date >= month)
+        and not r.lapsed_at_start(month)
     ]
 
 
