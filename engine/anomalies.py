@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MAD_TO_SIGMA = 1.4826
-THRESHOLD = 3.6  # tuned on the even seeds of bench/anomaly_synthetic.py
+THRESHOLD = 3.2  # tuned on the even seeds of bench/anomaly_synthetic.py
 SCORE_CAP = 100.0
 MIN_CYCLES = 3  # seasonality needs at least three full cycles of history
 MIN_HISTORY = 13  # points before the first decision (a quarter of weekly numbers)
@@ -24,7 +24,7 @@ LEVEL_POINTS = 8  # the level is a line through this many recent (adjusted) poin
 TREND_WEIGHT = 1.0  # share of the line (vs the plain median) in the prediction
 TREND_DAMPING = 0.0
 ERROR_POINTS = 52  # the noise scale comes from this many recent prediction errors
-EARLY_WIDENING = 2.0  # scale × (1 + this / sqrt(errors so far))
+EARLY_WIDENING = 3.0  # scale × (1 + this / sqrt(errors so far))
 SHIFT_RUN = 4  # consecutive same-side flags that make a level shift (3 is a burst)
 # The noise scale never goes below this share of the level (1 %; in level units for
 # series that can be negative): a flat series must not turn a wobble into a score of 1e14.
