@@ -4,7 +4,7 @@
         .venv/bin/python bench/dashboard_bench.py [--teams 30 --kpis 27 --weeks 156 --n 40]
 
 Builds the big organisation of ``seed_bench`` (30 teams × 27 KPIs × 156 weeks) in a
-throwaway test database — with tests/dash/bigorg.py, which also gives it what a dashboard
+throwaway test database — with tests/kgiapp/bigorg.py, which also gives it what a dashboard
 shows (phases, cadences, seven focus KPIs per team, targets, a KGI, an admin) — then
 requests each page with Django's test Client and prints median milliseconds.
 
@@ -53,7 +53,7 @@ def main():
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         from metrics.models import Measurement
-        from tests.dash.bigorg import build_org
+        from tests.kgiapp.bigorg import build_org
 
         started = time.perf_counter()
         company, user, _teams, kpis = build_org(

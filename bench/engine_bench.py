@@ -21,7 +21,7 @@ from engine import voice  # noqa: E402
 from engine.forecast import forecast  # noqa: E402
 from engine.simulate import simulate  # noqa: E402
 from spreadsheets.reading import FileRejected, read_table  # noqa: E402
-from tests.importers.badfiles import bad_files  # noqa: E402
+from tests.spreadsheets.badfiles import bad_files  # noqa: E402
 
 
 def timed(fn, repeat=5):

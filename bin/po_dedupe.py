@@ -1,6 +1,7 @@
 """Drop duplicate entries from locale/ja after branches appended the same msgid.
 
-Works on the text's blocks (so the rest of the file keeps its layout and diffs stay small):
+Conflict markers left by a merge are dropped first, keeping both sides. Works on the
+text's blocks (so the rest of the file keeps its layout and diffs stay small):
 for each (msgctxt, msgid) seen more than once, keep the translated, non-fuzzy block (the
 last such one) and drop the others.
 """
@@ -19,8 +20,14 @@ def _good(block):
     return "#, fuzzy" not in block and any(s.replace('"', "").strip() for s in strs)
 
 
+def _unconflict(text):
+    """Keep both sides of git conflict markers (branches that each appended entries)."""
+    return re.sub(r"^(<<<<<<< .*|=======|>>>>>>> .*)$", "", text, flags=re.M)
+
+
 def main(path="locale/ja/LC_MESSAGES/django.po"):
-    text = open(path, encoding="utf-8").read()
+    text = _unconflict(open(path, encoding="utf-8").read())
+    text = re.sub(r"\n{3,}", "\n\n", text)
     blocks = text.split("\n\n")
     seen = {}
     for i, block in enumerate(blocks):

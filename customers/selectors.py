@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customers.models import Customer, CustomerMrr
+from customers.notes import explain
 from engine import saas, saas_risk, voice
 from engine.saas import CustomerRecord
 from engine.saas_risk import AtRiskRules
@@ -133,7 +134,7 @@ def month_metrics(team, month: date, today: date, records=None) -> list[dict]:
         rows.append({
             "key": key, "label": label, "definition": definition, "value": metric.value,
             "unit": metric.unit, "numerator": metric.numerator,
-            "denominator": metric.denominator, "note": metric.note,
+            "denominator": metric.denominator, "note": explain(metric.note),
             "numerator_display": _number(metric.numerator),
             "denominator_display": _number(metric.denominator),
             "undefined": metric.value is None,
@@ -258,7 +259,8 @@ def causal_chain(team, today: date) -> dict:
         "done_ltv": yen(gap.completed.ltv), "notdone_ltv": yen(gap.not_completed.ltv),
         "difference": yen(gap.difference), "arpa": yen(gap.arpa),
     }
-    return {"cohorts": cohorts, "gap": gap, "chart": chart, "figures": figures}
+    return {"cohorts": cohorts, "gap": gap, "gap_note": explain(gap.note), "chart": chart,
+            "figures": figures}
 
 
 def voice_of_customer(team) -> list[voice.Theme]:

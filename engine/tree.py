@@ -329,3 +329,32 @@ def _rank_key(item: Sensitivity) -> tuple[bool, float]:
     """Sort biggest absolute relative change first and undefined (nan) changes last."""
     pct = item.delta_pct
     return (math.isnan(pct), -abs(pct) if not math.isnan(pct) else 0.0)
+
+
+# --- cascade ------------------------------------------------------------------------
+
+
+def preorder(root: str, formulas: Formulas) -> list[str]:
+    """Codes under ``root`` depth first (root first), each once, in formula order."""
+    return _preorder(root, formulas)
+
+
+def solve_lift(func, target: float, low: float = 1e-6, high: float = 1e6) -> float:
+    """The scale ``s`` (low..high) with ``func(s) == target`` — one equal relative lift.
+
+    ``func`` must change monotonically with ``s`` (each free leaf scaled by s, or by 1/s
+    when lower is better). Raises FormulaError("unsolvable") when no such s exists.
+    """
+    def gap(s: float) -> float:
+        return float(func(s)) - target
+
+    with np.errstate(all="ignore"):
+        g_low, g_high = gap(low), gap(high)
+    if not (math.isfinite(g_low) and math.isfinite(g_high)) or (g_low < 0) == (g_high < 0):
+        if g_low == 0:
+            return low
+        if g_high == 0:
+            return high
+        raise FormulaError("unsolvable", f"no equal lift reaches {target}", target=target)
+    with np.errstate(all="ignore"):
+        return float(brentq(gap, low, high, xtol=1e-12, rtol=1e-12, maxiter=500))

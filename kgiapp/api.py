@@ -33,7 +33,9 @@ def register_routers():
     from kgiapp.api_routes import router as company_router
 
     api.add_router("/", company_router)
-    for module in ("metrics.api.tree", "metrics.api.measurements", "customers.api", "reviews.api",
+    for module in ("metrics.api.tree", "metrics.api.measurements", "metrics.api.targets",
+                   "metrics.sources.api",
+                   "customers.api", "reviews.api",
                    "reviews.reforecast.api", "okrs.api"):
         try:
             router = __import__(module, fromlist=["router"]).router

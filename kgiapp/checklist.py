@@ -71,7 +71,8 @@ def _formulas(kpis):
 _UNREAD = object()
 
 
-def checklist(company, kgi=None, kgi_has_numbers=None, kpis=None, attainment=_UNREAD):
+def checklist(company, kgi=None, kgi_has_numbers=None, kpis=None, attainment=_UNREAD,
+              team_count=None):
     """The six items for the company (the dashboard passes what it already loaded).
 
     ``kpis``: every KPI of the company, vanity ones too, as tuples of the KpiFacts fields
@@ -152,12 +153,31 @@ def checklist(company, kgi=None, kgi_has_numbers=None, kpis=None, attainment=_UN
         scheduled and detecting and computed, why,
         _url(company, "reforecast-latest", "review-mine"), _("Open the reforecasts")))
 
-    # (6) the weekly → monthly rhythm
+    # (6) the weekly → monthly rhythm: a schedule runs nothing without a team to review
+    # and a KGI to reforecast.
+    if team_count is None:
+        from teams.models import Team
+
+        team_count = Team.objects.filter(company=company).count()
+    if not team_count:
+        rhythm_detail, rhythm_url, rhythm_label = (
+            _("No team yet: weekly reviews open for each team."),
+            reverse("company-settings", kwargs={"company": company.slug}) + "#teams",
+            _("Create a team"))
+    elif kgi is None:
+        rhythm_detail, rhythm_url, rhythm_label = (
+            _("No active KGI: the monthly reforecast has nothing to forecast."), kgi_url,
+            _("Set the KGI"))
+    else:
+        rhythm_detail = _("Weekly: %(weekly)s · monthly: %(monthly)s") % {
+            "weekly": _("scheduled") if WEEKLY_REVIEW_BEAT in beat else _("not scheduled"),
+            "monthly": _("scheduled") if MONTHLY_REFORECAST_BEAT in beat else
+            _("not scheduled")}
+        rhythm_url, rhythm_label = (_url(company, "review-mine", "reforecast-latest"),
+                                    _("Open the weekly reviews"))
     items.append(Item(
-        6, _("Weekly review → monthly reforecast rhythm scheduled"), scheduled,
-        _("Weekly: %(weekly)s · monthly: %(monthly)s")
-        % {"weekly": _("scheduled") if WEEKLY_REVIEW_BEAT in beat else _("not scheduled"),
-           "monthly": _("scheduled") if MONTHLY_REFORECAST_BEAT in beat else _("not scheduled")},
-        _url(company, "review-mine", "reforecast-latest"), _("Open the weekly reviews")))
+        6, _("Weekly review → monthly reforecast rhythm scheduled"),
+        scheduled and bool(team_count) and kgi is not None, rhythm_detail,
+        rhythm_url, rhythm_label))
     return items
 

@@ -126,6 +126,7 @@ def _dashboard_payload(company, *, team, cadence, show_all, today):
     twelve, for their sparklines.
     """
     from kgiapp.checklist import checklist
+    from kgiapp.first_run import first_run_facts
 
     kgi = active_kgi(company)
     kpis = metric_selectors.kpi_facts(company, include_vanity=True)
@@ -147,9 +148,11 @@ def _dashboard_payload(company, *, team, cadence, show_all, today):
     _with_anomalies(cards, today)
     ns = north_star(company, today=today, kgi=kgi,
                     history=series.get(kgi.kpi_id, []) if extra else [])
+    teams = [TeamRef(t.pk, t.slug, t.name) for t in teams_for_company(company)]
     return {
         "north_star": ns,
-        "teams": [TeamRef(t.pk, t.slug, t.name) for t in teams_for_company(company)],
+        "teams": teams,
+        "first_run_facts": first_run_facts(company),
         "layers": layers,
         "kpi_count": len(rows),
         "hidden_count": sum(p["hidden"] for layer in layers for p in layer["phases"]),
@@ -159,7 +162,7 @@ def _dashboard_payload(company, *, team, cadence, show_all, today):
             company, kgi=kgi, kgi_has_numbers=bool(ns and ns.series),
             kpis=[(k.pk, k.code, k.kind, k.phase, k.cadence, k.focus, k.formula, k.is_vanity)
                   for k in kpis],
-            **({"attainment": ns.attainment} if ns else {})),
+            team_count=len(teams), **({"attainment": ns.attainment} if ns else {})),
     }
 
 

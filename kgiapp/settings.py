@@ -178,6 +178,12 @@ CONTENT_SECURITY_POLICY = {
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Sources (metrics.sources): hosts outbound fetches may reach although they resolve to a
+# private or loopback address (comma-separated), and the Fernet key for stored credentials
+# (derived from SECRET_KEY when unset).
+SOURCES_ALLOWED_HOSTS = env_list("SOURCES_ALLOWED_HOSTS")
+SOURCES_SECRET_KEY = os.environ.get("SOURCES_SECRET_KEY", "")
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -191,7 +197,7 @@ CELERY_TASK_TIME_LIMIT = 1200
 CELERY_TIMEZONE = TIME_ZONE
 # Task modules autodiscovery (each app's tasks.py) does not find: tasks that live next to
 # the service that enqueues them, so the service need not import a module importing it.
-CELERY_IMPORTS = ("reviews.notify", "reviews.reforecast.tasks")
+CELERY_IMPORTS = ("reviews.notify", "reviews.reforecast.tasks", "metrics.sources.tasks")
 CELERY_BEAT_SCHEDULE = {
     # Every Monday morning each team finds this week's review waiting (idempotent).
     "reviews-open-weekly": {
@@ -204,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=2),
     },
     # On the 1st of each month every company gets its immutable reforecast snapshot.
+    # Every five minutes the sources whose schedule came due run (each slot runs once).
+    "sources-due": {
+        "task": "metrics.sources.tasks.sources_run_due",
+        "schedule": crontab(minute="*/5"),
+    },
     "reforecast-monthly": {
         "task": "reviews.reforecast.tasks.reforecast_monthly",
         "schedule": crontab(minute=0, hour=4, day_of_month="1"),

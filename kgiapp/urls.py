@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from kgiapp.api import api
 from kgiapp.views import accounts, dashboard, health, home, team
+from metrics.sources.urls import hook_patterns
 from notifications.views import preferences as notification_preferences
 from teams.views import invitations, start
 
@@ -42,6 +43,7 @@ urlpatterns = [
     path("start/", start.start, name="start"),
     path("invite/<str:token>/", invitations.invite_accept, name="invite-accept"),
     path("api/v1/", api.urls),
+    *hook_patterns,
     path("", home.home, name="home"),
     path("<slug:company>/", include(company_patterns)),
 ]

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class MetricsConfig(AppConfig):
     name = "metrics"
     verbose_name = _("KGI and KPIs")
+
+    def import_models(self):
+        super().import_models()
+        # Models that live in a subpackage register here, so metrics.models need not
+        # import them (metrics.sources imports metrics.models: no cycle).
+        import_module("metrics.sources.models")

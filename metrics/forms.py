@@ -1,5 +1,6 @@
 """Forms for the KGI and KPI tree: shape only; rules live in metrics.services."""
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from metrics.catalog.templates import TEMPLATES
@@ -55,5 +56,20 @@ class TemplateChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         from teams.models import Team
 
-        self.fields["template"].choices = [(t.key, t.name_en) for t in TEMPLATES.values()]
+        japanese = translation.get_language() == "ja"
+        self.fields["template"].choices = [(t.key, t.name_ja if japanese else t.name_en)
+                                           for t in TEMPLATES.values()]
         self.fields["team"].queryset = Team.objects.filter(company=company)
+
+
+class TargetForm(forms.Form):
+    """One target: any day of its month (or quarter), the value as typed, and why."""
+
+    period = forms.DateField(label=_("Period (any day of it)"),
+                             widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Per"), choices=[("month", _("Month")),
+                                                      ("quarter", _("Quarter"))],
+                             initial="month")
+    value = forms.CharField(label=_("Target"), max_length=40,
+                            help_text=_("As in the grid: 13,600 / １５，６４０ / 1.5万"))
+    reason = forms.CharField(label=_("Why"), max_length=200, required=False)

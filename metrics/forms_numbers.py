@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from metrics.models import Campaign, Kpi
+from teams.permissions import can_manage_kpi
 
 
 class ImportUploadForm(forms.Form):
@@ -24,10 +25,13 @@ class CampaignForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, company, **kwargs):
+    def __init__(self, *args, company, membership, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only this company's KPIs can be chosen; another company's id is a form error.
-        self.fields["kpis"].queryset = Kpi.objects.filter(company=company).order_by("code")
+        # Only KPIs of this company the member manages can be chosen; another company's or
+        # another team's KPI is a form error.
+        kpis = Kpi.objects.filter(company=company).order_by("code")
+        managed = [kpi.pk for kpi in kpis if can_manage_kpi(membership, kpi)]
+        self.fields["kpis"].queryset = kpis.filter(pk__in=managed)
 
     def clean(self):
         cleaned = super().clean()

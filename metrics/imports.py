@@ -19,6 +19,7 @@ from metrics.measurements import Entry, MeasurementError, measurements_bulk_upse
 from metrics.models import ImportBatch, ImportStatus, Kpi, Measurement, Source
 from spreadsheets import FileRejected, KpiRef, read_table, rows_to_records
 from spreadsheets.headers import detect_shape
+from spreadsheets.mapping import rename, unmapped
 
 # Files whose bytes suggest more than ~5,000 rows are checked and imported by Celery.
 ASYNC_BYTES = 150 * 1024
@@ -36,6 +37,7 @@ class Analysis:
     row_count: int = 0
     entries: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # [{"row", "column", "code", "message"}]
+    unmapped: list = field(default_factory=list)  # the file's names that are no KPI
 
 
 def _problem(row, column, code, message) -> dict:
@@ -65,8 +67,11 @@ def kpi_refs(kpis: dict[str, Kpi]) -> list[KpiRef]:
     return refs
 
 
-def analyze_file(*, company, filename: str, data: bytes) -> Analysis:
-    """Read and map the file against the company's KPIs; never raises for bad input."""
+def analyze_file(*, company, filename: str, data: bytes, mapping=None) -> Analysis:
+    """Read and map the file against the company's KPIs; never raises for bad input.
+
+    ``mapping`` renames the file's names first (a source's, see spreadsheets.mapping).
+    """
     analysis = Analysis()
     max_bytes = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
     try:
@@ -80,6 +85,9 @@ def analyze_file(*, company, filename: str, data: bytes) -> Analysis:
     analysis.file_format = table.format
     analysis.encoding = table.encoding or ""
     analysis.row_count = table.row_count
+    if mapping is not None:
+        rename(table, mapping, refs)
+        analysis.unmapped = unmapped(table, refs)
     analysis.shape = detect_shape(table.headers, refs)
     records, problems = rows_to_records(table, refs)
     analysis.problems = [_problem(p.row, p.column, p.code, p.message) for p in problems]

@@ -193,6 +193,12 @@ def kpi_update(*, kpi: Kpi, user=None, **fields) -> Kpi:
                 setattr(kpi, name, value)
         if kpi.is_vanity:
             kpi.focus = Focus.MONITORING  # vanity metrics never hold a focus place
+        if kpi.focus == Focus.ACTIVE and kpi.team_id is not None:
+            from teams.models import Team
+
+            # A focus KPI moving into a team takes one of its seven places: same rule and
+            # message as the tree's focus switch (the database trigger is only a backstop).
+            _check_focus_cap(Team.objects.select_for_update().get(pk=kpi.team_id), kpi)
         kpi.full_clean(exclude=["team"])
         kpi.save()
     return kpi
@@ -212,6 +218,18 @@ def linked_codes(company) -> set:
     if kgi is None or kgi.kpi is None:
         return set()
     return reachable(kgi.kpi.code, company_formulas(company))
+
+
+def _check_focus_cap(team, kpi):
+    """Refuse a focus KPI joining ``team`` when it already has seven (team row locked)."""
+    active = list(Kpi.objects.filter(team=team, focus=Focus.ACTIVE).exclude(pk=kpi.pk)
+                  .order_by("code"))
+    if len(active) >= FOCUS_CAP:
+        raise FocusRefused(
+            _("%(team)s already has %(cap)s focus KPIs: %(names)s. Move one of them to "
+              "monitoring first.")
+            % {"team": team.name, "cap": FOCUS_CAP,
+               "names": ", ".join(k.name for k in active)}, "cap")
 
 
 def kpi_set_focus(*, kpi: Kpi, state: str, user=None) -> Kpi:
@@ -242,13 +260,7 @@ def kpi_set_focus(*, kpi: Kpi, state: str, user=None) -> Kpi:
             raise FocusRefused(
                 _("“%(kpi)s” is not linked to the KGI: explain it in one line of formula, or "
                   "keep it in monitoring.") % {"kpi": kpi.name}, "unlinked")
-        active = list(Kpi.objects.filter(team=team, focus=Focus.ACTIVE).order_by("code"))
-        if len(active) >= FOCUS_CAP:
-            raise FocusRefused(
-                _("%(team)s already has %(cap)s focus KPIs: %(names)s. Move one of them to "
-                  "monitoring first.")
-                % {"team": team.name, "cap": FOCUS_CAP,
-                   "names": ", ".join(k.name for k in active)}, "cap")
+        _check_focus_cap(team, kpi)
         kpi.focus = Focus.ACTIVE
         kpi.save(update_fields=["focus", "updated_at"])
     return kpi

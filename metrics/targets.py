@@ -125,7 +125,8 @@ def _check_window(window, start: date, kind: str):
 
 
 @transaction.atomic
-def targets_set(*, kpi: Kpi, entries: list[TargetEntry], user=None, reason: str = "") -> list:
+def targets_set(*, kpi: Kpi, entries: list[TargetEntry], user=None, reason: str = "",
+                within_kgi: bool = True) -> list:
     """Store these targets of one KPI, all or nothing; returns the new current rows.
 
     Every entry is checked first (value, sign, percent range, period inside the active
@@ -133,7 +134,8 @@ def targets_set(*, kpi: Kpi, entries: list[TargetEntry], user=None, reason: str 
     nothing is written. An unchanged value is not rewritten.
     """
     kpi = Kpi.objects.select_for_update().select_related("company").get(pk=kpi.pk)
-    window = _kgi_window(kpi.company)
+    # The quarterly OKR review may commit next quarter's thresholds past the KGI's deadline.
+    window = _kgi_window(kpi.company) if within_kgi else None
     errors, planned = [], {}
     for index, entry in enumerate(entries):
         try:

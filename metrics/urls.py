@@ -1,5 +1,5 @@
 """Pages of this app, under /<company>/ (fixed kpis/... paths come before kpis/<code>/)."""
-from django.urls import path
+from django.urls import include, path
 
 from metrics.views import (
     campaigns,
@@ -11,12 +11,17 @@ from metrics.views import (
     kpi_edit,
     numbers,
     quality,
+    targets,
     tree,
     tree_assist,
+    tree_plan,
 )
 
 urlpatterns = [
+    path("", include("metrics.sources.urls")),
     path("tree/", tree.kgi_tree, name="kgi-tree"),
+    path("tree/seek/apply/", tree_plan.tree_seek_apply, name="tree-seek-apply"),
+    path("tree/cascade/", tree_plan.tree_cascade, name="tree-cascade"),
     path("tree/assist/", tree_assist.tree_assist, name="tree-assist"),
     path("tree/assist/accept/", tree_assist.tree_assist_accept, name="tree-assist-accept"),
     path("kgi/", kgi.kgi_edit, name="kgi-edit"),
@@ -26,6 +31,7 @@ urlpatterns = [
     path("kpis/new/", kpi_edit.kpi_create_view, name="kpi-create"),
     path("kpis/<slug:code>/edit/", kpi_edit.kpi_edit_view, name="kpi-edit"),
     path("kpis/<slug:code>/focus/", tree.kpi_focus, name="kpi-focus"),
+    path("kpis/<slug:code>/targets/", targets.kpi_target_set, name="kpi-target-set"),
     path("kpis/<slug:code>/", kpi.kpi_detail, name="kpi-detail"),
     path("teams/<slug:team>/numbers/", numbers.numbers_grid, name="numbers-grid"),
     path("teams/<slug:team>/numbers/cell/", numbers.numbers_cell, name="numbers-cell"),

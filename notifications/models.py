@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -26,7 +27,7 @@ class Kind(models.TextChoices):
 
 class Channel(models.TextChoices):
     IN_APP = "in_app", _("In the app only")
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("channel", "Email")
     SLACK = "slack", _("Slack")
     TEAMS = "teams", _("Microsoft Teams")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +12,7 @@ from core.quarters import Quarter
 from engine.formula import FormulaError
 from engine.tree import check_consistency
 from metrics.models import Focus, Measurement, PeriodKind, Target
+from metrics.targets import load_plan
 from okrs import scoring
 from okrs.models import KeyResult
 from okrs.selectors import KgiTree, kgi_tree, okr_rows
@@ -116,30 +116,29 @@ class ConsistencyView:
 def kgi_consistency(company, quarter: Quarter, tree: KgiTree | None = None) -> ConsistencyView:
     """Do the thresholds that are current multiply up to the KGI target?
 
-    Each KPI's target is the quarterly threshold for ``quarter`` when there is one
-    (a summed KPI's quarter divided by 3, to compare with a monthly KGI), otherwise
-    the current monthly target. The tree is cut at every KPI that has a target.
+    Each KPI's target is its plan for the quarter's first month (metrics.targets): the
+    quarterly threshold's share of that month for a sum, its level for an average, else
+    the monthly target in force. The tree is cut at every KPI that has a target.
     """
     tree = tree or kgi_tree(company)
     if not tree.root or tree.kgi is None or tree.kgi.target is None:
         return ConsistencyView(None, "", [], _("No active KGI with a target."))
-    today_month = timezone.localdate().replace(day=1)
-    current = Target.objects.filter(kpi__company=company, superseded_at__isnull=True).filter(
-        Q(period_kind=PeriodKind.QUARTER, period_start=quarter.start)
-        | Q(period_kind=PeriodKind.MONTH, period_start=today_month)
-    ).select_related("kpi")
+    # Every KPI's plan for the quarter's first month, read through the one target plan:
+    # a quarter threshold's month share (by days) for a sum, its level for an average.
+    plan = load_plan(company, [k.pk for k in tree.kpis.values()])
+    quarters = set(Target.objects.filter(
+        kpi__company=company, superseded_at__isnull=True, period_kind=PeriodKind.QUARTER,
+        period_start=quarter.start).values_list("kpi_id", flat=True))
     chosen: dict = {}
-    for target in current:
-        kpi = target.kpi
+    for kpi in tree.kpis.values():
         if kpi.code == tree.root:
             continue
-        value = float(target.value)
-        if target.period_kind == PeriodKind.QUARTER:
-            if kpi.aggregation == "sum":
-                value /= 3
-            chosen[kpi.code] = (kpi, value, _("quarter %(q)s") % {"q": quarter.label})
-        elif kpi.code not in chosen:
-            chosen[kpi.code] = (kpi, value, _("month"))
+        value = plan.at(kpi, "month", quarter.start)
+        if value is None:
+            continue
+        source = (_("quarter %(q)s") % {"q": quarter.label} if kpi.pk in quarters
+                  else _("month"))
+        chosen[kpi.code] = (kpi, float(value), source)
     formulas = {code: f for code, f in tree.formulas.items() if code not in chosen}
     leaf_targets = {code: kpi.to_formula_value(v) for code, (kpi, v, _s) in chosen.items()}
     try:

@@ -6,11 +6,11 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.quarters import Quarter
-from metrics.models import Kpi, PeriodKind, Target
+from metrics.models import Kpi, PeriodKind
+from metrics.targets import TargetEntry, TargetsRefused, targets_set
 from okrs import selectors
 from okrs.models import CheckIn, KeyResult, KrDirection, KrKind, Objective, ObjectiveStatus
 
@@ -173,10 +173,10 @@ def quarter_review_apply(*, team, quarter: Quarter, scores: dict, thresholds: di
     KeyResult.objects.bulk_update(list(krs.values()), ["final_score"])
 
     following = quarter.next()
-    now = timezone.now()
     created = []
     kpis = Kpi.objects.select_for_update().in_bulk(
         [int(k) for k in thresholds], field_name="pk")
+    note = _("Quarterly OKR review %(quarter)s") % {"quarter": quarter.label}
     for kpi_id, raw in thresholds.items():
         kpi = kpis.get(int(kpi_id))
         if kpi is None or kpi.company_id != team.company_id:
@@ -185,12 +185,12 @@ def quarter_review_apply(*, team, quarter: Quarter, scores: dict, thresholds: di
         if value < 0:
             raise ValidationError(_("%(kpi)s: a threshold cannot be negative.")
                                   % {"kpi": kpi.name})
-        Target.objects.filter(kpi=kpi, period_kind=PeriodKind.QUARTER,
-                              period_start=following.start,
-                              superseded_at__isnull=True).update(superseded_at=now)
-        created.append(Target.objects.create(
-            kpi=kpi, period_kind=PeriodKind.QUARTER, period_start=following.start,
-            value=value, created_by=user,
-            note=_("Quarterly OKR review %(quarter)s") % {"quarter": quarter.label},
-        ))
+        # A quarter target (a sum KPI's quarter total, an average's level) governs only its
+        # own quarter, from its first day: nothing changes before the quarter starts.
+        try:
+            created.extend(targets_set(
+                kpi=kpi, entries=[TargetEntry(following.start, value, PeriodKind.QUARTER)],
+                user=user, reason=note, within_kgi=False))
+        except TargetsRefused as refused:
+            raise ValidationError([f"{kpi.name}: {m}" for m in refused.messages]) from None
     return {"scored": len(scores), "targets": created}

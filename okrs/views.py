@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.empty import render_empty
 from core.htmx import render_page
 from okrs import review as okr_review
 from okrs import selectors as okr_selectors
@@ -103,8 +104,12 @@ def okr_home(request):
     """The nav's OKR link: the user's own team's OKRs (first team as a fallback)."""
     team = okr_selectors.home_team(request.company, request.user)
     if team is None:
-        messages.info(request, _("No teams yet."))
-        return redirect("dashboard", request.company.slug)
+        return render_empty(
+            request, title=_("OKRs"),
+            message=_("No team yet: objectives and key results belong to a team. Create a "
+                      "team first."),
+            fix_url=reverse("company-settings", args=[request.company.slug]) + "#teams",
+            fix_label=_("Create a team"))
     return redirect("okr-list", request.company.slug, team.slug)
 
 

@@ -6,7 +6,8 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from core.weeks import parse_week
-from reviews.models import Task, WeeklyReview
+from reviews.models import ReviewStatus, Task, WeeklyReview
+from reviews.selectors import live_numbers
 from teams.models import Team
 from teams.permissions import can
 
@@ -57,6 +58,13 @@ def _task(task):
                    decision_id=task.decision_id)
 
 
+def _numbers(review):
+    """Frozen numbers of a closed review; live ones (value, target …) of an open one."""
+    if review.status == ReviewStatus.CLOSED and review.frozen_numbers:
+        return review.frozen_numbers
+    return live_numbers(review)
+
+
 @router.get("/{company}/teams/{team}/reviews", response={200: list[ReviewOut], 400: Error,
                                                          403: Error}, url_name="api-team-reviews")
 def team_reviews(request, company: str, team: str, week: str = ""):
@@ -75,7 +83,7 @@ def team_reviews(request, company: str, team: str, week: str = ""):
     return Status(200, [
         ReviewOut(team=team_obj.slug, week=r.week_label, week_start=r.week_start,
                   status=r.status, summary=r.summary, no_decision_reason=r.no_decision_reason,
-                  numbers=r.frozen_numbers or [],
+                  numbers=_numbers(r),
                   decisions=[DecisionOut(id=d.pk, kpi=d.kpi.code, text=d.text,
                                          rationale=d.rationale, keep_course=d.keep_course,
                                          tasks=[_task(t) for t in d.tasks.all()])

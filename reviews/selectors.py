@@ -194,7 +194,7 @@ def review_page(review, today=None):
     overdue = [(t.title, t.owner.get_full_name() or t.owner.username, t.due_date.isoformat())
                for t in carried if t.overdue]
     draft = build_summary(numbers=numbers, notes=[(n.kind, n.text) for n in notes],
-                          overdue_tasks=overdue, language=translation.get_language() or "ja")
+                          overdue_tasks=overdue, language=review.team.company.language or "ja")
     return {
         "numbers": numbers, "frozen": frozen, "notes": notes, "decisions": decisions,
         "carried": carried, "draft_summary": draft,

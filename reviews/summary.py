@@ -1,44 +1,33 @@
 """The built-in summary provider: a deterministic draft from the numbers and notes.
 
-Pure: data in, text out — no database, no network, no active translation. The
-integrator may route the same inputs to an OpenAI-compatible provider later
-(kgiapp/assist); this one always works offline, in Japanese or English.
+Data in, text out — no database, no network. The text is written in the language it is
+given (the team's company language, never the reader's: everyone sees the same summary),
+with sentences translated through gettext like every other string.
 """
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-TEXT = {
-    "ja": {
-        "movers": "大きく動いた指標: {items}。",
-        "mover": "{name} {sign}{pct:.1f}%（{verdict}）",
-        "better": "改善",
-        "worse": "悪化",
-        "misses": "目標未達: {items}。",
-        "miss": "{name}（目標比 {pct:+.1f}%）",
-        "no_misses": "目標に対する未達はありません。",
-        "anomalies": "異常検知: {items}。",
-        "lowlights": "課題: {items}。",
-        "highlights": "良かった点: {items}。",
-        "overdue": "期限切れのタスク {count}件: {items}。",
-        "overdue_item": "{title}（{owner}、期限 {due}）",
-        "steady": "今週は大きな変動はありません。",
-        "sep": "、",
-    },
-    "en": {
-        "movers": "Biggest movers: {items}.",
-        "mover": "{name} {sign}{pct:.1f}% ({verdict})",
-        "better": "better",
-        "worse": "worse",
-        "misses": "Behind target: {items}.",
-        "miss": "{name} ({pct:+.1f}% vs target)",
-        "no_misses": "Nothing is behind target.",
-        "anomalies": "Anomalies: {items}.",
-        "lowlights": "Lowlights: {items}.",
-        "highlights": "Highlights: {items}.",
-        "overdue": "{count} overdue task(s): {items}.",
-        "overdue_item": "{title} ({owner}, due {due})",
-        "steady": "No large movements this week.",
-        "sep": ", ",
-    },
-}
+
+def _texts():
+    """The summary's sentences in the active language (marked for gettext like any string)."""
+    return {
+        "movers": _("Biggest movers: %(items)s."),
+        "mover": _("%(name)s %(sign)s%(pct).1f%% (%(verdict)s)"),
+        "better": pgettext("summary", "better"),
+        "worse": pgettext("summary", "worse"),
+        "misses": _("Behind target: %(items)s."),
+        "miss": _("%(name)s (%(pct)+.1f%% vs target)"),
+        "no_misses": _("Nothing is behind target."),
+        "anomalies": _("Anomalies: %(items)s."),
+        "lowlights": _("Lowlights: %(items)s."),
+        "highlights": _("Highlights: %(items)s."),
+        "overdue": _("%(count)s overdue task(s): %(items)s."),
+        "overdue_item": _("%(title)s (%(owner)s, due %(due)s)"),
+        "steady": _("No large movements this week."),
+        "sep": pgettext("summary list separator", ", "),
+    }
+
 
 MOVER_THRESHOLD_PCT = 3.0
 
@@ -51,7 +40,11 @@ def build_summary(*, numbers, notes=(), overdue_tasks=(), language="ja", movers=
     notes: (kind, text) pairs. overdue_tasks: (title, owner name, due ISO date) triples.
     """
     lang = "ja" if str(language).startswith("ja") else "en"
-    t = TEXT[lang]
+    with translation.override(lang):
+        return _build(numbers, notes, overdue_tasks, lang, movers, _texts())
+
+
+def _build(numbers, notes, overdue_tasks, lang, movers, t):
 
     def name(row):
         return row["name_ja"] if lang == "ja" else row["name_en"]
@@ -65,14 +58,14 @@ def build_summary(*, numbers, notes=(), overdue_tasks=(), language="ja", movers=
     moving.sort(key=lambda r: (-abs(r["change_pct"]), name(r)))
     if moving:
         items = [
-            t["mover"].format(
-                name=name(r), sign="+" if r["change_pct"] >= 0 else "−",
-                pct=abs(r["change_pct"]),
-                verdict=t["better"] if r["change_pct"] * sign(r) > 0 else t["worse"],
-            )
+            t["mover"] % {
+                "name": name(r), "sign": "+" if r["change_pct"] >= 0 else "−",
+                "pct": abs(r["change_pct"]),
+                "verdict": t["better"] if r["change_pct"] * sign(r) > 0 else t["worse"],
+            }
             for r in moving[:movers]
         ]
-        lines.append(t["movers"].format(items=t["sep"].join(items)))
+        lines.append(t["movers"] % {"items": t["sep"].join(items)})
     else:
         lines.append(t["steady"])
 
@@ -80,22 +73,22 @@ def build_summary(*, numbers, notes=(), overdue_tasks=(), language="ja", movers=
               and r["vs_target_pct"] * sign(r) < 0]
     misses.sort(key=lambda r: (r["vs_target_pct"] * sign(r), name(r)))
     if misses:
-        items = [t["miss"].format(name=name(r), pct=r["vs_target_pct"]) for r in misses]
-        lines.append(t["misses"].format(items=t["sep"].join(items)))
+        items = [t["miss"] % {"name": name(r), "pct": r["vs_target_pct"]} for r in misses]
+        lines.append(t["misses"] % {"items": t["sep"].join(items)})
     elif any(r.get("vs_target_pct") is not None for r in numbers):
         lines.append(t["no_misses"])
 
     anomalies = [name(r) for r in numbers if r.get("anomaly")]
     if anomalies:
-        lines.append(t["anomalies"].format(items=t["sep"].join(anomalies)))
+        lines.append(t["anomalies"] % {"items": t["sep"].join(anomalies)})
 
     for kind in ("lowlight", "highlight"):
         texts = [text for k, text in notes if k == kind]
         if texts:
-            lines.append(t[kind + "s"].format(items=t["sep"].join(texts)))
+            lines.append(t[kind + "s"] % {"items": t["sep"].join(texts)})
 
     if overdue_tasks:
-        items = [t["overdue_item"].format(title=title, owner=owner, due=due)
+        items = [t["overdue_item"] % {"title": title, "owner": owner, "due": due}
                  for title, owner, due in overdue_tasks]
-        lines.append(t["overdue"].format(count=len(items), items=t["sep"].join(items)))
+        lines.append(t["overdue"] % {"count": len(items), "items": t["sep"].join(items)})
     return "\n".join(lines)

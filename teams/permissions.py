@@ -75,3 +75,18 @@ def can_enter_numbers(membership, kpi) -> bool:
     if kpi.team_id is None:
         return membership.role == Role.MANAGER
     return kpi.team_id in team_roles(membership)
+
+
+def can_manage_kpi(membership, kpi) -> bool:
+    """Whether this member may change what is said about the KPI's numbers (its campaigns).
+
+    Admins: every KPI. A KPI owned by a team: that team's managers. A KPI with no owner
+    team: the company's managers. A manager of another team: no.
+    """
+    if membership is None or kpi.company_id != membership.company_id:
+        return False
+    if not can(membership, "manage_team"):
+        return False
+    if membership.role == Role.ADMIN or kpi.team_id is None:
+        return True
+    return team_roles(membership).get(kpi.team_id) == "manager"

@@ -85,7 +85,10 @@ def cs_churn_target(request, team):
 @company_view("view")
 def cs_definitions(request):
     return render_page(request, "metrics/cs_definitions.html", {
-        "metrics": cs_selectors.METRICS, "mapping": cs_services.METRIC_TO_KPI,
+        "metrics": cs_selectors.METRICS,
+        # (the metric's name, the KPI code it feeds): the page shows names, not metric keys.
+        "mapping": [(cs_selectors.METRICS[key][0] if key in cs_selectors.METRICS else key, code)
+                    for key, code in cs_services.METRIC_TO_KPI.items()],
         "gross_margin": int(cs_selectors.GROSS_MARGIN * 100),
     })
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.empty import render_empty
 from core.htmx import render_page
 from customers import selectors as cs_selectors
 from customers import services as cs_services
@@ -22,7 +23,12 @@ def customers_home(request):
     """The nav's "Customers" link: the cs team's roster (or the first team with customers)."""
     team = cs_selectors.cs_team_for(request.company)
     if team is None:
-        return redirect("dashboard", request.company.slug)
+        return render_empty(
+            request, title=_("Customers"),
+            message=_("No team yet: a customer roster belongs to a team (usually customer "
+                      "success). Create a team, then import its customers."),
+            fix_url=reverse("company-settings", args=[request.company.slug]) + "#teams",
+            fix_label=_("Create a team"))
     return redirect("customer-list", request.company.slug, team.slug)
 
 

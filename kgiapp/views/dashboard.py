@@ -3,6 +3,7 @@ from django.http import Http404
 
 from core.htmx import render_page
 from kgiapp import dashboard as selectors
+from kgiapp.first_run import first_run_steps
 from metrics.selectors import CADENCE_ORDER, PHASE_ORDER
 from teams.permissions import can
 from teams.tenancy import company_view
@@ -21,6 +22,10 @@ def dashboard(request):
                                   show_all=show_all)
     context.update(team=team, cadence=cadence, cadences=CADENCE_ORDER, phases=PHASE_ORDER,
                    show_all=show_all)
+    context["first_run"] = None
     if not can(request.membership, "admin"):
         context["checklist"] = None
+    else:
+        # The path stays until every step is done; then the dashboard is only the numbers.
+        context["first_run"] = first_run_steps(request.company, context["first_run_facts"])
     return render_page(request, "kgiapp/dashboard.html", context, partial="layers")

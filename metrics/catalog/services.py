@@ -1,6 +1,7 @@
 """Copy an industry template into a company in one action (all or nothing)."""
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +13,6 @@ from engine.tree import check_acyclic
 from metrics.catalog.templates import TEMPLATES
 from metrics.formula_messages import formula_error_message
 from metrics.models import Focus, Kgi, KgiStatus, Kpi, PeriodKind, Target
-from metrics.selectors import active_kgi
 from metrics.services import company_formulas, kgi_activate, kgi_is_smart
 
 
@@ -21,8 +21,17 @@ def _add_months(day: date, months: int) -> date:
     return date(day.year + month // 12, month % 12 + 1, 1)
 
 
-def template_instantiate(*, company, key: str, team=None, user=None) -> Kgi:
-    """Create the template's KPIs, targets and KGI; refuses if any KPI code is already used."""
+class TemplateResult(NamedTuple):
+    kgi: Kgi
+    kgi_kept: bool  # True: the company's own KGI was kept and the template's not created
+
+
+def template_instantiate(*, company, key: str, team=None, user=None) -> TemplateResult:
+    """Create the template's KPIs, targets and KGI; refuses if any KPI code is already used.
+
+    A KGI the company already has (active or draft) is never replaced: then only the KPIs
+    and their targets are added, and the result says the company's KGI was kept.
+    """
     template = TEMPLATES.get(key)
     if template is None:
         raise ValidationError(_("Unknown template."))
@@ -59,6 +68,10 @@ def template_instantiate(*, company, key: str, team=None, user=None) -> Kgi:
                    value=Decimal(str(s.target)), created_by=user)
             for s in template.kpis if s.target is not None
         ])
+        own = (Kgi.objects.filter(company=company).exclude(status=KgiStatus.ARCHIVED)
+               .order_by("status", "-created_at").first())  # active first
+        if own is not None:
+            return TemplateResult(own, True)
         spec = template.kgi
         japanese = (translation.get_language() or "ja").startswith("ja")
         start = month
@@ -71,7 +84,7 @@ def template_instantiate(*, company, key: str, team=None, user=None) -> Kgi:
         )
         Target.objects.create(kpi=by_code[spec.root], period_kind=PeriodKind.DEADLINE,
                               period_start=deadline, value=Decimal(spec.target), created_by=user)
-        # The first goal of a company becomes its KGI at once; otherwise it waits as a draft.
-        if active_kgi(company) is None and kgi_is_smart(kgi):
+        # The first goal of a company becomes its KGI at once.
+        if kgi_is_smart(kgi):
             kgi_activate(kgi=kgi, user=user)
-    return kgi
+    return TemplateResult(kgi, False)

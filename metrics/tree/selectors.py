@@ -18,6 +18,7 @@ from metrics.models import Focus, Kind, Kpi, Measurement
 from metrics.selectors import active_kgi
 from metrics.services import FOCUS_CAP, company_formulas, kgi_smart_check
 from metrics.targets import load_plan
+from metrics.tree.plan import PlanTree
 
 
 @dataclass
@@ -45,6 +46,9 @@ class TreeData:
     seek_leaves: list
     sensitivity: list
     sensitivity_missing: list
+    plan: object = None  # PlanTree: month targets in formula units, for checks and cascades
+    node_checks: list = field(default_factory=list)
+    first_bad: object = None  # the first NodeCheck (top down) whose inputs don't add up
 
 
 def kpis_with_latest(company, today=None):
@@ -78,10 +82,23 @@ def build_tree(company, seek_code=None) -> TreeData:
                "leading_pct": round(100 * leading / len(in_tree)) if in_tree else 0}
     consistency, seek_leaves = _consistency(kgi, root_code, kpis, formulas, linked, seek_code)
     ranked, missing = _sensitivity(root_code, kpis, formulas)
+    plan = plan_tree(kgi, root_code, kpis, formulas)
+    checks = plan.checks(root_code) if root_code else []
     return TreeData(kgi=kgi, smart=kgi_smart_check(kgi) if kgi else [], root=root, kpis=kpis,
                     formulas=formulas, linked=linked, unlinked=unlinked, vanity=vanity,
                     balance=balance, teams=_team_focus(company, kpis), consistency=consistency,
-                    seek_leaves=seek_leaves, sensitivity=ranked, sensitivity_missing=missing)
+                    seek_leaves=seek_leaves, sensitivity=ranked, sensitivity_missing=missing,
+                    plan=plan, node_checks=checks,
+                    first_bad=next((c for c in checks if not c.ok), None))
+
+
+def plan_tree(kgi, root_code, kpis, formulas) -> PlanTree:
+    """This month's targets of the tree in formula units; the root's is the KGI target."""
+    targets = {c: k.to_formula_value(k.month_target) for c, k in kpis.items()
+               if k.month_target is not None}
+    if root_code and kgi is not None and kgi.target is not None:
+        targets[root_code] = kpis[root_code].to_formula_value(kgi.target)
+    return PlanTree(kpis, formulas, targets)
 
 
 def _node(code, kpis, formulas, path, is_root=False, kgi=None):

@@ -1,12 +1,17 @@
-"""The KPI page: its history chart and table, definition, formula links and freshness."""
+"""The KPI page: its history chart and table, targets, definition, formula links, freshness."""
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from core.formatting import format_value
 from core.htmx import render_page
 from metrics import selectors
+from metrics.forms import TargetForm
 from metrics.models import Kpi
+from metrics.target_plan import add_months, month_start
+from metrics.targets import can_set_targets, load_plan, target_history
 from teams.tenancy import company_view
 
 
@@ -19,8 +24,29 @@ def _export_href(company, code):
     return f"{base}?{urlencode({'kpi': code})}"
 
 
+PLAN_MONTHS = 6
+
+
+def target_panel(request, kpi, form=None):
+    """What the KPI page's target editor shows: the form, the coming months, the history."""
+    today = timezone.localdate()
+    plan = load_plan(request.company, [kpi.pk])
+    months = [add_months(month_start(today), n) for n in range(PLAN_MONTHS)]
+    return {
+        "can_set": can_set_targets(request.membership, kpi),
+        "form": form or TargetForm(initial={"period": month_start(today)}),
+        "months": [(m, format_value(plan.at(kpi, "month", m), kpi.unit)) for m in months],
+        "history": target_history(kpi),
+    }
+
+
 @company_view("view")
 def kpi_detail(request, code):
+    return render_kpi_page(request, code)
+
+
+def render_kpi_page(request, code, target_form=None, status=200):
+    """The KPI page; ``target_form`` brings back a refused target with what was typed."""
     try:
         page = selectors.kpi_page(request.company, code)
     except Kpi.DoesNotExist:
@@ -31,4 +57,5 @@ def kpi_detail(request, code):
     return render_page(request, "metrics/kpi_detail.html", {
         "page": page, "kpi": page.kpi, "chart": chart, "table": table,
         "export_href": _export_href(request.company, code),
-    })
+        "targets": target_panel(request, page.kpi, target_form),
+    }, status=status)

@@ -468,7 +468,10 @@ def _risks(items, leaves, forecasts) -> list[dict]:
         if kind in ("falling", "leaf"):  # "leaf": snapshots stored before the kind fix
             leaf = leaves.get(item.get("code"), {})
             unit = leaf.get("unit", "")
-            out.append({"kind": "falling", "title": _name(leaf, item.get("code", "")),
+            # "worsening", not "falling": for a lower-is-better KPI (cost per click) the
+            # value that costs probability is a rise.
+            out.append({"kind": "falling", "badge": _("worsening"),
+                        "title": _name(leaf, item.get("code", "")),
                         "text": _("Forecast moved from %(before)s to %(after)s: %(pp)s of "
                                   "probability.") % {
                             "before": _precise(item.get("before"), unit),
@@ -476,12 +479,13 @@ def _risks(items, leaves, forecasts) -> list[dict]:
                             "pp": _signed_pp(item.get("delta_pp", 0.0))}})
         elif kind == "anomaly":
             a = _anomaly(item, forecasts)
-            out.append({"kind": "anomaly", "title": a["name"],
+            out.append({"kind": "anomaly", "badge": _("anomaly"), "title": a["name"],
                         "text": _("Unusual %(when)s: %(value)s, %(direction)s "
                                   "(%(expected)s).") % a})
         elif kind == "stale":
             leaf = leaves.get(item.get("code"), {})
-            out.append({"kind": "stale", "title": _name(leaf, item.get("code", "")),
+            out.append({"kind": "stale", "badge": _("no recent data"),
+                        "title": _name(leaf, item.get("code", "")),
                         "text": _("No recent numbers: its forecast, and so the probability, "
                                   "is less certain.")})
     return out
@@ -494,8 +498,13 @@ def _decisions(company_id, items) -> list[dict]:
     found = {d.pk: d for d in Decision.objects.filter(
         pk__in=[i["id"] for i in items], review__company_id=company_id)
         .select_related("review__team", "review__company", "kpi")}
-    out = []
+    out, seen = [], set()
     for item in items:
+        # Snapshots stored before decisions were grouped may repeat one sentence.
+        key = (item.get("team"), item.get("kpi"), " ".join(item.get("text", "").split()))
+        if key in seen:
+            continue
+        seen.add(key)
         decision = found.get(item["id"])
         url = kpi = ""
         if decision is not None:
@@ -505,7 +514,7 @@ def _decisions(company_id, items) -> list[dict]:
             kpi = decision.kpi.name if decision.kpi else ""
         out.append({"text": item.get("text", ""), "team": item.get("team", ""),
                     "week": _period_label(date.fromisoformat(item["week_start"]), "weekly"),
-                    "kpi": kpi, "url": url})
+                    "kpi": kpi, "url": url, "weeks": item.get("weeks", 1)})
     return out
 
 

@@ -254,11 +254,20 @@ def _decisions_that_mattered(company, month, outlook, changes) -> list[dict]:
         under = reachable(decision.kpi.code, formulas)
         return sum(moved[c] for c in under) + sum(lever.get(c, 0.0) for c in under)
 
-    ranked = sorted(decisions, key=lambda d: (-weight(d), d.created_at))[:TOP_DECISIONS]
-    return [{"id": d.pk, "text": d.text, "team": d.review.team.name,
-             "week_start": d.review.week_start.isoformat(),
-             "kpi": d.kpi.code if d.kpi else "", "weight": round(weight(d), 2)}
-            for d in ranked]
+    # A decision re-recorded week after week ("check the numbers again") counts once, with
+    # how many weeks it was taken, so three places never show the same sentence.
+    ranked, seen = [], {}
+    for d in sorted(decisions, key=lambda d: (-weight(d), d.created_at)):
+        key = (d.review.team_id, d.kpi_id, " ".join(d.text.split()).lower())
+        if key in seen:
+            seen[key]["weeks"] += 1
+            continue
+        seen[key] = {"id": d.pk, "text": d.text, "team": d.review.team.name,
+                     "week_start": d.review.week_start.isoformat(),
+                     "kpi": d.kpi.code if d.kpi else "", "weight": round(weight(d), 2),
+                     "weeks": 1}
+        ranked.append(seen[key])
+    return ranked[:TOP_DECISIONS]
 
 
 # --------------------------------------------------------------------------- what-if

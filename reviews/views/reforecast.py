@@ -165,7 +165,10 @@ def reforecast_what_if(request, month):
             result = what_if_view(row, shifts, probability, p50)
     else:
         errors = form.error_messages()
-    extra = {"what_if": result, "what_if_errors": errors}
+    # The slider positions this result is for: the page asks again when they are not the
+    # sliders' final positions (a reply overtaken by later key presses).
+    state = {f"shift-{code}": int(round(value)) for code, value in shifts.items() if value}
+    extra = {"what_if": result, "what_if_errors": errors, "what_if_state": state}
     if request.htmx:
         return render_page(request, TEMPLATE, {"row": row, **extra}, partial="what_if_result")
     return _page(request, row, company_months(request.company), shifts=shifts,

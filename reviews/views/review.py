@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.empty import render_empty
 from core.htmx import render_page
 from core.weeks import label, parse_quarter, parse_week, team_today, week_of
 from metrics.models import Kpi
@@ -90,7 +92,12 @@ def review_mine(request):
     team = membership.team if membership else (
         Team.objects.filter(company=request.company).order_by("name").first())
     if team is None:
-        return redirect("dashboard", request.company.slug)
+        return render_empty(
+            request, title=_("Weekly review"),
+            message=_("No team yet: each team holds its own weekly review. Create a team "
+                      "first."),
+            fix_url=reverse("company-settings", args=[request.company.slug]) + "#teams",
+            fix_label=_("Create a team"))
     return redirect("review-this-week", request.company.slug, team.slug)
 
 

@@ -48,6 +48,23 @@
       showValue(event.target);
     }
   });
+  // The panel must show the result for the sliders' final positions: a reply computed for
+  // earlier positions (overtaken by quick key presses) asks again for the current ones.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail || !event.detail.target || event.detail.target.id !== "what-if-result") {
+      return;
+    }
+    var state = document.getElementById("what-if-state");
+    var fieldset = document.querySelector("#what-if-form .rf-sliders");
+    if (!state || !fieldset) return;
+    var shown = JSON.parse(state.textContent || "{}");
+    var stale = false;
+    fieldset.querySelectorAll("input[type=range]").forEach(function (input) {
+      var value = parseInt(input.value, 10) || 0;
+      if ((shown[input.name] || 0) !== value) stale = true;
+    });
+    if (stale) fieldset.dispatchEvent(new Event("change", { bubbles: true }));
+  });
   // Reset puts the sliders back to zero; ask for the baseline again.
   document.addEventListener("reset", function (event) {
     if (event.target.id !== "what-if-form") return;

@@ -34,7 +34,8 @@ def _settings_context(request, **forms):
         "teams": teams,
         "invitations": Invitation.objects.filter(company=company, accepted_at__isnull=True),
         "tokens": ApiToken.objects.filter(company=company).select_related("user"),
-        "company_form": CompanyProfileForm(instance=company),
+        # Prefixed: the team form on the same page has name and slug fields too.
+        "company_form": CompanyProfileForm(instance=company, prefix="company"),
         "invitation_form": InvitationForm(),
         "team_form": TeamForm(),
         "team_member_form": TeamMemberForm(company=company),
@@ -164,7 +165,8 @@ def api_token_revoke(request, token_id):
 @company_view("admin")
 def company_update(request):
     # Validate against a fresh copy: a ModelForm writes into its instance while validating.
-    form = CompanyProfileForm(request.POST, instance=Company.objects.get(pk=request.company.pk))
+    form = CompanyProfileForm(request.POST, instance=Company.objects.get(pk=request.company.pk),
+                              prefix="company")
     if not form.is_valid():
         return _invalid(request, company_form=form)
     try:

@@ -34,3 +34,26 @@ def test_executive_moves_the_cvr_slider_and_sees_the_probability_change(demo, lo
     expect(scenarios).to_contain_text("決済改善")
     expect(scenarios).to_contain_text("ベースライン")
     expect(scenarios.locator("tbody tr")).to_have_count(2)
+
+
+def test_keyboard_moves_end_on_the_final_state_and_the_saved_scenario_matches(demo, login,
+                                                                              live_server):
+    page = login("demo-executive")
+    page.goto(live_server.url + "/demo/reforecasts/")
+    result = page.get_by_test_id("what-if-probability")
+    slider = page.get_by_test_id("slider-cvr")
+    slider.focus()
+    for _ in range(12):  # quick key presses, each one an input and a change event
+        page.keyboard.press("ArrowRight")
+    expect(page.locator('output[data-for="id-shift-cvr"]')).to_have_text("+12 %")
+    expect(page.locator("#what-if-result")).to_contain_text("購入率 +12.0 %")
+    page.wait_for_load_state("networkidle")
+    shown = result.inner_text()
+    # Asking again for the same positions gives what the panel shows.
+    page.get_by_role("button", name="計算").click()
+    page.wait_for_load_state("networkidle")
+    expect(result).to_have_text(shown)
+    page.fill("input[name=name]", "キーボード")
+    page.get_by_role("button", name="シナリオを保存").click()
+    row = page.locator("#scenarios tbody tr", has_text="キーボード")
+    expect(row).to_contain_text(shown)

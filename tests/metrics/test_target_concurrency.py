@@ -6,7 +6,7 @@ from django.db import connection, connections
 
 from metrics.models import Kgi, Target
 from metrics.targets import target_set
-from tests.tree.factories import KpiFactory
+from tests.metrics.factories import KpiFactory
 from tests.world import build_world
 
 THREADS = 12

@@ -14,7 +14,7 @@ from metrics.targets import (
     target_set,
     targets_set,
 )
-from tests.tree.factories import KgiFactory, KpiFactory
+from tests.metrics.factories import KgiFactory, KpiFactory
 
 pytestmark = pytest.mark.django_db
 

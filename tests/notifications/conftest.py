@@ -27,6 +27,16 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The unread badge is cached per user and company; ids repeat between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 class Mailbox:
     def __init__(self):
         self.messages = []
@@ -65,6 +75,7 @@ class Hooks:
         self.received = []  # (path, json body, status answered)
         self.answers = {}
         self.lock = threading.Lock()
+        self.hold = {}  # path -> threading.Event: the first request waits for it (no answer yet)
 
     def answer(self, path, *statuses):
         self.answers[path] = list(statuses)
@@ -80,6 +91,12 @@ def hooks():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            gate = state.hold.pop(self.path, None)
+            if gate is not None:
+                with state.lock:
+                    state.received.append((self.path, body, None))  # never answered
+                gate.wait(30)
+                return
             with state.lock:
                 queue = state.answers.get(self.path, [])
                 status = queue.pop(0) if queue else 200

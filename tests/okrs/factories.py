@@ -1,20 +1,12 @@
-"""Factories for OKR tests: a small KGI tree (revenue = uu * cvr) plus churn and a vanity KPI."""
+"""Factories for the OKR models, and a small KGI tree: revenue = uu * cvr, churn, a vanity KPI."""
 from datetime import timedelta
 from decimal import Decimal
 
 import factory
 
-from metrics.models import Kgi, KgiStatus, Kpi, Measurement
+from metrics.models import Kgi, KgiStatus, Measurement
 from okrs.models import KeyResult, Objective
-
-
-class KpiFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Kpi
-
-    code = factory.Sequence(lambda n: f"kpi_{n}")
-    name_ja = factory.LazyAttribute(lambda o: o.code)
-    name_en = factory.LazyAttribute(lambda o: o.code)
+from tests.metrics.factories import KpiFactory
 
 
 class ObjectiveFactory(factory.django.DjangoModelFactory):

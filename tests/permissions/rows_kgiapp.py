@@ -1,5 +1,5 @@
 """Matrix rows for the foundation's URLs."""
-from tests.permissions.matrix import ALLOWED, Row, api_row, company_row, public_row
+from tests.permissions.matrix import ALLOWED, PRINCIPALS, Row, api_row, company_row, public_row
 
 
 def _company(w):
@@ -19,7 +19,7 @@ def _team(w):
 
 
 LOGGED_IN_REDIRECT = {"anonymous": 200, "outsider": 302, "admin": 302, "executive": 302,
-                      "manager": 302, "member": 302, "viewer": 302}
+                      "manager": 302, "member": 302, "viewer": 302, "other_manager": 302}
 
 ROWS = {
     "healthz": public_row(200),
@@ -54,10 +54,6 @@ ROWS = {
     "team-detail": company_row("view", kwargs=_team),
     "api:api-company": api_row("view", kwargs=_company),
     "api:api-root": public_row(404),
-    "api:openapi-json": Row(expect={p: 200 for p in
-                                    ["anonymous", "outsider", "admin", "executive", "manager",
-                                     "member", "viewer"]}),
-    "api:openapi-view": Row(expect={p: 200 for p in
-                                    ["anonymous", "outsider", "admin", "executive", "manager",
-                                     "member", "viewer"]}),
+    "api:openapi-json": Row(expect={p: 200 for p in PRINCIPALS}),
+    "api:openapi-view": Row(expect={p: 200 for p in PRINCIPALS}),
 }

@@ -1,5 +1,5 @@
 """Matrix rows for the numbers pages (entry grid, import, export, campaigns, data quality)."""
-from tests.permissions.matrix import api_row, company_row
+from tests.permissions.matrix import ALLOWED, api_row, company_row
 
 
 def _team(w):
@@ -22,21 +22,34 @@ def _cell(w):
     return {"kpi": w.extra["numbers_kpi"].pk, "period": "2026-03-02", "value": "1,234"}
 
 
+def _api_item(w):
+    return {"items": [{"kpi": w.extra["numbers_kpi"].code, "period": "2026-03-02", "value": 1}]}
+
+
 ROWS = {
     "numbers-home": company_row("view"),
     "numbers-grid": company_row("view", kwargs=_team),
-    "numbers-cell": company_row("contribute", kwargs=_team, method="post", data=_cell),
-    "import-upload": company_row("contribute"),
-    "import-preview": company_row("contribute", kwargs=_batch),
-    "import-status": company_row("contribute", kwargs=_batch),
-    "import-commit": company_row("contribute", kwargs=_batch, method="post"),
+    # The grid of the sales team: a manager of marketing enters no numbers there.
+    "numbers-cell": company_row("contribute", kwargs=_team, method="post", data=_cell,
+                                other_manager=403),
+    # Imports are company-wide pages; each row's KPI is checked in the service
+    # (tests/metrics/test_entry_permissions.py), so another team's manager gets that far.
+    "import-upload": company_row("contribute", other_manager=ALLOWED),
+    "import-preview": company_row("contribute", kwargs=_batch, other_manager=ALLOWED),
+    "import-status": company_row("contribute", kwargs=_batch, other_manager=ALLOWED),
+    "import-commit": company_row("contribute", kwargs=_batch, method="post",
+                                 other_manager=ALLOWED),
     "measurement-export": company_row("view"),
     "data-quality": company_row("view"),
     "campaign-list": company_row("view"),
-    "campaign-create": company_row("manage_team"),
-    "campaign-update": company_row("manage_team", kwargs=_campaign),
-    "campaign-delete": company_row("manage_team", kwargs=_campaign, method="post"),
-    "api:api-measurements-upsert": api_row("contribute", method="post",
-                                           data=lambda w: {"items": []}),
+    # A manager creates campaigns on the KPIs they manage; the world's campaign is drawn on
+    # the sales team's KPI, so marketing's manager may neither edit nor delete it.
+    "campaign-create": company_row("manage_team", other_manager=ALLOWED),
+    "campaign-update": company_row("manage_team", kwargs=_campaign, other_manager=403),
+    "campaign-delete": company_row("manage_team", kwargs=_campaign, method="post",
+                                   other_manager=403),
+    # One number for the sales team's KPI: refused item by item (422) for another team.
+    "api:api-measurements-upsert": api_row("contribute", method="post", data=_api_item,
+                                           other_manager=422),
     "api:api-kpi-measurements": api_row("view", kwargs=_kpi),
 }

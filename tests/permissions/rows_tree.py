@@ -18,10 +18,10 @@ ROWS = {
     "kgi-templates": company_row("admin"),
     "kpi-create": company_row("admin"),
     "kpi-edit": company_row("admin", kwargs=_kpi),
-    "kpi-focus": company_row("manage_team", kwargs=_kpi, method="post", team_scoped=True,
+    "kpi-focus": company_row("manage_team", kwargs=_kpi, method="post", team_scoped=True, other_manager=403,
                              data=lambda w: {"state": "monitoring"}),
     "api:api-kpis": api_row("view"),
     "api:api-kgi-tree": api_row("view"),
     "api:api-kpi-focus": api_row("manage_team", kwargs=_kpi, method="post",
-                                 data=lambda w: {"state": "monitoring"}),
+                                 data=lambda w: {"state": "monitoring"}, other_manager=403),
 }

@@ -10,8 +10,10 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from teams.models import Membership, Role, Team, TeamMembership
 from teams.services import api_token_create
 from tests.permissions.matrix import ALLOWED, PRINCIPALS
+from tests.world import make_user
 
 
 def _walk(patterns, namespace=""):
@@ -71,7 +73,12 @@ def _client_for(world, principal, api):
     headers = {}
     if principal == "anonymous":
         return client, headers
-    user = world.outsider if principal == "outsider" else world.user(principal)
+    if principal == "outsider":
+        user = world.outsider
+    elif principal == "other_manager":
+        user = world.extra["other_manager"]
+    else:
+        user = world.user(principal)
     company = world.other if principal == "outsider" else world.company
     if api:
         _token, raw = api_token_create(company=company, user=user, name="matrix")
@@ -94,8 +101,20 @@ def _check(principal, expected, response, name):
             assert "/accounts/login/" in response["Location"], where
 
 
+@pytest.fixture
+def matrix_world(world):
+    """The world plus a company manager who manages marketing, not the sales team in the URLs."""
+    marketing = Team.objects.get(company=world.company, slug="marketing")
+    user = make_user("acme-marketing-manager")
+    Membership.objects.create(company=world.company, user=user, role=Role.MANAGER)
+    TeamMembership.objects.create(team=marketing, user=user, role="manager")
+    world.extra["other_manager"] = user
+    return world
+
+
 @pytest.mark.parametrize("name", sorted(ROWS))
-def test_url_permissions(name, world):
+def test_url_permissions(name, matrix_world):
+    world = matrix_world
     row = ROWS[name]
     assert set(row.expect) == set(PRINCIPALS), f"{name}: row must cover {PRINCIPALS}"
     for principal in PRINCIPALS:

@@ -2,22 +2,10 @@
 from datetime import timedelta
 from decimal import Decimal
 
-import factory
-
-from metrics.models import Focus, Kpi, Measurement
+from metrics.models import Focus, Measurement
 from reviews.models import Decision, Task
 from reviews.services import review_open_for_week
-
-
-class KpiFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Kpi
-
-    code = factory.Sequence(lambda n: f"kpi{n}")
-    name_ja = factory.LazyAttribute(lambda o: f"指標{o.code}")
-    name_en = factory.LazyAttribute(lambda o: f"Metric {o.code}")
-    unit = "count"
-    focus = Focus.ACTIVE
+from tests.metrics.factories import KpiFactory
 
 
 def measure(kpi, monday, value):
@@ -37,3 +25,8 @@ def decision_with_task(review, kpi, owner, user=None, due_in=4):
                                title="First step", owner=owner,
                                due_date=review.week_start + timedelta(days=due_in))
     return decision, task
+
+
+def focus_kpi(**fields):
+    """A KPI in focus, the kind a weekly review discusses."""
+    return KpiFactory(**{"focus": Focus.ACTIVE, **fields})

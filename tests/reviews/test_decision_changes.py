@@ -7,7 +7,7 @@ from django.urls import reverse
 from reviews.models import Decision, ReviewLog, Task
 from reviews.services import decision_add, review_close, review_close_problems
 from teams.models import Membership
-from tests.reviews.factories import KpiFactory, review_for
+from tests.reviews.factories import focus_kpi, review_for
 
 
 def _m(world, role):
@@ -23,7 +23,7 @@ def _manager(world):
 @pytest.mark.django_db
 def test_a_decision_without_task_is_refused_unless_keep_course(world):
     review = review_for(world.team)
-    kpi = KpiFactory(company=world.company, team=world.team)
+    kpi = focus_kpi(company=world.company, team=world.team)
     with pytest.raises(ValidationError) as err:
         decision_add(review=review, membership=_m(world, "manager"), kpi=kpi, text="Fix the form")
     assert "task_title" in err.value.message_dict
@@ -37,7 +37,7 @@ def test_a_decision_without_task_is_refused_unless_keep_course(world):
 @pytest.mark.django_db
 def test_a_decision_left_without_task_gets_one_and_the_review_closes(world):
     review = review_for(world.team)
-    kpi = KpiFactory(company=world.company, team=world.team)
+    kpi = focus_kpi(company=world.company, team=world.team)
     # A decision that lost its task (as older data or a deleted task leaves it).
     decision = Decision.objects.create(review=review, kpi=kpi, text="Fix the form",
                                        created_by=world.users["manager"])
@@ -56,7 +56,7 @@ def test_a_decision_left_without_task_gets_one_and_the_review_closes(world):
 @pytest.mark.django_db
 def test_edit_and_delete_are_logged_and_stop_when_the_review_closes(world):
     review = review_for(world.team)
-    kpi = KpiFactory(company=world.company, team=world.team)
+    kpi = focus_kpi(company=world.company, team=world.team)
     decision = decision_add(review=review, membership=_m(world, "manager"), kpi=kpi,
                             text="Fix the form", task_title="Draft", task_due=review.week_start,
                             task_owner=world.users["member"])

@@ -11,7 +11,7 @@ from reviews.models import Decision, ReviewLog, ReviewStatus, WeeklyReview
 from reviews.selectors import review_numbers
 from reviews.services import review_close, review_reopen
 from teams.models import Membership
-from tests.reviews.factories import KpiFactory, decision_with_task, measure, review_for
+from tests.reviews.factories import decision_with_task, focus_kpi, measure, review_for
 
 
 def _m(world, role):
@@ -21,7 +21,7 @@ def _m(world, role):
 @pytest.mark.django_db
 def test_close_is_refused_while_a_decision_has_no_task(world):
     review = review_for(world.team)
-    kpi = KpiFactory(company=world.company, team=world.team)
+    kpi = focus_kpi(company=world.company, team=world.team)
     Decision.objects.create(review=review, kpi=kpi, text="Lower the bids")
     with pytest.raises(ValidationError) as exc:
         review_close(review=review, membership=_m(world, "manager"))
@@ -43,7 +43,7 @@ def test_close_needs_a_decision_or_a_reason_for_none(world):
 @pytest.mark.django_db
 def test_only_the_team_manager_closes_and_only_an_admin_reopens_logged(world):
     review = review_for(world.team)
-    kpi = KpiFactory(company=world.company, team=world.team)
+    kpi = focus_kpi(company=world.company, team=world.team)
     decision_with_task(review, kpi, world.users["member"])
     for role in ("member", "executive", "viewer"):
         with pytest.raises(PermissionDenied):
@@ -59,7 +59,7 @@ def test_only_the_team_manager_closes_and_only_an_admin_reopens_logged(world):
 @pytest.mark.django_db
 def test_numbers_are_frozen_at_close_and_a_later_correction_is_shown(world):
     review = review_for(world.team, day=date(2026, 11, 16))
-    kpi = KpiFactory(company=world.company, team=world.team, code="cvr_w", unit="percent")
+    kpi = focus_kpi(company=world.company, team=world.team, code="cvr_w", unit="percent")
     measure(kpi, review.week_start - timedelta(days=14), "1.80")
     last_week = measure(kpi, review.week_start - timedelta(days=7), "2.00")
     decision_with_task(review, kpi, world.users["member"])
@@ -83,7 +83,7 @@ def test_closing_sends_the_digest_in_each_recipients_language(world, django_capt
         world.users[role].email = f"{role}@example.com"
         world.users[role].save()
     review = review_for(world.team)
-    kpi = KpiFactory(company=world.company, team=world.team)
+    kpi = focus_kpi(company=world.company, team=world.team)
     decision_with_task(review, kpi, world.users["member"])
     with django_capture_on_commit_callbacks(execute=True):
         review_close(review=review, membership=_m(world, "manager"))
@@ -110,7 +110,7 @@ def test_two_managers_closing_at_once_close_it_once_without_error(world):
     Membership.objects.create(company=world.company, user=second, role=Role.MANAGER)
     TeamMembership.objects.create(team=world.team, user=second, role="manager")
     review = review_for(world.team)
-    kpi = KpiFactory(company=world.company, team=world.team)
+    kpi = focus_kpi(company=world.company, team=world.team)
     decision_with_task(review, kpi, world.users["member"])
     memberships = [_m(world, "manager"), Membership.objects.get(user=second)]
     barrier = threading.Barrier(2)

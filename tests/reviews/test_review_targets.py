@@ -6,15 +6,15 @@ import pytest
 
 from metrics.targets import target_set
 from reviews.selectors import live_numbers
-from tests.reviews.factories import KpiFactory, measure, review_for
+from tests.reviews.factories import focus_kpi, measure, review_for
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_monthly_sum_target_shows_as_its_weekly_share_in_a_week_straddling_two_months(world):
-    orders = KpiFactory(company=world.company, team=world.team, code="orders",
+    orders = focus_kpi(company=world.company, team=world.team, code="orders",
                         aggregation="sum", cadence="weekly")
-    aov = KpiFactory(company=world.company, team=world.team, code="aov", unit="JPY",
+    aov = focus_kpi(company=world.company, team=world.team, code="aov", unit="JPY",
                      aggregation="average", cadence="weekly")
     target_set(kpi=orders, period="2026-11-01", value="3,000")
     target_set(kpi=orders, period="2026-12-01", value="6,200")
@@ -29,3 +29,21 @@ def test_a_monthly_sum_target_shows_as_its_weekly_share_in_a_week_straddling_two
                                                      * 100, 1)
     # An average (AOV) is not divided; November's level is in force in December too.
     assert Decimal(rows["aov"]["target"]) == Decimal(32000)
+
+
+def test_the_reviews_api_answers_each_live_number_with_its_target(world, client):
+    from teams.services import api_token_create
+
+    orders = focus_kpi(company=world.company, team=world.team, code="orders",
+                       aggregation="sum", cadence="weekly")
+    target_set(kpi=orders, period="2026-11-01", value="3,000")
+    target_set(kpi=orders, period="2026-12-01", value="6,200")
+    measure(orders, date(2026, 11, 30), 1300)
+    review_for(world.team, date(2026, 12, 9))
+    _token, raw = api_token_create(company=world.company, user=world.user("viewer"), name="t")
+    answer = client.get("/api/v1/acme/teams/sales/reviews?week=2026-W50",
+                        headers={"Authorization": f"Bearer {raw}"})
+    [review] = answer.json()
+    [row] = [n for n in review["numbers"] if n["code"] == "orders"]
+    expected = Decimal(3000) / 30 + Decimal(6200) * 6 / 31
+    assert Decimal(row["target"]) == round(expected, 4)

@@ -15,7 +15,7 @@ from reviews.summary import build_summary
 from reviews.tasks import open_weekly_reviews
 from teams.models import Membership, Team
 from teams.services import api_token_create
-from tests.reviews.factories import KpiFactory, decision_with_task, review_for
+from tests.reviews.factories import decision_with_task, focus_kpi, review_for
 
 
 def _m(world, role):
@@ -48,7 +48,7 @@ def test_carry_over_from_iso_week_53_to_week_1(world):
     team = Team.objects.get(company=world.company, slug="marketing")
     w53 = review_open_for_week(team=team, day=date(2026, 12, 31))
     assert (w53.iso_year, w53.iso_week) == (2026, 53)
-    kpi = KpiFactory(company=world.company, team=team)
+    kpi = focus_kpi(company=world.company, team=team)
     _decision, task = decision_with_task(w53, kpi, world.users["member"], due_in=2)
     w01 = review_open_for_week(team=team, day=date(2027, 1, 6))
     assert (w01.iso_year, w01.iso_week, w01.week_start) == (2027, 1, date(2027, 1, 4))
@@ -63,7 +63,7 @@ def test_carry_over_from_iso_week_53_to_week_1(world):
 @pytest.mark.django_db
 def test_decision_with_task_needs_an_owner_from_the_team(world):
     review = review_for(world.team)
-    kpi = KpiFactory(company=world.company, team=world.team)
+    kpi = focus_kpi(company=world.company, team=world.team)
     with pytest.raises(ValidationError):
         decision_add(review=review, membership=_m(world, "manager"), kpi=kpi, text="Go",
                      task_title="Do it", task_owner=world.users["viewer"],
@@ -77,7 +77,7 @@ def test_decision_with_task_needs_an_owner_from_the_team(world):
 @pytest.mark.django_db
 def test_dropping_a_task_needs_a_reason_and_re_dating_keeps_it_open(world):
     review = review_for(world.team)
-    kpi = KpiFactory(company=world.company, team=world.team)
+    kpi = focus_kpi(company=world.company, team=world.team)
     _d, task = decision_with_task(review, kpi, world.users["member"])
     member = _m(world, "member")
     with pytest.raises(ValidationError):
@@ -107,7 +107,7 @@ def test_viewer_can_read_the_review_and_cannot_write(world):
 @pytest.mark.django_db
 def test_htmx_lowlight_and_decision_render_their_sections(world):
     review = review_for(world.team)
-    kpi = KpiFactory(company=world.company, team=world.team)
+    kpi = focus_kpi(company=world.company, team=world.team)
     client = Client()
     client.force_login(world.users["manager"])
     args = [world.company.slug, world.team.slug, review.week_label]
@@ -123,7 +123,7 @@ def test_htmx_lowlight_and_decision_render_their_sections(world):
     assert b"Roll back" in response.content
     assert Task.objects.filter(title="Revert", owner=world.users["member"]).count() == 1
     # A KPI of another company is a form error, not a 500.
-    other = KpiFactory(company=world.other)
+    other = focus_kpi(company=world.other)
     response = client.post(reverse("review-decision-add", args=args),
                            {"kpi": other.pk, "text": "x"}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and Task.objects.filter(title="x").count() == 0
@@ -147,7 +147,7 @@ def test_mentions_notify_by_email_and_show_in_the_inbox(world, django_capture_on
 @pytest.mark.django_db
 def test_review_page_query_count_is_pinned(world, django_assert_max_num_queries):
     review = review_for(world.team)
-    kpi = KpiFactory(company=world.company, team=world.team)
+    kpi = focus_kpi(company=world.company, team=world.team)
     for _ in range(3):
         decision_with_task(review, kpi, world.users["member"])
     client = Client()
@@ -161,7 +161,7 @@ def test_review_page_query_count_is_pinned(world, django_assert_max_num_queries)
 def test_history_finds_every_decision_about_one_kpi_in_a_quarter(world):
     team = Team.objects.get(company=world.company, slug="marketing")
     cvr = world.extra["review_kpi"]
-    cpc = KpiFactory(company=world.company, team=team, code="cpc")
+    cpc = focus_kpi(company=world.company, team=team, code="cpc")
     october = review_for(team, day=date(2026, 10, 14))
     decision_with_task(october, cvr, world.users["member"])
     decision_with_task(october, cpc, world.users["member"])
@@ -179,7 +179,7 @@ def test_history_finds_every_decision_about_one_kpi_in_a_quarter(world):
 @pytest.mark.django_db
 def test_api_lists_a_weeks_review_and_my_tasks(world):
     review = review_for(world.team)
-    kpi = KpiFactory(company=world.company, team=world.team)
+    kpi = focus_kpi(company=world.company, team=world.team)
     decision_with_task(review, kpi, world.users["member"])
     _t, raw = api_token_create(company=world.company, user=world.users["member"], name="t")
     client = Client(headers={"Authorization": f"Bearer {raw}"})
@@ -212,7 +212,7 @@ def test_summary_is_a_deterministic_function_of_the_data_in_both_languages():
 @pytest.mark.django_db
 def test_carried_tasks_reach_the_next_review_via_the_owner_in_my_tasks(world):
     review = review_for(world.team, day=date(2026, 11, 9))
-    kpi = KpiFactory(company=world.company, team=world.team)
+    kpi = focus_kpi(company=world.company, team=world.team)
     decision_with_task(review, kpi, world.users["member"])
     client = Client()
     client.force_login(world.users["member"])
@@ -236,3 +236,21 @@ def test_week_arrows_only_lead_to_reviews_that_open(world):
     assert reverse("review-detail", args=[*args[:2], next_label]) not in html
     for href in re.findall(r'href="([^"]*/reviews/[^"]*)"', html):
         assert client.get(href).status_code == 200, href
+
+
+@pytest.mark.django_db
+def test_the_draft_summary_is_in_the_companys_language_whoever_reads_it(world):
+    review = review_for(world.team)
+    world.company.language = "ja"
+    world.company.save(update_fields=["language"])
+    from django.utils import translation
+
+    with translation.override("en"):  # an English-reading viewer
+        draft = review_page(review)["draft_summary"]
+    assert "今週は大きな変動はありません。" in draft or "大きく動いた指標" in draft
+    world.company.language = "en"
+    world.company.save(update_fields=["language"])
+    review = WeeklyReview.objects.get(pk=review.pk)
+    with translation.override("ja"):
+        draft = review_page(review)["draft_summary"]
+    assert "No large movements this week." in draft or "Biggest movers" in draft

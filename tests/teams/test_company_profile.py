@@ -23,7 +23,7 @@ def _data(**changes):
             "timezone": "Asia/Tokyo", "fiscal_year_start_month": "1", "currency": "JPY",
             "week_start": "0"}
     data.update(changes)
-    return data
+    return {f"company-{key}": value for key, value in data.items()}
 
 
 def test_settings_page_shows_the_company_form_filled_in(admin_client, world):

@@ -1,0 +1,13 @@
+"""Source pages under /<company>/, and the webhook under /hooks/ (no login: signed)."""
+from django.urls import path
+
+from metrics.sources import views
+
+urlpatterns = [
+    path("sources/", views.source_list, name="source-list"),
+    path("sources/<int:source_id>/run/", views.source_run_now, name="source-run"),
+]
+
+hook_patterns = [
+    path("hooks/<slug:company>/<int:source_id>", views.source_webhook, name="source-webhook"),
+]

@@ -1,0 +1,64 @@
+"""A source's names for things → the names the importer knows (KPI codes, period, value).
+
+``{"Sales (JPY)": "revenue", "Month": "period"}`` renames headers and, in the long layout,
+the cells of the KPI column. Names compare as headers do (normalize_header).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from spreadsheets.headers import (
+    KPI_HEADERS,
+    PERIOD_HEADERS,
+    VALUE_HEADERS,
+    KpiRef,
+    detect_shape,
+    match_header,
+    normalize_header,
+)
+from spreadsheets.reading import Table
+
+_KPI_KEYS = {normalize_header(h) for h in KPI_HEADERS}
+_OTHER_KEYS = {normalize_header(h) for h in PERIOD_HEADERS + VALUE_HEADERS} | _KPI_KEYS
+
+
+def _kpi_column(headers: Sequence[str]) -> int | None:
+    for index, header in enumerate(headers):
+        if normalize_header(header) in _KPI_KEYS:
+            return index
+    return None
+
+
+def rename(table: Table, mapping: Mapping[str, str], kpis: Sequence[KpiRef]) -> Table:
+    """The table with the mapping's names replaced (in place)."""
+    names = {normalize_header(k): str(v) for k, v in (mapping or {}).items() if v}
+    if not names:
+        return table
+    table.headers = [names.get(normalize_header(h), h) for h in table.headers]
+    column = _kpi_column(table.headers)
+    if column is not None and detect_shape(table.headers, kpis) == "long":
+        for _number, cells in table.rows:
+            if column < len(cells) and cells[column] not in (None, ""):
+                cells[column] = names.get(normalize_header(cells[column]), cells[column])
+    return table
+
+
+def unmapped(table: Table, kpis: Sequence[KpiRef]) -> list[str]:
+    """The source's names that are no KPI (wide: headers; long: KPI cells), first seen first."""
+    found: dict[str, None] = {}
+    if detect_shape(table.headers, kpis) == "long":
+        column = _kpi_column(table.headers)
+        seen = set()
+        for _number, cells in table.rows:
+            cell = cells[column] if column is not None and column < len(cells) else None
+            if cell in (None, "") or cell in seen:
+                continue
+            seen.add(cell)
+            if match_header(cell, kpis) is None:
+                found[str(cell)] = None
+    else:
+        for header in table.headers:
+            if header and normalize_header(header) not in _OTHER_KEYS \
+                    and match_header(header, kpis) is None:
+                found[str(header)] = None
+    return list(found)

@@ -1,0 +1,56 @@
+"""The dashboard, team page and KPI page run the same number of queries at 3 and 30 teams."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.kgiapp.bigorg import build_org
+
+MAX_QUERIES = 20
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def _counts(client, slug, teams):
+    """Each page's queries on its first load (computed) and its second (cached)."""
+    company, user, team_objs, _kpis = build_org(slug, teams=teams, kpis_per_team=9, periods=14)
+    client.force_login(user)
+    urls = {
+        "dashboard": f"/{slug}/",
+        "dashboard-filtered": f"/{slug}/?team=t1&cadence=weekly",
+        "team": f"/{slug}/teams/t1/",
+        "kpi": f"/{slug}/kpis/revenue/",
+        "kpi-leaf": f"/{slug}/kpis/t1_k2/",
+    }
+    counts = {}
+    for name, url in urls.items():
+        counts[name] = _count(client, url)
+        counts[name + " (cached)"] = _count(client, url)
+    return counts
+
+
+@pytest.mark.django_db
+def test_query_count_does_not_grow_from_3_to_30_teams(client):
+    small = _counts(client, "small", 3)
+    large = _counts(client, "large", 30)
+    assert small == large
+    assert max(large.values()) <= MAX_QUERIES, large
+    # A cached load reads the session, the user, the membership with the company's data
+    # token and the company switcher; the team page adds its team, tasks, review, members.
+    assert large["dashboard (cached)"] <= 4 and large["kpi (cached)"] <= 4, large
+    assert large["team (cached)"] <= 8, large
+
+
+@pytest.mark.django_db
+def test_htmx_layer_swap_is_cheap_too(client):
+    _company, user, _teams, _kpis = build_org("swap", teams=5)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/swap/?cadence=daily", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b'id="layers"' in response.content and b"<html" not in response.content
+    assert len(ctx.captured_queries) <= MAX_QUERIES
