@@ -29,3 +29,33 @@ class LanguageMiddleware:
             else:
                 translation.deactivate()
         return response
+
+
+class RejectNulMiddleware:
+    """400 for a NUL character in the path, the query string or a JSON body.
+
+    PostgreSQL text cannot hold NUL, so such a value reaching a query is a 500. Forms
+    already refuse it (Django's ProhibitNullCharactersValidator); this covers URLs and the
+    API's JSON, where ``\\u0000`` decodes to NUL.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") \
+                or "\x00" in request.GET.urlencode():
+            return self._refuse(request)
+        if request.content_type == "application/json" and b"\\u0000" in request.body:
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request):
+        from django.http import HttpResponseBadRequest, JsonResponse
+        from django.utils.translation import gettext
+
+        message = gettext("The request contains a NUL character, which is not allowed.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        return HttpResponseBadRequest(message)

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -193,6 +193,20 @@ def roster_import_commit(*, roster_import: RosterImport, user) -> RosterImport:
     return batch
 
 
+def _refuse_duplicates(customer: Customer) -> None:
+    """The company-wide unique name and external ID, as form errors rather than a 500."""
+    others = Customer.objects.filter(company_id=customer.company_id).exclude(pk=customer.pk)
+    errors = {}
+    if others.filter(name=customer.name).exists():
+        errors["name"] = _("Another customer of this company is already called %(name)s.") % {
+            "name": customer.name}
+    if customer.external_id and others.filter(external_id=customer.external_id).exists():
+        errors["external_id"] = _("Another customer already has the ID %(id)s.") % {
+            "id": customer.external_id}
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def customer_update(*, customer: Customer, data: dict, user) -> Customer:
     """Edit one customer by hand; the change is kept as a revision, MRR logged for this month."""
@@ -208,7 +222,14 @@ def customer_update(*, customer: Customer, data: dict, user) -> Customer:
     if not changes:
         return customer
     customer.full_clean(exclude=["company", "team"])
-    customer.save()
+    _refuse_duplicates(customer)
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError:
+        # Someone took the name (or ID) between our check and our write.
+        _refuse_duplicates(customer)
+        raise
     CustomerRevision.objects.create(customer=customer, changes=changes, changed_by=user)
     if "mrr" in changes and customer.mrr is not None:
         CustomerMrr.objects.update_or_create(

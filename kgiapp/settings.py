@@ -4,6 +4,7 @@ DATABASE_URL absent -> a SQLite file; REDIS_URL absent -> Celery runs tasks eage
 Production hardening lives in kgiapp/settings_production.py.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "axes",
     # Ground floor first; each app imports only from the ones above it in this list.
     "core",
     "teams",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: turns a refused login (too many failures) into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kgiapp.urls"
@@ -105,6 +110,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes, first in AUTHENTICATION_BACKENDS below): failures are
+# counted per account and per IP address separately; either reaching the limit refuses
+# further attempts until the cool-off ends, even with the right password. A successful login
+# clears the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 10))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kgiapp.views.errors.login_locked_out"
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For entry to trust.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", 0)) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -147,6 +167,26 @@ NOTIFY_FERNET_KEY = os.environ.get("NOTIFY_FERNET_KEY", "")
 # The address people open kgiapp at; links in emails are built from it, never from the
 # request's Host header.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Single sign-on (OpenID Connect): on when a client id and the provider's endpoints are set.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "") or None
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email"
+OIDC_TIMEOUT = 10
+OIDC_USERNAME_ALGO = "kgiapp.sso.sso_username"
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT)
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/sso/refused/"
+AUTHENTICATION_BACKENDS = [
+    "core.throttle.LoginThrottleBackend",  # refuses a throttled login before the others
+    "django.contrib.auth.backends.ModelBackend",
+] + (
+    ["kgiapp.sso.InvitationOidcBackend"] if OIDC_ENABLED else [])
 
 # Once the first company exists, may anyone sign up and create a company? (Otherwise
 # people join by invitation and instance admins create companies.)
@@ -191,9 +231,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SOFT_TIME_LIMIT = 900
 CELERY_TASK_TIME_LIMIT = 1200
+# A message is redelivered when not acknowledged within this time: just above the longest
+# task's hard limit, so a running task is never handed to a second worker, and a killed
+# worker's task comes back within 25 minutes (the import reaper resends imports sooner).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
+# With the broker down, give up sending after ~1 s instead of ~20 s: the rows wait for the
+# reaper (core.queue).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0,
+                                    "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
 # Task modules autodiscovery (each app's tasks.py) does not find: tasks that live next to
 # the service that enqueues them, so the service need not import a module importing it.
@@ -203,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
     "reviews-open-weekly": {
         "task": "reviews.tasks.open_weekly_reviews",
         "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+    },
+    # Import work whose worker died, or that was stored while the broker was down.
+    "imports-reap": {
+        "task": "metrics.tasks.imports_reap_task",
+        "schedule": 60.0,
     },
     # Every night the anomaly detector looks at the latest numbers of every company.
     "anomalies-nightly": {
@@ -237,10 +289,13 @@ _LOCAL_CACHE = {
 }
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Redis unreachable → a miss, logged once per 30 s: pages compute from the database.
+        "BACKEND": "core.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "kgiapp",
         "TIMEOUT": 3600,
+        # Fail fast when Redis is away.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
     "local": _LOCAL_CACHE,
 } if REDIS_URL else {"default": _LOCAL_CACHE}

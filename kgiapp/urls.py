@@ -2,7 +2,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
+from kgiapp import sso
 from kgiapp.api import api
 from kgiapp.views import accounts, dashboard, health, home, team
 from metrics.sources.urls import hook_patterns
@@ -22,7 +24,7 @@ company_patterns = [
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+    path("accounts/login/", accounts.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -36,6 +38,10 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
+    path("accounts/sso/start/", sso.SsoStart.as_view(), name="oidc_authentication_init"),
+    path("accounts/sso/callback/", OIDCAuthenticationCallbackView.as_view(),
+         name="oidc_authentication_callback"),
+    path("accounts/sso/refused/", sso.sso_refused, name="sso-refused"),
     path("i18n/setlang/", set_language, name="set_language"),
     # "accounts" is a reserved company slug, so no company can shadow this link.
     path("accounts/unsubscribe/<str:token>/", notification_preferences.notification_unsubscribe,

@@ -7,6 +7,7 @@ upload, the Celery tasks and ``manage.py import_measurements``.
 from __future__ import annotations
 
 import hashlib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from metrics.measurements import Entry, MeasurementError, measurements_bulk_upsert
 from metrics.models import ImportBatch, ImportStatus, Kpi, Measurement, Source
@@ -33,6 +35,7 @@ class Analysis:
 
     file_format: str = ""
     encoding: str = ""
+    sheet: str = ""
     shape: str = ""
     row_count: int = 0
     entries: list = field(default_factory=list)
@@ -84,6 +87,7 @@ def analyze_file(*, company, filename: str, data: bytes, mapping=None) -> Analys
     refs = kpi_refs(kpis)
     analysis.file_format = table.format
     analysis.encoding = table.encoding or ""
+    analysis.sheet = table.sheet or ""
     analysis.row_count = table.row_count
     if mapping is not None:
         rename(table, mapping, refs)
@@ -143,6 +147,7 @@ def _in_uploaders_language(batch):
 def _store_analysis(batch, analysis: Analysis, counts=None):
     batch.file_format = analysis.file_format
     batch.encoding = analysis.encoding
+    batch.sheet_name = analysis.sheet
     batch.shape = analysis.shape
     batch.row_count = analysis.row_count
     batch.record_count = len(analysis.entries)
@@ -155,8 +160,19 @@ def _store_analysis(batch, analysis: Analysis, counts=None):
 def import_analyze(*, batch: ImportBatch) -> ImportBatch:
     """Check the kept file: every problem by row and column, or the counts it would change.
 
-    The uploader is checked too: values for KPIs they may not enter are problems.
+    The uploader is checked too: values for KPIs they may not enter are problems. An
+    unexpected error marks the batch failed (never left "analyzing"), then propagates.
     """
+    try:
+        return import_analyze_locked(batch)
+    except Exception:
+        import_mark_failed(batch.pk)
+        raise
+
+
+def import_analyze_locked(batch: ImportBatch) -> ImportBatch:
+    """``import_analyze`` without the failure guard (the caller holds the row lock and
+    marks the batch failed outside its transaction)."""
     with _in_uploaders_language(batch):
         analysis = analyze_file(company=batch.company, filename=batch.filename,
                                 data=bytes(batch.data))
@@ -173,9 +189,38 @@ def import_analyze(*, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def import_commit(*, batch_id: int, user=None) -> ImportBatch:
-    """Import the kept file all or nothing, as ``user`` (default: the uploader).
+def import_mark_failed(batch_id: int) -> None:
+    """An unexpected error: the batch says so instead of staying "working" for ever."""
+    batch = ImportBatch.objects.defer("data").select_related("company").filter(
+        pk=batch_id).first()
+    if batch is None:
+        return
+    with _in_uploaders_language(batch):
+        message = _("The import failed on the server; nothing was written. Upload the file "
+                    "again.")
+    ImportBatch.objects.filter(
+        pk=batch_id, status__in=[ImportStatus.UPLOADED, ImportStatus.ANALYZING,
+                                 ImportStatus.QUEUED, ImportStatus.RUNNING],
+    ).update(status=ImportStatus.FAILED, finished_at=timezone.now(),
+             problems=[_problem(None, None, "server_error", message)])
+    progress_clear(batch_id)
 
+
+def import_commit(*, batch_id: int, user=None) -> ImportBatch:
+    """``_import_commit``; an unexpected error marks the batch failed, then propagates."""
+    try:
+        return _import_commit(batch_id=batch_id, user=user)
+    except Exception:
+        import_mark_failed(batch_id)
+        raise
+
+
+def _import_commit(*, batch_id: int, user=None) -> ImportBatch:
+    """Import the kept file all or nothing, as ``user`` — by default the person who asked
+    for the commit (``commit_requested_by``), else the uploader — checked at the write.
+
+    When that person may not enter some of the numbers and is not the uploader, the batch
+    goes back to "ready" (it stays the uploader's to import) and ``batch.refusals`` says why.
     Safe to run twice and to run again after a worker died half-way: a finished batch is
     left alone; a batch left "running" by a dead worker is imported by the next run.
     """
@@ -195,6 +240,7 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch:
                  .select_related("company").get(pk=batch_id))
         if batch.status != ImportStatus.RUNNING:
             return batch
+        committer = user or batch.commit_requested_by or batch.uploaded_by
         with _in_uploaders_language(batch):
             analysis = analyze_file(company=batch.company, filename=batch.filename,
                                     data=bytes(batch.data))
@@ -203,16 +249,33 @@ def import_commit(*, batch_id: int, user=None) -> ImportBatch:
                 try:
                     result = measurements_bulk_upsert(
                         company=batch.company, entries=analysis.entries, source=Source.IMPORT,
-                        user=user or batch.uploaded_by,
+                        user=committer,
                         progress=lambda done, total: progress_set(batch.pk, done, total),
                     )
                 except MeasurementError as error:
+                    if _refused_to_another(error, batch, committer):
+                        return _back_to_ready(batch, error)
                     analysis.problems = _errors_as_problems(error)
         _store_analysis(batch, analysis, result)
         batch.status = ImportStatus.INVALID if analysis.problems else ImportStatus.DONE
         batch.finished_at = timezone.now()
         batch.save()
     progress_clear(batch.pk)
+    return batch
+
+
+def _refused_to_another(error: MeasurementError, batch, committer) -> bool:
+    return (committer is not None and committer.pk != batch.uploaded_by_id
+            and all(e.code == "not_allowed" for e in error.errors))
+
+
+def _back_to_ready(batch, error: MeasurementError) -> ImportBatch:
+    """Someone without the rights clicked commit: nothing written, the batch stays ready."""
+    batch.status = ImportStatus.READY
+    batch.commit_requested_by = None
+    batch.save(update_fields=["status", "commit_requested_by"])
+    progress_clear(batch.pk)
+    batch.refusals = list(dict.fromkeys(e.message for e in error.errors))
     return batch
 
 
@@ -229,23 +292,24 @@ def _redis():
         return None
     import redis
 
-    return redis.Redis.from_url(url)
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
 def progress_set(batch_id: int, done: int, total: int) -> None:
+    # Progress is best effort: Redis going away must not fail (or stall) the import.
+    _LOCAL_PROGRESS[batch_id] = (done, total)
     client = _redis()
-    if client is None:
-        _LOCAL_PROGRESS[batch_id] = (done, total)
-        return
-    client.set(f"kgiapp:import:{batch_id}", f"{done}/{total}", ex=3600)
+    if client is not None:
+        with suppress(RedisError, OSError):
+            client.set(f"kgiapp:import:{batch_id}", f"{done}/{total}", ex=3600)
 
 
 def progress_clear(batch_id: int) -> None:
+    _LOCAL_PROGRESS.pop(batch_id, None)
     client = _redis()
-    if client is None:
-        _LOCAL_PROGRESS.pop(batch_id, None)
-        return
-    client.delete(f"kgiapp:import:{batch_id}")
+    if client is not None:
+        with suppress(RedisError, OSError):
+            client.delete(f"kgiapp:import:{batch_id}")
 
 
 def progress_percent(batch: ImportBatch) -> int:
@@ -253,11 +317,11 @@ def progress_percent(batch: ImportBatch) -> int:
     if batch.status in {ImportStatus.DONE, ImportStatus.INVALID, ImportStatus.READY,
                         ImportStatus.FAILED}:
         return 100
+    done, total = _LOCAL_PROGRESS.get(batch.pk, (0, 1))
     client = _redis()
-    if client is None:
-        done, total = _LOCAL_PROGRESS.get(batch.pk, (0, 1))
-    else:
-        raw = client.get(f"kgiapp:import:{batch.pk}")
-        done, total = (int(x) for x in raw.decode().split("/")) if raw else (0, 1)
+    if client is not None:
+        with suppress(RedisError, OSError):
+            raw = client.get(f"kgiapp:import:{batch.pk}")
+            done, total = (int(x) for x in raw.decode().split("/")) if raw else (0, 1)
     # Reading and checking is the first tenth; writing the rest.
     return 10 + int(90 * done / max(total, 1)) if batch.status == ImportStatus.RUNNING else 5

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from engine.formula import FormulaError, parse_formula
 from metrics.models import Kpi, Measurement, MeasurementRevision, Source
 from spreadsheets import check_range
-from spreadsheets.dates import period_start
-from teams.models import Membership, Team
+from spreadsheets.dates import PERIOD_MAX, PERIOD_MIN, period_start
+from teams.models import CompanyDataVersion, Membership, Team
 from teams.permissions import can, can_enter_numbers
 
 PLACES = Decimal("0.0001")
@@ -140,6 +140,11 @@ def _validate(company, entries: list[Entry], *, user=None) -> tuple[dict, list[E
         if range_problems:
             errors.extend(EntryError(entry.ref, kpi.code, str(p.message)) for p in range_problems)
             continue
+        if not isinstance(entry.period, date) or not PERIOD_MIN <= entry.period <= PERIOD_MAX:
+            errors.append(EntryError(entry.ref, kpi.code, _(
+                "The period %(period)s is outside %(min)s–%(max)s.") % {
+                "period": entry.period, "min": PERIOD_MIN.year, "max": PERIOD_MAX.year}))
+            continue
         key = (kpi.pk, period_start(entry.period, kpi.cadence))
         if key in keyed:
             first = keyed[key][0]
@@ -155,6 +160,18 @@ def _validate(company, entries: list[Entry], *, user=None) -> tuple[dict, list[E
 def _percent_max(kpi) -> Decimal | None:
     # Rates such as NRR or GRR legitimately exceed 100 %.
     return Decimal("1000") if kpi.code in {"nrr", "grr", "net_revenue_retention"} else None
+
+
+def _lock_company_writes(company) -> None:
+    """Queue behind any other writer of the company's numbers *before* reading what is stored.
+
+    The first write takes the company's data-token row anyway (kgiapp triggers); taking it
+    before the read means two concurrent imports of one file cannot both see "new" or
+    "changed": the second reads after the first committed, so each value is written once
+    and a revision is kept only for a real change.
+    """
+    list(CompanyDataVersion.objects.select_for_update().filter(company_id=company.pk)
+         .values_list("pk", flat=True))
 
 
 def _existing(company, keys) -> dict:
@@ -251,6 +268,8 @@ def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source
         raise MeasurementError(errors)
     rows = {key: value for key, (_entry, value) in keyed.items()}
     with transaction.atomic():
+        if not dry_run:
+            _lock_company_writes(company)
         existing = _existing(company, rows.keys())
         if dry_run:
             result = UpsertResult()
@@ -415,5 +434,14 @@ def _computed_values(company, kpi, formula, inputs, periods) -> dict:
             result = formula.evaluate(values)
             if result != result or result in (float("inf"), float("-inf")):
                 continue  # division by zero: leave the period empty rather than store nonsense
-            out[(kpi.pk, period)] = quantize(Decimal(str(kpi.from_formula_value(result))))
+            value = Decimal(str(kpi.from_formula_value(result)))
+            if abs(value) >= MAX_ABS:
+                # Refuse the whole write rather than fail in the database (numeric(20,4)).
+                raise MeasurementError([EntryError(
+                    f"{kpi.code} {period.isoformat()}", kpi.code, _(
+                        "%(kpi)s for the period starting %(period)s would be %(value).4g "
+                        "(%(formula)s), beyond the largest number that can be stored."
+                    ) % {"kpi": kpi.code, "period": period.isoformat(), "value": result,
+                         "formula": kpi.formula}, "overflow")])
+            out[(kpi.pk, period)] = quantize(value)
     return out

@@ -365,6 +365,12 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
+    # Who clicked "import": the commit (on a worker too) runs with their permissions.
+    commit_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    commit_requested_at = models.DateTimeField(null=True, blank=True)
     filename = models.CharField(_("file"), max_length=255)
     data = models.BinaryField(editable=False)
     size = models.PositiveIntegerField(default=0)
@@ -374,6 +380,8 @@ class ImportBatch(models.Model):
     )
     file_format = models.CharField(max_length=8, blank=True)
     encoding = models.CharField(max_length=20, blank=True)
+    # The worksheet read (xlsx): the active one if visible, else the first visible.
+    sheet_name = models.CharField(max_length=100, blank=True)
     shape = models.CharField(max_length=8, blank=True)
     # The uploader's language: problems found by a worker are written in it.
     language = models.CharField(max_length=8, blank=True)

@@ -1,23 +1,42 @@
 """Celery tasks of the metrics app: thin, ids in, safe to run twice."""
 from celery import shared_task
+from django.db import transaction
 
-from metrics.imports import import_analyze, import_commit
+from metrics.imports import import_analyze_locked, import_commit, import_mark_failed
 from metrics.models import ImportBatch, ImportStatus
+from metrics.recovery import imports_reap
 
 
 @shared_task
 def import_analyze_task(batch_id):
-    """Check a large upload in the background (skipped when already checked)."""
-    batch = ImportBatch.objects.filter(pk=batch_id).first()
-    if batch is None or batch.status not in {ImportStatus.UPLOADED, ImportStatus.ANALYZING}:
-        return
-    import_analyze(batch=batch)
+    """Check a large upload in the background (skipped when already checked).
+
+    The batch row stays locked while it is checked: the reaper knows a batch somebody is
+    checking from one whose worker died. An unexpected error marks it failed.
+    """
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update(of=("self",)).select_related(
+                "company").filter(pk=batch_id).first()
+            if batch is None or batch.status not in {ImportStatus.UPLOADED,
+                                                     ImportStatus.ANALYZING}:
+                return
+            import_analyze_locked(batch)
+    except Exception:
+        import_mark_failed(batch_id)
+        raise
 
 
 @shared_task
 def import_commit_task(batch_id):
     """Import a checked upload; a batch already imported is left alone."""
     import_commit(batch_id=batch_id)
+
+
+@shared_task
+def imports_reap_task():
+    """Beat, every minute: send again the import work whose worker died or message got lost."""
+    return imports_reap(analyze_task=import_analyze_task, commit_task=import_commit_task)
 
 
 @shared_task(acks_late=True)

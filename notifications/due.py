@@ -20,6 +20,7 @@ from notifications import messages
 from notifications.digest import digest_facts, digest_message
 from notifications.models import Kind
 from notifications.services import notification_queue, schedule_for
+from okrs.models import KeyResult, ObjectiveStatus
 from reviews.models import (
     Reforecast,
     ReforecastStatus,
@@ -32,6 +33,7 @@ from reviews.reforecast.presenter import month_label
 from teams.models import Company, Membership, Role, TeamMembership, TeamRole
 
 WEEK = timedelta(days=7)
+QUARTER = timedelta(days=92)
 # An anomaly older than this when first seen is history, not news.
 ANOMALY_FRESH = timedelta(days=3)
 # A step missed by a stopped scheduler still goes out this long after its time.
@@ -108,6 +110,27 @@ def numbers_due(company, schedule, local_now, people, out: Queued):
                 period_key=anchor.date().isoformat(),
                 build=lambda team=team, items=items: messages.numbers_missing(
                     stage=stage, team=team, kpis_with_periods=items))
+
+
+def checkins_due(company, schedule, local_now, out: Queued):
+    """With the numbers: the objective's owner, for each key result without a check-in
+    this past week."""
+    anchor = last_weekly_instant(local_now, schedule.numbers_weekday, schedule.numbers_time)
+    if local_now - anchor >= CATCH_UP:
+        return
+    krs = (KeyResult.objects.filter(objective__company=company,
+                                    objective__status=ObjectiveStatus.ACTIVE,
+                                    objective__owner__isnull=False,
+                                    objective__quarter_start__lte=anchor.date(),
+                                    objective__quarter_start__gt=anchor.date() - QUARTER)
+           .exclude(checkins__created_at__gte=anchor - WEEK)
+           .select_related("objective__owner", "objective__team", "objective__company")
+           .distinct())
+    for kr in krs:
+        out.queue(company=company, recipient=kr.objective.owner, kind=Kind.KR_CHECKIN_DUE,
+                  object_key=f"kr:{kr.pk}", period_key=anchor.date().isoformat(),
+                  build=lambda kr=kr: messages.checkin_due(key_result=kr,
+                                                           objective=kr.objective))
 
 
 def review_due(company, schedule, local_now, people, out: Queued):
@@ -214,6 +237,7 @@ def notifications_due(now: datetime | None = None, *, companies=None) -> list:
         local_now = now.astimezone(company.tzinfo)
         people = _team_people(company)
         numbers_due(company, schedule, local_now, people, out)
+        checkins_due(company, schedule, local_now, out)
         review_due(company, schedule, local_now, people, out)
         tasks_due(company, schedule, local_now, people, out)
         anomalies_due(company, local_now, people, out)

@@ -96,3 +96,14 @@ def reforecast_report(*, row, company, month_label):
         link_path=reverse("reforecast-detail", kwargs={"company": company.slug,
                                                        "month": row.month_key}),
         link_label=_("Open the report"), attach={"reforecast_id": row.pk})
+
+
+def checkin_due(*, key_result, objective):
+    values = {"kr": key_result.title, "objective": objective.title}
+    return Message(
+        subject=_("Check-in due: %(kr)s") % values,
+        lines=[_("How is “%(kr)s” (objective: %(objective)s) going? Give this week's "
+                 "confidence from 0 to 10 and a word on why.") % values],
+        link_path=reverse("okr-list", kwargs={"company": objective.company.slug,
+                                              "team": objective.team.slug}),
+        link_label=_("Check in"))

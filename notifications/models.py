@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     TASK_DUE_TOMORROW = "task_due_tomorrow", _("Task due tomorrow")
     TASK_OVERDUE = "task_overdue", _("Task overdue")
     TASK_OVERDUE_WEEK = "task_overdue_week", _("Task overdue for a week (managers)")
+    KR_CHECKIN_DUE = "kr_checkin_due", _("Key-result check-in due")
     ANOMALY = "anomaly", _("Unusual change on a focus KPI")
     EXECUTIVE_DIGEST = "executive_digest", _("Monday company digest")
     REFORECAST_REPORT = "reforecast_report", _("Monthly reforecast report")

@@ -1,4 +1,5 @@
 """Forms of the review page: shape only; the rules live in reviews/services.py."""
+import uuid
 from datetime import timedelta
 
 from django import forms
@@ -42,9 +43,12 @@ class DecisionForm(forms.Form):
     task_owner = UserChoice(label=_("Owner"), queryset=None, required=False, empty_label="—")
     task_due = forms.DateField(label=_("Due"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}))
+    # A fresh key per rendered form: posting it twice records one decision.
+    request_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, team, today, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["request_key"].initial = uuid.uuid4
         self.fields["kpi"].queryset = team_decision_kpis(team)
         self.fields["task_owner"].queryset = get_user_model().objects.filter(
             team_memberships__team=team).order_by("username")

@@ -108,10 +108,18 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The form's idempotency key: the same form posted twice (double click, retry) records
+    # one decision.
+    request_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("decision")
         ordering = ["review", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "request_key"],
+                                    condition=models.Q(request_key__isnull=False),
+                                    name="decision_one_per_request_key"),
+        ]
 
     def __str__(self):
         return self.text

@@ -121,8 +121,11 @@ def _check_owner(team, owner):
 
 def decision_add(*, review, membership, kpi, text: str, rationale: str = "",
                  keep_course: bool = False, task_title: str = "", task_owner=None,
-                 task_due: date | None = None) -> Decision:
-    """A decision tied to a KPI, with its first task when one is given (one form, one click)."""
+                 task_due: date | None = None, request_key=None) -> Decision:
+    """A decision tied to a KPI, with its first task when one is given (one form, one click).
+
+    The same ``request_key`` (the form's idempotency key) twice returns the first decision.
+    """
     _require(membership, "manage_team", review.team)
     if kpi is None or kpi.company_id != review.company_id:
         raise ValidationError({"kpi": _("Choose the KPI this decision is about.")})
@@ -142,11 +145,16 @@ def decision_add(*, review, membership, kpi, text: str, rationale: str = "",
         if task_due is None:
             raise ValidationError({"task_due": _("Give the task a due date.")})
     with transaction.atomic():
+        # The review row lock serializes the posts: a repeat finds the first decision.
         review = WeeklyReview.objects.select_for_update().get(pk=review.pk)
+        if request_key is not None:
+            first = Decision.objects.filter(review=review, request_key=request_key).first()
+            if first is not None:
+                return first
         _require_open(review)
         decision = Decision.objects.create(review=review, kpi=kpi, text=text[:300],
                                            rationale=rationale or "", keep_course=keep_course,
-                                           created_by=membership.user)
+                                           created_by=membership.user, request_key=request_key)
         if wants_task:
             Task.objects.create(team=review.team, review=review, decision=decision,
                                 title=task_title.strip()[:200], owner=task_owner,

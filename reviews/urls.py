@@ -10,6 +10,7 @@ _customers = "teams/<slug:team>/customers/"
 urlpatterns = [
     path("review/", review.review_mine, name="review-mine"),
     path("teams/<slug:team>/review/", review.review_this_week, name="review-this-week"),
+    path("teams/<slug:team>/review/start/", review.review_start, name="review-start"),
     path("teams/<slug:team>/reviews/", review.review_history_view, name="review-history"),
     path(week, review.review_detail, name="review-detail"),
     path(week + "notes/", review.review_note_add, name="review-note-add"),

@@ -19,6 +19,9 @@ EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's 1900
 SERIAL_MIN = (date(1970, 1, 1) - EXCEL_EPOCH).days
 SERIAL_MAX = (date(2099, 12, 31) - EXCEL_EPOCH).days
 YEAR_MIN, YEAR_MAX = 1970, 2099
+# The periods a measurement may have, whatever the path (grid, import, API): a KPI's
+# "latest" must never be 9999-12-31.
+PERIOD_MIN, PERIOD_MAX = date(2000, 1, 1), date(2100, 12, 31)
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")  # fast path
 _YMD = re.compile(

@@ -121,6 +121,7 @@ class Table:
     format: str
     header_row: int = 1
     problems: list[Problem] = field(default_factory=list)
+    sheet: str | None = None  # the worksheet read (xlsx): the active one, if visible
 
     @property
     def row_count(self) -> int:
@@ -403,11 +404,11 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
             warnings.simplefilter("ignore")
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
-                raw_rows, sheet_path = _xlsx_rows(workbook, max_rows)
+                raw_rows, sheet_path, sheet_index, sheet_name = _xlsx_rows(workbook, max_rows)
             finally:
                 workbook.close()
             if sheet_path and _has_formulas(data, sheet_path):
-                problems = _formulas_without_value(data, raw_rows)
+                problems = _formulas_without_value(data, raw_rows, sheet_index)
     except FileRejected:
         raise
     except Exception:  # noqa: BLE001 - any failure of a malformed workbook is the file's fault
@@ -415,7 +416,9 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
             "xlsx_unreadable",
             Text(_("The .xlsx file is damaged or not a real Excel workbook; save it again.")),
         ) from None
-    return _build_table(raw_rows, problems, encoding=None, fmt="xlsx")
+    table = _build_table(raw_rows, problems, encoding=None, fmt="xlsx")
+    table.sheet = sheet_name
+    return table
 
 
 def _check_zip(data: bytes) -> None:
@@ -464,10 +467,24 @@ def _check_zip(data: bytes) -> None:
             )
 
 
-def _xlsx_rows(workbook: Any, max_rows: int) -> tuple[list[tuple[int, list[Cell]]], str | None]:
-    if not workbook.worksheets:
+def _visible_sheet_index(workbook: Any) -> int:
+    """The sheet a person sees on opening the file: the active one, else the first visible."""
+    sheets = workbook.worksheets
+    if not sheets:
         raise _reject("empty_file", Text(_("The workbook has no worksheet.")))
-    sheet = workbook.worksheets[0]
+    visible = [i for i, s in enumerate(sheets) if getattr(s, "sheet_state", "visible") == "visible"]
+    if not visible:
+        raise _reject("no_visible_sheet", Text(_("Every worksheet of the workbook is hidden.")))
+    active = workbook.active
+    for index in visible:
+        if sheets[index] is active:
+            return index
+    return visible[0]
+
+
+def _xlsx_rows(workbook: Any, max_rows: int) -> tuple[list, str | None, int, str]:
+    index = _visible_sheet_index(workbook)
+    sheet = workbook.worksheets[index]
     # Some writers store a wrong <dimension>; without this openpyxl would cut rows short.
     sheet.reset_dimensions()
     raw_rows: list[tuple[int, list[Cell]]] = []
@@ -480,7 +497,7 @@ def _xlsx_rows(workbook: Any, max_rows: int) -> tuple[list[tuple[int, list[Cell]
         raw_rows.append((number, row))
         if len(raw_rows) > max_rows + 1:
             raise _too_many_rows(max_rows)
-    return raw_rows, getattr(sheet, "_worksheet_path", None)
+    return raw_rows, getattr(sheet, "_worksheet_path", None), index, sheet.title
 
 
 def _xlsx_value(cell: Any) -> Cell:
@@ -504,7 +521,8 @@ def _has_formulas(data: bytes, sheet_path: str) -> bool:
         return _FORMULA_TAG.search(archive.read(sheet_path.lstrip("/"))) is not None
 
 
-def _formulas_without_value(data: bytes, raw_rows: list[tuple[int, list[Cell]]]) -> list[Problem]:
+def _formulas_without_value(data: bytes, raw_rows: list[tuple[int, list[Cell]]],
+                            sheet_index: int = 0) -> list[Problem]:
     """Formula cells that carry no saved result (e.g. written by a script, never opened in Excel)."""
     import openpyxl
 
@@ -512,7 +530,7 @@ def _formulas_without_value(data: bytes, raw_rows: list[tuple[int, list[Cell]]])
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     problems = []
     try:
-        sheet = workbook.worksheets[0]
+        sheet = workbook.worksheets[sheet_index]
         sheet.reset_dimensions()
         for number, cells in enumerate(sheet.iter_rows(), start=1):
             row = values.get(number, [])

@@ -14,6 +14,9 @@ from spreadsheets.i18n import gettext_lazy as _
 from spreadsheets.reading import Text
 
 MAX_SIGNIFICANT_DIGITS = 15  # what Excel itself keeps
+# Values are stored as numeric(20,4): 16 digits before the point. Anything as large is a
+# mistake (or 1e309), refused here before any arithmetic on it.
+MAX_MAGNITUDE = Decimal("1e16")
 UNITS = ("JPY", "percent", "count", "ratio", "days", "hours", "score")
 
 EXCEL_ERRORS = frozenset(
@@ -185,6 +188,14 @@ def _why_not(text: str, raw: str) -> ValueProblem:
 
 
 def _checked(value: Decimal, percent: bool, raw: Any, *, short: bool = False) -> ParsedNumber:
+    if not value.is_finite():
+        raise _not_finite(raw)
+    if abs(value) >= MAX_MAGNITUDE:
+        raise ValueProblem(
+            "too_large",
+            Text(_("“%(value)s” is too large: numbers must stay below 10,000,000,000,000,000."),
+                 value=_shorten(raw)),
+        )
     if (
         not short
         and len(value.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS

@@ -51,6 +51,11 @@ class TeamMemberForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=80)
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Valid for"), coerce=int, empty_value=None, initial=90, required=False,
+        choices=[(30, _("30 days")), (90, _("90 days")), (365, _("1 year")),
+                 ("", _("Until revoked"))],
+    )
 
 
 class InvitationAcceptForm(UserCreationForm):

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,13 +134,43 @@ def invitation_accept(*, raw_token: str, user=None, username=None, password=None
     return membership
 
 
-def api_token_create(*, company: Company, user, name: str):
-    """Create a token for the API; returns (token, raw) and the raw value is never stored."""
+def invitation_open_for_email(email: str) -> bool:
+    """Whether an unused, unexpired invitation to this address exists."""
+    return Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True,
+                                     expires_at__gte=timezone.now()).exists()
+
+
+def invitation_accept_by_email(*, email: str, user) -> list[Membership]:
+    """Accept every open invitation to this (verified) address for ``user``."""
+    memberships = []
+    with transaction.atomic():
+        invitations = Invitation.objects.select_for_update().filter(
+            email__iexact=email, accepted_at__isnull=True, expires_at__gte=timezone.now())
+        for invitation in invitations:
+            membership, _created = Membership.objects.get_or_create(
+                company=invitation.company, user=user, defaults={"role": invitation.role})
+            invitation.accepted_at = timezone.now()
+            invitation.accepted_by = user
+            invitation.save(update_fields=["accepted_at", "accepted_by"])
+            memberships.append(membership)
+    return memberships
+
+
+def api_token_create(*, company: Company, user, name: str, expires_in_days: int | None = None):
+    """Create a token for the API; returns (token, raw) and the raw value is never stored.
+
+    ``expires_in_days`` None: valid until revoked (or until the user is deactivated).
+    """
     if not Membership.objects.filter(company=company, user=user).exists():
         raise ValidationError(_("The token's user must be a member of the company."))
+    if expires_in_days is not None and expires_in_days < 1:
+        raise ValidationError(_("A token must be valid for at least one day."))
     raw = ApiToken.generate_raw()
+    expires_at = (timezone.now() + timedelta(days=expires_in_days)
+                  if expires_in_days is not None else None)
     token = ApiToken.objects.create(
-        company=company, user=user, name=name, token_hash=hash_secret(raw), hint=raw[:8]
+        company=company, user=user, name=name, token_hash=hash_secret(raw), hint=raw[:8],
+        expires_at=expires_at,
     )
     return token, raw
 
@@ -157,7 +188,8 @@ def api_token_authenticate(raw: str, company_slug: str):
     token = (
         ApiToken.objects.select_related("company", "user")
         .filter(token_hash=hash_secret(raw or ""), revoked_at__isnull=True,
-                company__slug=company_slug)
+                company__slug=company_slug, user__is_active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
         .first()
     )
     if token is None:

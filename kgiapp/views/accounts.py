@@ -45,3 +45,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("password_reset_complete")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, plus the single sign-on button when it is configured."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = settings.OIDC_ENABLED
+        context["sso_provider"] = settings.OIDC_PROVIDER_NAME
+        return context

@@ -2,6 +2,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
@@ -61,8 +62,9 @@ def measurements_upsert(request, company: str, payload: UpsertIn):
         return _forbidden()
     if len(payload.items) > MAX_ITEMS:
         return 422, ErrorsOut(detail=f"at most {MAX_ITEMS} items per request")
+    # PostgreSQL text cannot hold NUL: such a code is simply unknown, never a query.
     kpis = {k.code: k for k in Kpi.objects.filter(
-        company=request.company, code__in={i.kpi for i in payload.items})}
+        company=request.company, code__in={i.kpi for i in payload.items if "\x00" not in i.kpi})}
     entries, errors = [], []
     for index, item in enumerate(payload.items):
         kpi = kpis.get(item.kpi)
@@ -96,6 +98,8 @@ def kpi_measurements(request, company: str, code: str,
     """A KPI's values by period start, oldest first."""
     if not can(request.membership, "view"):
         return _forbidden()
+    if "\x00" in code:
+        raise Http404
     kpi = get_object_or_404(Kpi, company=request.company, code=code)
     rows = Measurement.objects.filter(kpi=kpi).order_by("period_start")
     if start:

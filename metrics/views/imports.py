@@ -1,10 +1,12 @@
 """Import a spreadsheet: upload → preview with every problem → commit all or nothing."""
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.htmx import render_page
+from core.queue import send_on_commit
 from metrics.forms_numbers import ImportUploadForm
 from metrics.imports import (
     ASYNC_RECORDS,
@@ -36,7 +38,8 @@ def import_upload(request):
             if batch.status == ImportStatus.UPLOADED:
                 import_analyze(batch=batch)
             else:
-                import_analyze_task.delay_on_commit(batch.pk)
+                # Not sent when the broker is down: the reaper sends it once it is back.
+                send_on_commit(import_analyze_task, batch.pk)
             return redirect("import-preview", request.company.slug, batch.pk)
     batches = (ImportBatch.objects.filter(company=request.company)
                .defer("data", "problems").select_related("uploaded_by")[:10])
@@ -78,12 +81,15 @@ def import_commit_view(request, batch_id):
         return redirect("import-preview", request.company.slug, batch.pk)
     if batch.record_count > ASYNC_RECORDS:
         ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
-            status=ImportStatus.QUEUED)
-        import_commit_task.delay_on_commit(batch.pk)
+            status=ImportStatus.QUEUED, commit_requested_by=request.user,
+            commit_requested_at=timezone.now())
+        send_on_commit(import_commit_task, batch.pk)
         messages.info(request, _("The import runs in the background; you can leave this page "
                                  "and come back."))
     else:
         batch = import_commit(batch_id=batch.pk, user=request.user)
+        for refusal in getattr(batch, "refusals", ()):
+            messages.error(request, refusal)
         if batch.status == ImportStatus.DONE:
             messages.success(request, _("Imported: %(new)s new, %(changed)s changed, "
                                         "%(unchanged)s unchanged.") % {

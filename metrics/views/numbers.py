@@ -13,7 +13,7 @@ from metrics.imports import percent_typical
 from metrics.measurements import MeasurementError, measurement_upsert
 from metrics.models import Kpi, Source
 from spreadsheets import ValueProblem, check_range, parse_number, to_unit
-from spreadsheets.dates import period_start
+from spreadsheets.dates import PERIOD_MAX, PERIOD_MIN, period_start
 from teams.models import Team
 from teams.permissions import can
 from teams.tenancy import company_view, get_team, require
@@ -64,8 +64,10 @@ def numbers_cell(request, team):
                             pk=int(kpi_id) if kpi_id.isdigit() else 0)
     try:
         period = period_start(date.fromisoformat(params.get("period", "")), kpi.cadence)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Http404 from None
+    if not PERIOD_MIN <= period <= PERIOD_MAX:
+        raise Http404
     can_edit = can(request.membership, "contribute", team=team)
     cell = grid_cell(request.company, kpi, period)
     if request.method == "GET":

@@ -5,6 +5,7 @@ from django.urls import reverse
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from core.queue import send_on_commit
 from reviews.models import Reforecast, ReforecastStatus
 from reviews.reforecast import services as service
 from reviews.reforecast.tasks import reforecast_run
@@ -100,7 +101,7 @@ def reforecast_run_now(request, company: str):
     row, queued = service.reforecast_request(company=request.company,
                                              user=request.membership.user)
     if queued:
-        reforecast_run.delay_on_commit(row.pk)
+        send_on_commit(reforecast_run, row.pk)
         row.refresh_from_db()
     poll = reverse("api:api-reforecast-detail",
                    kwargs={"company": request.company.slug, "job_id": row.pk})

@@ -56,7 +56,9 @@ def snapshot_seed(company_id: int) -> int:
 
 
 def reforecast_request(*, company, month: date | None = None, user=None) -> tuple[Reforecast, bool]:
-    """The month's snapshot row, created pending if missing; a failed one is queued again.
+    """The month's snapshot row, created pending if missing; a failed one is queued again,
+    and so is a pending one (its message may have been lost while the broker was down;
+    computing is idempotent, so a second message for a slow one does no harm).
 
     Returns (row, queued): ``queued`` is True when the caller should enqueue the work.
     """
@@ -74,7 +76,7 @@ def reforecast_request(*, company, month: date | None = None, user=None) -> tupl
             status=ReforecastStatus.PENDING, progress=0, error="", requested_by=user)
         row.refresh_from_db()
         return row, True
-    return row, False
+    return row, row.status == ReforecastStatus.PENDING
 
 
 def _set_progress(pk: int, percent: int) -> None:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.htmx import render_page
+from core.queue import send_on_commit
 from engine.formula import FormulaError
 from metrics.analytics import OutlookUnavailable
 from reviews.forms import ScenarioForm, WhatIfForm
@@ -131,7 +132,8 @@ def reforecast_run(request):
             return redirect("reforecast-latest", request.company.slug)
     row, queued = reforecast_request(company=request.company, month=month, user=request.user)
     if queued:
-        tasks.reforecast_run.delay_on_commit(row.pk)
+        # With the broker down the row stays pending (logged); pressing again resends.
+        send_on_commit(tasks.reforecast_run, row.pk)
     elif row.is_done:
         messages.info(request, _("This month's reforecast is already done. Snapshots are "
                                  "final, so it cannot be computed again."))

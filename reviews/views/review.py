@@ -32,7 +32,8 @@ from teams.tenancy import company_view, get_team, require
 TEMPLATE = "reviews/review_detail.html"
 
 
-def _review(request, team_slug, week):
+def _find_review(request, team_slug, week):
+    """(team, the stored review or None, whether the week is this week); 404 for a bad week."""
     team = get_team(request, team_slug)
     parsed = parse_week(week)
     if parsed is None:
@@ -40,11 +41,21 @@ def _review(request, team_slug, week):
     iso_year, iso_week, monday = parsed
     review = (WeeklyReview.objects.select_related("team", "closed_by")
               .filter(team=team, iso_year=iso_year, iso_week=iso_week).first())
+    return team, review, monday == week_of(team_today(team))[2]
+
+
+def _review(request, team_slug, week):
+    """The review an action (POST) writes to; this week's is opened by the first write."""
+    team, review, this_week = _find_review(request, team_slug, week)
     if review is None:
-        if monday != week_of(team_today(team))[2]:
+        if not this_week:
             raise Http404
         review = services.review_open_for_week(team=team)
     return review
+
+
+def _this_week_label(team):
+    return label(*week_of(team_today(team))[:2])
 
 
 def _context(request, review, **forms):
@@ -103,15 +114,31 @@ def review_mine(request):
 
 @company_view("view")
 def review_this_week(request, team):
-    """This week's review of the team, opened on the first visit."""
+    """This week's review of the team (nothing is written: a GET only reads)."""
     team = get_team(request, team)
+    return redirect("review-detail", request.company.slug, team.slug, _this_week_label(team))
+
+
+@require_POST
+@company_view("contribute")
+def review_start(request, team):
+    """Open this week's review (the Monday job does it too; a second click finds it open)."""
+    team = get_team(request, team)
+    require(request, "contribute", team)
     review = services.review_open_for_week(team=team)
     return redirect("review-detail", request.company.slug, team.slug, review.week_label)
 
 
 @company_view("view")
 def review_detail(request, team, week):
-    review = _review(request, team, week)
+    team_obj, review, this_week = _find_review(request, team, week)
+    if review is None:
+        if not this_week:
+            raise Http404
+        # Not opened yet: an empty state, never a row written by a GET.
+        return render_page(request, "reviews/review_not_started.html", {
+            "team": team_obj, "week_label": week,
+            "can_start": can(request.membership, "contribute", team_obj)})
     return render_page(request, TEMPLATE, _context(request, review))
 
 
@@ -170,7 +197,7 @@ def review_decision_add(request, team, week):
                 review=review, membership=request.membership, kpi=data["kpi"], text=data["text"],
                 rationale=data["rationale"], keep_course=data["keep_course"],
                 task_title=data["task_title"], task_owner=data["task_owner"],
-                task_due=data["task_due"],
+                task_due=data["task_due"], request_key=data["request_key"],
             )
             form = None
         except ValidationError as exc:

@@ -147,7 +147,8 @@ def api_token_create(request):
     if not form.is_valid():
         return _invalid(request, token_form=form)
     _token, raw = services.api_token_create(
-        company=request.company, user=request.user, name=form.cleaned_data["name"]
+        company=request.company, user=request.user, name=form.cleaned_data["name"],
+        expires_in_days=form.cleaned_data["expires_in_days"],
     )
     context = _settings_context(request)
     context["new_token"] = raw

@@ -160,3 +160,36 @@ def test_quiet_hours_hold_an_email_until_they_end(org, smtp):
     with time_machine.travel("2026-12-07T10:00+09:00", tick=False):
         notify("2026-12-07T10:00+09:00")
     assert [m["Subject"] for m in smtp.to("ken@example.com")] == ["Salesの数値入力のお願い"]
+
+
+def test_key_result_check_in_due_reaches_the_objective_owner_unless_checked_in(org, smtp):
+    from core.quarters import quarter_of
+    from okrs.services import checkin_create, key_result_save, objective_create
+
+    objective = objective_create(team=org.team, quarter=quarter_of(date(2026, 12, 7)),
+                                 title="Win the year-end", owner=org.member)
+    calls = key_result_save(objective=objective, title="40 sales calls a week", kind="metric",
+                            target=Decimal(40), start=Decimal(10))
+    visits = key_result_save(objective=objective, title="10 demos", kind="metric",
+                             target=Decimal(10), start=Decimal(0))
+    with time_machine.travel("2026-12-03T10:00+09:00", tick=False):
+        checkin_create(key_result=visits, confidence=7, author=org.member)
+    with time_machine.travel("2026-12-07T09:00+09:00", tick=False):
+        notify("2026-12-07T09:00+09:00")
+        notify("2026-12-07T09:00+09:00")
+    mails = [m for m in smtp.to("ken@example.com") if "チェックイン" in m["Subject"]]
+    assert [str(m["Subject"]).strip() for m in mails] == [f"チェックインのお願い: {calls.title}"]
+    assert link_of(mails[0]) == "/acme/teams/sales/okrs/"
+    assert _opens(org.member, link_of(mails[0])) == 200
+    assert not [m for m in smtp.to("mia@example.com") if "Check-in" in m["Subject"]]
+
+
+def test_the_beat_tick_queues_and_sends_what_is_due(org, smtp, celery_eager):
+    from notifications.tasks import notifications_tick
+
+    with time_machine.travel("2026-12-07T09:00+09:00", tick=False):
+        # In-app + email each: numbers due for Ken and Mia, the Monday digest for Eri.
+        assert notifications_tick.delay().get() == 6
+        assert notifications_tick.delay().get() == 0
+    assert sorted(m["To"] for m in smtp.messages) == [
+        "eri@example.com", "ken@example.com", "mia@example.com"]

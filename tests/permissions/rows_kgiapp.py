@@ -33,6 +33,11 @@ ROWS = {
     "password_reset_confirm": public_row(200, kwargs=lambda w: {"uidb64": "MQ",
                                                                   "token": "bad-token"}),
     "password_reset_complete": public_row(200),
+    # Single sign-on is not configured in the matrix's settings: its start page is 404; the
+    # callback without an answer from a provider sends everyone to the "refused" page.
+    "oidc_authentication_init": public_row(404),
+    "oidc_authentication_callback": public_row(302),
+    "sso-refused": public_row(403),
     "set_language": public_row(302, method="post"),
     "invite-accept": public_row(404, kwargs=lambda w: {"token": "not-a-real-token"}),
     # Companies exist in the world and SIGNUP_OPEN is off: sign-up says it is closed.

@@ -40,6 +40,8 @@ ROWS = {
     "review-mine": company_row("view"),
     "review-this-week": company_row("view", kwargs=_team),
     "review-history": company_row("view", kwargs=_team),
+    "review-start": company_row("contribute", kwargs=_team, method="post", team_scoped=True,
+                                other_manager=403),
     "review-detail": company_row("view", kwargs=_week),
     "review-note-add": company_row("contribute", kwargs=_week, method="post", team_scoped=True, other_manager=403,
                                    data=lambda w: {"kind": "lowlight", "text": "CVR fell"}),

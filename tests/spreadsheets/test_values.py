@@ -97,7 +97,16 @@ def test_formula_message_says_to_paste_values():
 
 def test_fifteen_significant_digits_are_fine():
     assert parse_number("123456789012345").value == Decimal("123456789012345")
-    assert parse_number("1000000000000000000").value == Decimal("1000000000000000000")
+    assert parse_number("1000000000000000").value == Decimal("1000000000000000")
+
+
+@pytest.mark.parametrize("raw", ["10000000000000000", "1000000000000000000", "1e309", "1E+400",
+                                 "-1e309", 1e300])
+def test_numbers_beyond_the_stored_range_are_too_large(raw):
+    # numeric(20,4) holds less than 10^16; 1e309 must not reach any arithmetic.
+    with pytest.raises(ValueProblem) as problem:
+        parse_number(raw)
+    assert problem.value.code == "too_large"
 
 
 def codes(value, unit, percent=False, **options):

@@ -17,8 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--company", required=True, help="company URL name")
         parser.add_argument("--user", required=True, help="username of a member")
         parser.add_argument("--name", default="cli", help="a label for the token")
+        parser.add_argument("--days", type=int, default=None,
+                            help="valid for this many days (default: until revoked)")
 
-    def handle(self, *args, company, user, name, **options):
+    def handle(self, *args, company, user, name, days=None, **options):
         company_obj = Company.objects.filter(slug=company).first()
         if company_obj is None:
             raise CommandError(f"No company {company!r}.")
@@ -26,7 +28,8 @@ class Command(BaseCommand):
         if user_obj is None:
             raise CommandError(f"No user {user!r}.")
         try:
-            _token, raw = api_token_create(company=company_obj, user=user_obj, name=name)
+            _token, raw = api_token_create(company=company_obj, user=user_obj, name=name,
+                                          expires_in_days=days)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(raw)
