@@ -36,10 +36,12 @@ from metrics.models import (
     Phase,
     Unit,
 )
-from metrics.targets import load_plan
+from metrics.target_plan import add_months, month_start
+from metrics.targets import load_plan, target_history
 from teams.dataversion import cached
 
 SPARK_PERIODS = 12
+PLAN_MONTHS = 6  # the KPI page's target plan, from this month on
 # Within this share of the target (on the wrong side) a KPI is "at risk", beyond it "off track".
 AT_RISK_BAND = Decimal("0.10")
 STATUS_ON_TRACK, STATUS_AT_RISK, STATUS_OFF_TRACK, STATUS_NO_TARGET = (
@@ -350,6 +352,8 @@ class KpiPage:
     last_updated: object
     stale: bool
     status: str
+    plan_months: list = field(default_factory=list)  # [(month, target)] from this month on
+    target_history: list = field(default_factory=list)  # Target rows, newest first
 
 
 def kpi_page(company, code, today=None):
@@ -393,6 +397,9 @@ def _kpi_page(company, code, today):
     return KpiPage(
         kpi=kpi, history=history, period_target=wanted,
         targets=[(p, plan.at(kpi, None, p)) for p, _v, _u in history],
+        plan_months=[(m, plan.at(kpi, "month", m))
+                     for m in (add_months(month_start(today), n) for n in range(PLAN_MONTHS))],
+        target_history=target_history(kpi),
         inputs=[related[c] for c in input_codes if c in related],
         feeds=[related[c] for c in sorted(feeder_codes) if c in related],
         campaigns=campaigns,

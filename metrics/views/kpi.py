@@ -10,8 +10,8 @@ from core.htmx import render_page
 from metrics import selectors
 from metrics.forms import TargetForm
 from metrics.models import Kpi
-from metrics.target_plan import add_months, month_start
-from metrics.targets import can_set_targets, load_plan, target_history
+from metrics.target_plan import month_start
+from metrics.targets import can_set_targets
 from teams.tenancy import company_view
 
 
@@ -24,19 +24,14 @@ def _export_href(company, code):
     return f"{base}?{urlencode({'kpi': code})}"
 
 
-PLAN_MONTHS = 6
-
-
-def target_panel(request, kpi, form=None):
+def target_panel(request, page, form=None):
     """What the KPI page's target editor shows: the form, the coming months, the history."""
-    today = timezone.localdate()
-    plan = load_plan(request.company, [kpi.pk])
-    months = [add_months(month_start(today), n) for n in range(PLAN_MONTHS)]
+    kpi = page.kpi
     return {
         "can_set": can_set_targets(request.membership, kpi),
-        "form": form or TargetForm(initial={"period": month_start(today)}),
-        "months": [(m, format_value(plan.at(kpi, "month", m), kpi.unit)) for m in months],
-        "history": target_history(kpi),
+        "form": form or TargetForm(initial={"period": month_start(timezone.localdate())}),
+        "months": [(m, format_value(v, kpi.unit)) for m, v in page.plan_months],
+        "history": page.target_history,
     }
 
 
@@ -57,5 +52,5 @@ def render_kpi_page(request, code, target_form=None, status=200):
     return render_page(request, "metrics/kpi_detail.html", {
         "page": page, "kpi": page.kpi, "chart": chart, "table": table,
         "export_href": _export_href(request.company, code),
-        "targets": target_panel(request, page.kpi, target_form),
+        "targets": target_panel(request, page, target_form),
     }, status=status)
