@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from core.calendar import team_today, week_of
 from core.formatting import format_value
+from core.queue import send_on_commit
+from core.calendar import team_today, week_of
 from customers import selectors as cs_selectors
 from customers import services as cs_services
 from metrics.models import Kpi, Measurement
@@ -97,7 +99,8 @@ def note_add(*, review, membership, kind: str, text: str) -> Note:
             note.mentions.set(mentioned)
             from reviews.notify import send_mention_emails
 
-            send_mention_emails.delay_on_commit(note.pk)
+            # Broker down: the note is saved; the notices are logged as not sent.
+            send_on_commit(send_mention_emails, note.pk)
     return note
 
 
@@ -288,7 +291,8 @@ def review_close(*, review, membership, no_decision_reason: str | None = None):
                                  user=membership.user)
         from reviews.notify import send_review_digest
 
-        send_review_digest.delay_on_commit(review.pk)
+        # Broker down: the review still closes; the digest is logged as not sent.
+        send_on_commit(send_review_digest, review.pk)
     return review, True
 
 
