@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from core.calendar import team_today, week_of
 from core.formatting import format_value
 from core.queue import send_on_commit
-from core.calendar import team_today, week_of
 from customers import selectors as cs_selectors
 from customers import services as cs_services
 from metrics.models import Kpi, Measurement
