@@ -296,8 +296,8 @@ def review_close(*, review, membership, no_decision_reason: str | None = None):
 
 
 def review_reopen(*, review, membership, reason: str = "") -> WeeklyReview:
-    """An admin reopens a closed review; the reopening is logged."""
-    if not can(membership, "admin"):
+    """The team's manager (or an admin) reopens a closed review; the reopening is logged."""
+    if not can(membership, "manage_team", review.team):
         raise PermissionDenied
     with transaction.atomic():
         review = WeeklyReview.objects.select_for_update().get(pk=review.pk)
