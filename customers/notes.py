@@ -17,6 +17,8 @@ REASONS = {
     "no customers active at month start": gettext_lazy("no customers active at month start"),
     "no MRR at month start": gettext_lazy("no MRR at month start"),
     "no churn this month": gettext_lazy("no churn this month"),
+    "no churn in the 6 months before": gettext_lazy(
+        "no churn in the six months before this one"),
     "no contracts signed in the month": gettext_lazy("no contracts signed in the month"),
     "no window elapsed yet": gettext_lazy("no onboarding window has elapsed yet"),
     "no NPS responses": gettext_lazy("no NPS responses"),
@@ -36,6 +38,11 @@ SHAPES = [
     (rf"churned {N}, contraction {N}", gettext_lazy("churned MRR %(a)s, contraction %(b)s")),
     (rf"expansion {N}, contraction {N}, churned {N}",
      gettext_lazy("expansion %(a)s, contraction %(b)s, churned MRR %(c)s")),
+    (rf"revenue LTV: ARPA {N} ÷ 6-month average churn {N}",
+     gettext_lazy("revenue LTV: ARPA %(a)s ÷ average churn of the six months before %(b)s")),
+    (rf"gross-margin LTV \(margin {N}\): ARPA {N} ÷ 6-month average churn {N}",
+     gettext_lazy("gross-margin LTV (margin %(a)s): ARPA %(b)s ÷ average churn of the six "
+                  "months before %(c)s")),
     (rf"ARPA {N} × margin {N} ÷ churn {N}",
      gettext_lazy("ARPA %(a)s × gross margin %(b)s ÷ churn rate %(c)s")),
     (rf"{N} contracts excluded: {N}-day window not yet elapsed",

@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy
 
 from customers.models import Customer, CustomerMrr
 from customers.notes import explain
-from engine import saas, voice
-from engine.saas import AtRiskRules, CustomerRecord
+from engine import saas, saas_risk, voice
+from engine.saas import CustomerRecord
+from engine.saas_risk import AtRiskRules
 
 GROSS_MARGIN = saas.DEFAULT_GROSS_MARGIN
 
@@ -167,7 +168,7 @@ def risk_rules_engine(rules) -> AtRiskRules:
                        nps_max=rules.nps_max, note_words=rules.word_list)
 
 
-def reason_text(reason: saas.RiskReason) -> str:
+def reason_text(reason: saas_risk.RiskReason) -> str:
     p = reason.params
     if reason.code == "onboarding_incomplete":
         return str(REASONS[reason.code]) % {"days": p["days_since_contract"]}
@@ -186,7 +187,7 @@ def at_risk_rows(team, rules, today: date) -> list[dict]:
                                                                contract_date__isnull=False)}
     records = [_record(c, {}) for c in customers.values()]
     records.sort(key=lambda r: customers[r.id].name)
-    flagged = saas.at_risk(records, today, risk_rules_engine(rules))
+    flagged = saas_risk.at_risk(records, today, risk_rules_engine(rules))
     return [{"customer": customers[cid], "reasons": [reason_text(r) for r in reasons],
              "codes": [r.code for r in reasons]} for cid, reasons in flagged]
 
@@ -196,7 +197,7 @@ def customer_risk(customer, rules, today: date) -> dict:
     if customer.contract_date is None:
         return {"reasons": [], "codes": []}
     record = _record(customer, {})
-    reasons = (saas.risk_reasons(record, today, risk_rules_engine(rules))
+    reasons = (saas_risk.risk_reasons(record, today, risk_rules_engine(rules))
                if record.is_active_on(today) else [])
     return {"reasons": [reason_text(r) for r in reasons], "codes": [r.code for r in reasons]}
 
@@ -225,9 +226,9 @@ def plans(team) -> list[str]:
 def causal_chain(team, today: date) -> dict:
     """Cohorts by contract month (onboarded on time vs not), the LTV gap and a chart config."""
     records = customer_records(team)
-    cohorts = [c for c in saas.onboarding_cohorts(records, today)
+    cohorts = [c for c in saas_risk.onboarding_cohorts(records, today)
                if c.completed.n or c.not_completed.n][-12:]
-    gap = saas.ltv_gap(records, today, gross_margin=GROSS_MARGIN)
+    gap = saas_risk.ltv_gap(records, today, gross_margin=GROSS_MARGIN)
 
     def pct(group):
         return None if group.churn_rate is None else round(group.churn_rate * 100, 1)

@@ -18,7 +18,7 @@ from metrics import selectors as metric_selectors
 from metrics.models import Kgi
 from metrics.selectors import active_kgi
 from reviews import selectors as review_selectors
-from reviews.selectors import latest_attainment
+from reviews.selectors import attainment_history
 from teams.dataversion import cache_key, cached
 from teams.models import Team
 from teams.selectors import teams_for_company
@@ -30,6 +30,7 @@ class NorthStar:
     current: Decimal | None
     current_period: date | None
     series: list
+    probability_series: list
     reached_pct: float | None
     time_pct: float | None
     attainment: float | None
@@ -73,10 +74,12 @@ def north_star(company, today=None, kgi=None, history=None):
         time_pct = _percent((today - kgi.start_date).days,
                             (kgi.deadline - kgi.start_date).days)
     direction = kgi.kpi.direction if kgi.kpi_id else "higher"
+    probabilities = attainment_history(company)
     return NorthStar(
         kgi=kgi, current=current, current_period=current_period,
         series=[v for _p, v in history], reached_pct=reached, time_pct=time_pct,
-        attainment=_as_percent(latest_attainment(company)),
+        attainment=_as_percent(probabilities[-1] if probabilities else None),
+        probability_series=[_as_percent(p) for p in probabilities],
         status=metric_selectors.target_status(current, kgi.target, direction),
         days_left=(kgi.deadline - today).days if kgi.deadline else None,
     )

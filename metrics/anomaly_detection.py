@@ -17,9 +17,6 @@ from metrics.models import Anomaly, Kpi
 
 # How far back the nightly detector (re)writes its findings, per cadence.
 ANOMALY_WINDOW_DAYS = {"daily": 60, "weekly": 13 * 7, "monthly": 190}
-# Detections closer than this many periods are one event. The engine's default (a season,
-# tuned on minute-level sensor data) would hide a weekly outage behind a sale months ago.
-ANOMALY_REFRACTORY = {"daily": 3, "weekly": 2, "monthly": 1}
 
 
 def anomalies_detect(*, company, today: date | None = None) -> int:
@@ -38,8 +35,8 @@ def anomalies_detect(*, company, today: date | None = None) -> int:
         if item.values.size < 8:
             continue
         since = cutoff[item.kpi.cadence]
-        for hit in anomaly_engine.detect(item.values, item.season_length, item.campaign,
-                                         refractory=ANOMALY_REFRACTORY[item.kpi.cadence]):
+        settings = anomaly_engine.CADENCE_SETTINGS[item.kpi.cadence]
+        for hit in anomaly_engine.detect(item.values, campaign_mask=item.campaign, **settings):
             day = item.periods[hit.index]
             if day < since:
                 continue

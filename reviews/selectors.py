@@ -276,6 +276,13 @@ def team_review_status(team):
             .annotate(decision_count=Count("decisions")).first())
 
 
+def attainment_history(company, months=12):
+    """The monthly reforecasts' probabilities (0–1), oldest first, at most ``months`` (one query)."""
+    newest = list(Reforecast.objects.filter(company=company, status=ReforecastStatus.DONE)
+                  .order_by("-month").values_list("probability", flat=True)[:months])
+    return newest[::-1]
+
+
 def latest_attainment(company):
     """The latest monthly reforecast's probability (0–1) of reaching the KGI, or None."""
     return (Reforecast.objects.filter(company=company, status=ReforecastStatus.DONE)

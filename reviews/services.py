@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.formatting import format_value
+from core.queue import send_on_commit
 from core.weeks import team_today, week_of
 from customers import selectors as cs_selectors
 from customers import services as cs_services
@@ -97,7 +98,8 @@ def note_add(*, review, membership, kind: str, text: str) -> Note:
             note.mentions.set(mentioned)
             from reviews.notify import send_mention_emails
 
-            send_mention_emails.delay_on_commit(note.pk)
+            # Broker down: the note is saved; the notices are logged as not sent.
+            send_on_commit(send_mention_emails, note.pk)
     return note
 
 
@@ -288,13 +290,14 @@ def review_close(*, review, membership, no_decision_reason: str | None = None):
                                  user=membership.user)
         from reviews.notify import send_review_digest
 
-        send_review_digest.delay_on_commit(review.pk)
+        # Broker down: the review still closes; the digest is logged as not sent.
+        send_on_commit(send_review_digest, review.pk)
     return review, True
 
 
 def review_reopen(*, review, membership, reason: str = "") -> WeeklyReview:
-    """An admin reopens a closed review; the reopening is logged."""
-    if not can(membership, "admin"):
+    """The team's manager (or an admin) reopens a closed review; the reopening is logged."""
+    if not can(membership, "manage_team", review.team):
         raise PermissionDenied
     with transaction.atomic():
         review = WeeklyReview.objects.select_for_update().get(pk=review.pk)

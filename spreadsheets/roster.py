@@ -54,6 +54,11 @@ _STATUS = {
 }
 
 
+# What people type for "no answer" in a score column: a blank, not an error.
+NO_ANSWER = frozenset({"-", "--", "—", "–", "ー", "―", "未回答", "無回答", "回答なし", "なし",
+                       "n/a", "na", "none", "null", "not answered", "no answer"})
+
+
 @dataclass(frozen=True)
 class RosterRow:
     """One customer as the file states it; None means the file left the cell empty."""
@@ -162,6 +167,10 @@ class _Row:
     def score(self, field: str, low: int, high: int) -> int | None:
         raw = self.raw(field)
         if raw is None:
+            return None
+        if isinstance(raw, str) and unicodedata.normalize("NFKC", raw).strip().lower() in NO_ANSWER:
+            self.warn(field, "no_answer", Text(
+                _("“%(value)s” is read as no answer."), value=raw))
             return None
         try:
             value = parse_number(raw).value

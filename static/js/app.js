@@ -50,7 +50,16 @@
   }
 
   window.kgi = { readJson: readJson, drawCharts: drawCharts };
-  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  // The numbers grid lists weeks oldest first: open it scrolled to the newest (this week).
+  function showNewestPeriods(root) {
+    root.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.querySelector("table.numbers-grid")) wrap.scrollLeft = wrap.scrollWidth;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    drawCharts(document);
+    showNewestPeriods(document);
+  });
   document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
   // Buttons that print the page (no inline handlers under the CSP).
   document.addEventListener("click", function (event) {

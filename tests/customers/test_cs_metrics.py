@@ -1,14 +1,19 @@
 """The monthly metrics match a worked example computed by hand, and feed the cs KPIs.
 
-March 2025. Active at the start of March: A, B, C, D (4). F left in February; E and the two
-March contracts G, H joined in March (E also left in March, so it counts nowhere).
+March 2025. Active at the start of March: A, B, C, D (4). F and I left in February; E and the
+two March contracts G, H joined in March (E also left in March, so it counts nowhere).
+C's expansion and D's downgrade are dated 1 March (billed from March on): March's movements.
   logo churn   = B lost ÷ 4                                 = 1/4  = 25 %
   start MRR    = A 100 + B 200 + C 100 + D 400               = 800
   churned MRR  = B 200; expansion C +50; contraction D −100
   gross revenue churn = (200 + 100) ÷ 800                    = 37.5 %
   GRR          = (800 − 100 − 200) ÷ 800                     = 62.5 %
   NRR          = (800 + 50 − 100 − 200) ÷ 800                = 68.75 %
-  ARPA         = 800 ÷ 4 = 200;  LTV = 200 × 0.8 ÷ 0.25      = 640
+  ARPA         = 800 ÷ 4 = 200
+  LTV          = ARPA × margin 0.8 ÷ the average logo churn of the six months before March
+                 (not March): Dec 0/1 (D), Jan 0/3 (A, D, I), Feb 1/4 (I of A, B, D, I);
+                 Sep–Nov had nobody at their start → (0 + 0 + 1/4) ÷ 3 = 1/12
+                 → 200 × 0.8 × 12                             = 1,920
   onboarding   = March contracts E, G, H; only G within 30 days = 1/3
   NPS          = answers of A..H active in March (F excluded): 10, 3, 9, 7, 9, 6
                  → promoters 3, detractors 2 of 6             = +16.67; average 44/6
@@ -41,14 +46,16 @@ def roster(world):
                         churn_date=date(2025, 3, 15))
     C = CustomerFactory(team=t, name="C", contract_date=date(2025, 2, 20), mrr=150, nps=9, csat=4)
     CustomerMrrFactory(customer=C, month=date(2025, 2, 1), mrr=100)
-    CustomerMrrFactory(customer=C, month=date(2025, 4, 1), mrr=150)
+    CustomerMrrFactory(customer=C, month=date(2025, 3, 1), mrr=150)
     D = CustomerFactory(team=t, name="D", contract_date=date(2024, 11, 1), mrr=300, nps=7, csat=3)
     CustomerMrrFactory(customer=D, month=date(2024, 11, 1), mrr=400)
-    CustomerMrrFactory(customer=D, month=date(2025, 4, 1), mrr=300)
+    CustomerMrrFactory(customer=D, month=date(2025, 3, 1), mrr=300)
     CustomerFactory(team=t, name="E", contract_date=date(2025, 3, 3), churn_date=date(2025, 3, 20),
                     mrr=50, onboarding_status="not_started")
     CustomerFactory(team=t, name="F", contract_date=date(2025, 2, 1), churn_date=date(2025, 2, 25),
                     mrr=100, nps=10)
+    CustomerFactory(team=t, name="I", contract_date=date(2024, 12, 1), churn_date=date(2025, 2, 10),
+                    mrr=100)
     CustomerFactory(team=t, name="G", contract_date=date(2025, 3, 10), mrr=100, nps=9,
                     onboarding_status="complete", onboarding_completed_on=date(2025, 3, 25))
     CustomerFactory(team=t, name="H", contract_date=date(2025, 3, 12), mrr=100, nps=6,
@@ -75,7 +82,7 @@ def test_every_metric_matches_the_hand_computed_example(roster):
     assert (m["nrr"]["numerator"], m["nrr"]["denominator"]) == (Decimal(550), Decimal(800))
     assert m["nrr"]["value"] == pytest.approx(0.6875)
     assert m["arpa"]["value"] == pytest.approx(200)
-    assert m["ltv"]["value"] == pytest.approx(640)
+    assert m["ltv"]["value"] == pytest.approx(1920)
     assert (m["onboarding_completion"]["numerator"],
             m["onboarding_completion"]["denominator"]) == (1, 3)
     assert m["nps"]["value"] == pytest.approx(100 / 6)
@@ -86,12 +93,12 @@ def test_every_metric_matches_the_hand_computed_example(roster):
 
 
 @pytest.mark.django_db
-def test_ltv_is_undefined_and_says_why_in_a_month_without_churn(roster):
+def test_ltv_is_undefined_and_says_why_without_churn_in_the_six_months_before(roster):
     with translation.override("ja"):
         m = {r["key"]: r for r in cs_selectors.month_metrics(roster, date(2025, 1, 1), TODAY)}
     assert m["logo_churn"]["value"] == 0
     assert m["ltv"]["value"] is None and m["ltv"]["display"] in ("undefined", "未定義")
-    assert m["ltv"]["note"] == "算出不可：今月の解約なし"  # the engine's reason, in Japanese
+    assert m["ltv"]["note"] == "算出不可：直近6か月（今月を除く）の解約なし"
 
 
 @pytest.mark.django_db
@@ -102,7 +109,7 @@ def test_metrics_page_shows_numerator_and_denominator(roster, client, django_ass
         response = client.get(url, {"month": "2025-03"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "25.0 %" in html and "68.8 %" in html and "¥640" in html
+    assert "25.0 %" in html and "68.8 %" in html and "¥1,920" in html
 
 
 @pytest.mark.django_db

@@ -199,3 +199,15 @@ def test_command_line_dry_run_then_import(world, tmp_path):
     call_command("import_roster", str(good), company=world.company.slug,
                  team=world.team.slug, stdout=out, stderr=StringIO())
     assert Customer.objects.filter(team=world.team).count() == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("blank", ["-", "未回答", "N/A", "－"])
+def test_a_blank_like_nps_cell_is_no_answer_with_a_warning_not_a_blocked_import(world, blank):
+    data = ROSTER.replace("2025/03/15,進行中,,4,", f"2025/03/15,進行中,,{blank},")
+    batch = preview(world, data.encode("utf-8"))
+    assert batch.problems == []
+    no_answer = [w for w in batch.warnings if w["code"] == "no_answer"]
+    assert len(no_answer) == 1 and no_answer[0]["row"] == 4
+    cs_services.roster_import_commit(roster_import=batch, user=None)
+    assert Customer.objects.get(name="株式会社ひかり工業").nps is None

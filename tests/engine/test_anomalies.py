@@ -29,7 +29,7 @@ def test_a_spike_in_a_seasonal_series_is_flagged_where_it_happens():
 
 def test_a_level_shift_is_flagged_at_its_start():
     y = weekly_pattern(140, seed=1)
-    y[80:] -= 30
+    y[80:] *= 0.75  # a quarter of the traffic gone, on weekends and weekdays alike
     found = detect(y, 7)
     shifts = [a for a in found if a.kind == "level_shift"]
     assert [a.index for a in shifts] == [80]
@@ -75,3 +75,45 @@ def test_missing_values_are_never_flagged_and_do_not_break_detection():
     y[90] += 45
     found = detect(y, 7)
     assert [a.index for a in found] == [90]
+
+
+def weekly_kpi(weeks, seed=0):
+    """Weekly visits: yearly season, slight growth, 4 % noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(weeks)
+    return 10_000 * (1 + 0.2 * np.sin(2 * np.pi * t / 52)) * 1.002 ** t * \
+        np.exp(rng.normal(0, 0.04, weeks))
+
+
+@pytest.mark.parametrize("weeks", [60, 104, 156, 208])
+@pytest.mark.parametrize("factor", [1.4, 0.6])
+def test_a_40_percent_spike_or_dip_in_the_newest_week_is_found(weeks, factor):
+    y = weekly_kpi(weeks, seed=weeks)
+    y[-1] *= factor
+    found = detect(y, 52, refractory=2)
+    assert any(a.index == weeks - 1 and a.label == "anomaly" for a in found)
+    assert all(a.index == weeks - 1 for a in found)
+
+
+def test_each_point_is_decided_from_the_points_before_it():
+    y = weekly_kpi(130, seed=7)
+    y[100] *= 1.5
+    full = detect(y, 52)
+    so_far = detect(y[:101], 52)
+    assert [a.index for a in so_far] == [100]
+    assert so_far[0].score == pytest.approx(next(a for a in full if a.index == 100).score)
+
+
+def test_two_seasons_of_a_flat_series_do_not_explode_the_score():
+    y = np.tile(np.r_[np.full(51, 1000.0), 1001.0], 2)
+    y[-1] = 1300.0
+    found = detect(y, 52)
+    assert found and all(abs(a.score) <= 100 for a in found)
+    assert detect(np.r_[np.full(103, 1000.0), 1001.0], 52) == []
+
+
+def test_a_level_shift_is_its_own_kind_and_the_new_level_becomes_normal():
+    y = weekly_kpi(150, seed=3)
+    y[110:] *= 0.7
+    found = [a for a in detect(y, 52) if a.label == "anomaly"]
+    assert [(a.index, a.kind) for a in found] == [(110, "level_shift")]

@@ -8,25 +8,21 @@ import pytest
 
 from engine.saas import (
     METRIC_KEYS,
-    AtRiskRules,
-    Cohort,
-    CohortGroup,
     CustomerRecord,
-    at_risk,
     csat_score,
     gross_revenue_churn,
     grr,
     logo_churn,
     ltv,
-    ltv_gap,
     monthly_metrics,
     next_month,
     nps_average,
     nps_score,
     nrr,
-    onboarding_cohorts,
     onboarding_completion,
+    revenue_movement,
 )
+from engine.saas_risk import AtRiskRules, Cohort, CohortGroup, at_risk, ltv_gap, onboarding_cohorts
 
 MARCH = date(2024, 3, 1)
 
@@ -82,11 +78,12 @@ def test_a_month_must_be_given_by_its_first_day():
 
 
 def revenue_roster():
-    jan, apr = date(2024, 1, 1), MARCH.replace(month=4)
+    # Changes dated 1 March (billed from March on) are March's movements.
+    jan = date(2024, 1, 1)
     return [
         customer("flat", date(2024, 1, 10), mrr=Decimal(100)),
-        customer("expands", date(2024, 1, 10), mrr_history={jan: Decimal(200), apr: Decimal(300)}),
-        customer("shrinks", date(2024, 1, 10), mrr_history={jan: Decimal(300), apr: Decimal(250)}),
+        customer("expands", date(2024, 1, 10), mrr_history={jan: Decimal(200), MARCH: Decimal(300)}),
+        customer("shrinks", date(2024, 1, 10), mrr_history={jan: Decimal(300), MARCH: Decimal(250)}),
         customer("leaves", date(2024, 1, 10), date(2024, 3, 20), mrr=Decimal(400)),
         customer("new", date(2024, 3, 5), mrr=Decimal(500)),
     ]
@@ -116,10 +113,10 @@ def test_nrr_adds_expansion_and_subtracts_contraction_and_churn():
 
 
 def test_grr_never_exceeds_100_percent_while_nrr_does():
-    # a: 100 → 500 (+400 expansion), b: 100 flat. Start 200.
+    # a: 100 → 500 from March (+400 expansion), b: 100 flat. Start 200.
     # GRR = (200 − 0 − 0) / 200 = 100 %; NRR = (200 + 400) / 200 = 300 %.
     roster = [
-        customer("a", date(2024, 1, 1), mrr_history={date(2024, 1, 1): 100, date(2024, 4, 1): 500}),
+        customer("a", date(2024, 1, 1), mrr_history={date(2024, 1, 1): 100, MARCH: 500}),
         customer("b", date(2024, 1, 1), mrr=Decimal(100)),
     ]
     assert grr(roster, MARCH).value == 1.0
@@ -134,14 +131,15 @@ def test_revenue_retention_without_start_mrr_is_undefined():
     assert nrr(free, MARCH).note == "undefined: no MRR at month start"
 
 
-def test_mrr_history_carries_forward_and_falls_back_to_the_constant():
+def test_mrr_history_carries_forward_and_holds_the_first_entry_before_it():
     record = customer(
         "a",
         date(2023, 12, 1),
         mrr=Decimal(80),
         mrr_history={date(2024, 1, 1): Decimal(100), date(2024, 3, 1): Decimal(150)},
     )
-    assert record.mrr_at(date(2023, 12, 1)) == 80  # before any entry: the constant
+    assert record.mrr_at(date(2023, 12, 1)) == 100  # before any entry: the first one, not today's
+    assert customer("b", date(2024, 1, 1), mrr=Decimal(80)).mrr_at(MARCH) == 80  # no history
     assert record.mrr_at(date(2024, 2, 1)) == 100  # carried forward from January
     assert record.mrr_at(date(2024, 5, 1)) == 150
 
@@ -153,20 +151,35 @@ def test_next_month_wraps_the_year():
 # --- LTV ----------------------------------------------------------------------------------
 
 
-def test_ltv_is_arpa_times_margin_over_logo_churn():
-    # ARPA = start MRR 1000 / 4 customers = 250; logo churn = 1 lost / 4 = 25 %.
-    # LTV = 250 × 0.8 / 0.25 = 800.
-    metric = ltv(revenue_roster(), MARCH)
-    assert metric.value == pytest.approx(800.0)
-    # With a 60 % margin: 250 × 0.6 / 0.25 = 600.
-    assert ltv(revenue_roster(), MARCH, gross_margin=0.6).value == pytest.approx(600.0)
+def ltv_roster(churn_this_month=True):
+    """Ten customers at 100 a month since June 2023; one left in January, one in March."""
+    roster = [customer(f"c{i}", date(2023, 6, 15), mrr=Decimal(100)) for i in range(8)]
+    roster.append(customer("jan", date(2023, 6, 15), date(2024, 1, 20), mrr=Decimal(100)))
+    roster.append(customer("mar", date(2023, 6, 15), date(2024, 3, 10) if churn_this_month
+                           else None, mrr=Decimal(100)))
+    return roster
 
 
-def test_ltv_without_churn_is_undefined():
-    roster = [customer("a", date(2024, 1, 1), mrr=Decimal(100))]
+def test_ltv_is_arpa_over_the_six_months_average_churn_before_the_month():
+    # September–February: churn 0, 0, 0, 0, 1/10 (January), 0 → average 1/60.
+    # ARPA in March = 900 MRR / 9 customers = 100; LTV = 100 ÷ (1/60) = 6,000.
+    metric = ltv(ltv_roster(), MARCH)
+    assert metric.value == pytest.approx(6000.0)
+    assert "revenue LTV" in metric.note
+    # March's own churn is not in it: the same roster without it gives the same LTV.
+    assert ltv(ltv_roster(churn_this_month=False), MARCH).value == pytest.approx(6000.0)
+    # The gross-margin LTV is optional and says so: 100 × 0.8 ÷ (1/60) = 4,800.
+    margin = ltv(ltv_roster(), MARCH, gross_margin=0.8)
+    assert margin.value == pytest.approx(4800.0)
+    assert "gross-margin LTV (margin 0.8)" in margin.note
+
+
+def test_ltv_without_churn_in_the_six_months_before_is_undefined_even_with_churn_now():
+    roster = [customer("a", date(2023, 1, 1), mrr=Decimal(100)),
+              customer("b", date(2023, 1, 1), date(2024, 3, 5), mrr=Decimal(100))]
     metric = ltv(roster, MARCH)
     assert metric.value is None
-    assert metric.note == "undefined: no churn this month"
+    assert metric.note == "undefined: no churn in the 6 months before"
 
 
 def test_ltv_refuses_a_margin_outside_zero_to_one():
@@ -285,8 +298,9 @@ def test_monthly_metrics_returns_every_metric_for_the_month():
     assert metrics["nps_average"].value == pytest.approx(6.5)
     # CSAT 5 and 2: 1 of 2 satisfied.
     assert metrics["csat"].value == pytest.approx(0.5)
-    # ARPA = 1000 / 6; LTV = (1000 / 6) × 0.8 / (1 / 6) = 800.
-    assert metrics["ltv"].value == pytest.approx(800.0)
+    # February: "gone" left 1 of 5 (four January signers + "gone") → trailing churn 0.2
+    # (September–January had nobody at their start). ARPA = 1000 / 6; LTV = 833.33.
+    assert metrics["ltv"].value == pytest.approx(1000 / 6 / 0.2)
 
 
 def test_monthly_metrics_with_no_customers_is_all_undefined():
@@ -429,3 +443,57 @@ def test_ltv_gap_is_undefined_for_a_segment_without_churn_or_customers():
     assert "undefined: not completed LTV (no customers)" in gap.note
     empty = ltv_gap([], AS_OF)
     assert empty.arpa is None and empty.difference is None
+
+
+# --- MRR movements by the book ------------------------------------------------------------
+
+APRIL, MAY, JUNE = date(2024, 4, 1), date(2024, 5, 1), date(2024, 6, 1)
+
+
+def test_months_before_the_first_history_row_do_not_take_todays_mrr():
+    # Signed in December at 100; the first row says 100 from April; today it pays 60.
+    record = customer("a", date(2023, 12, 1), mrr=Decimal(60),
+                      mrr_history={APRIL: Decimal(100), JUNE: Decimal(60)})
+    assert nrr([record], MARCH).value == pytest.approx(1.0)  # not 60 / 100
+    assert nrr([record], JUNE).value == pytest.approx(0.6)
+
+
+def test_a_downgrade_is_booked_in_the_month_it_takes_effect():
+    record = customer("a", date(2024, 1, 10), mrr_history={date(2024, 1, 1): Decimal(300),
+                                                            APRIL: Decimal(250)})
+    assert nrr([record], MARCH).value == pytest.approx(1.0)
+    april = revenue_movement([record], APRIL)
+    assert (april.start_mrr, april.contraction) == (Decimal(300), Decimal(50))
+    assert nrr([record], APRIL).value == pytest.approx(250 / 300)
+
+
+def test_a_downgrade_to_zero_is_a_churned_logo():
+    leaving = customer("a", date(2024, 1, 10), mrr_history={date(2024, 1, 1): Decimal(200),
+                                                             MARCH: Decimal(0)})
+    staying = customer("b", date(2024, 1, 10), mrr=Decimal(100))
+    roster = [leaving, staying]
+    assert logo_churn(roster, MARCH).value == pytest.approx(0.5)
+    march = revenue_movement(roster, MARCH)
+    assert (march.churned, march.contraction) == (Decimal(200), Decimal(0))
+    # In April it is no longer in the base.
+    assert logo_churn(roster, APRIL).numerator == 0 and logo_churn(roster, APRIL).denominator == 1
+
+
+def test_a_customer_paying_again_is_a_reactivation_not_retention():
+    record = customer("a", date(2024, 1, 10), mrr_history={
+        date(2024, 1, 1): Decimal(200), MARCH: Decimal(0), MAY: Decimal(150)})
+    other = customer("b", date(2024, 1, 10), mrr=Decimal(100))
+    may = revenue_movement([record, other], MAY)
+    assert (may.reactivation, may.reactivated) == (Decimal(150), 1)
+    assert may.start_mrr == Decimal(100) and nrr([record, other], MAY).value == 1.0
+    assert logo_churn([record, other], MAY).denominator == 1
+    assert logo_churn([record, other], JUNE).denominator == 2  # back in the base
+
+
+def test_a_months_nps_reads_the_answers_given_by_its_end():
+    record = customer("a", date(2024, 1, 10), nps=3,
+                      nps_answers={date(2024, 2, 20): 10, date(2024, 4, 5): 3})
+    assert monthly_metrics([record], MARCH)["nps"].value == 100.0  # February's 10
+    assert monthly_metrics([record], APRIL)["nps"].value == -100.0  # April's 3
+    assert monthly_metrics([record], date(2024, 2, 1))["nps"].value == 100.0
+    assert monthly_metrics([record], date(2024, 1, 1))["nps"].value is None  # not yet asked

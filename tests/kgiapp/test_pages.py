@@ -121,3 +121,14 @@ def test_change_is_signed_in_percent_or_points():
     assert format_change(3.25, "%") == "+3.2 %"
     assert format_change(-0.3, "pt") == "−0.3 pt"
     assert format_change(None, "%") == "—"
+
+
+@pytest.mark.django_db
+def test_the_small_chart_under_the_probability_is_the_probability_trend(executive):
+    html = executive.get("/demo/").content.decode()
+    side = html[html.index('data-testid="ns-attainment"'):]
+    side = side[:side.index("</section>")]
+    assert 'data-testid="ns-probability-trend"' in side
+    assert 'data-testid="ns-value-trend"' not in side
+    assert "Probability over the last" in side
+    assert 'data-testid="ns-value-trend"' in html  # the KGI's own values, labelled, elsewhere
