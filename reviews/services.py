@@ -296,8 +296,8 @@ def review_close(*, review, membership, no_decision_reason: str | None = None):
 
 
 def review_reopen(*, review, membership, reason: str = "") -> WeeklyReview:
-    """An admin reopens a closed review; the reopening is logged."""
-    if not can(membership, "admin"):
+    """The team's manager (or an admin) reopens a closed review; the reopening is logged."""
+    if not can(membership, "manage_team", review.team):
         raise PermissionDenied
     with transaction.atomic():
         review = WeeklyReview.objects.select_for_update().get(pk=review.pk)
@@ -353,7 +353,8 @@ def _open_customer_task(customer):
 
 def task_create_for_customer(*, customer, membership, due_date: date | None = None,
                              today: date | None = None) -> tuple[Task, bool]:
-    """A follow-up task for an at-risk customer in this week's review of the customer's team.
+    """A follow-up task for an at-risk customer in this week's review of the customer's team
+    (next week's when this week's is already closed).
 
     The task ("Follow up <customer>: <reasons>", owned by the one who clicked, due in a
     week) hangs on the review's decision about the KPI the customer's first reason maps to,
@@ -375,6 +376,9 @@ def task_create_for_customer(*, customer, membership, due_date: date | None = No
         risk = cs_selectors.customer_risk(customer, cs_services.risk_rules_for(team), today)
     kpi = _customer_kpi(customer, risk["codes"])
     review = review_open_for_week(team=team, day=today)
+    if review.status != ReviewStatus.OPEN:
+        # This week's review is closed: the follow-up goes on next week's agenda.
+        review = review_open_for_week(team=team, day=today + timedelta(days=7))
     with translation.override(language):
         if risk["reasons"]:
             title = _("Follow up %(customer)s: %(reasons)s") % {
@@ -396,8 +400,8 @@ def task_create_for_customer(*, customer, membership, due_date: date | None = No
             review = WeeklyReview.objects.select_for_update().get(pk=review.pk)
             if review.status != ReviewStatus.OPEN:
                 raise ValidationError(
-                    _("This week's review (%(week)s) is closed, so no task can be added to it; "
-                      "an admin can reopen it.") % {"week": review.week_label})
+                    _("The review of %(week)s is closed, so no task can be added to it; "
+                      "the team's manager can reopen it.") % {"week": review.week_label})
             existing = _open_customer_task(customer)
             if existing is not None:
                 return existing, False

@@ -70,8 +70,8 @@ def cs_customer_task(request, team, customer_id):
     if error:
         messages.error(request, error)
     elif created:
-        messages.success(request, _("Task added to this week's review: %(title)s")
-                         % {"title": task.title})
+        messages.success(request, _("Task added to the review of %(week)s: %(title)s")
+                         % {"week": task.review.week_label, "title": task.title})
     else:
         messages.info(request, _("%(customer)s already has an open follow-up task.")
                       % {"customer": customer.name})

@@ -68,7 +68,7 @@ def _context(request, review, **forms):
         "teams": Team.objects.filter(company=request.company).order_by("name"),
         "can_write": is_open and can(membership, "contribute", team),
         "can_manage": is_open and can(membership, "manage_team", team),
-        "can_reopen": not is_open and can(membership, "admin"),
+        "can_reopen": not is_open and can(membership, "manage_team", team),
         "note_form": forms.get("note_form") or NoteForm(),
         "summary_form": forms.get("summary_form") or SummaryForm(
             initial={"summary": review.summary or page["draft_summary"]}),
@@ -244,9 +244,10 @@ def review_close(request, team, week):
 
 
 @require_POST
-@company_view("admin")
+@company_view("manage_team")
 def review_reopen(request, team, week):
     review = _review(request, team, week)
+    require(request, "manage_team", review.team)
     services.review_reopen(review=review, membership=request.membership,
                            reason=request.POST.get("reason", ""))
     return redirect("review-detail", request.company.slug, review.team.slug, review.week_label)

@@ -61,7 +61,8 @@ ROWS = {
     "review-task-delete": company_row("manage_team", kwargs=_review_task, method="post",
                                       team_scoped=True, other_manager=403),
     "review-close": company_row("manage_team", kwargs=_week, method="post", team_scoped=True, other_manager=403),
-    "review-reopen": company_row("admin", kwargs=_week, method="post"),
+    "review-reopen": company_row("manage_team", kwargs=_week, method="post", team_scoped=True,
+                                 other_manager=403),
     "my-tasks": company_row("view"),
     "inbox": company_row("view"),
     # A task of the sales team's review.

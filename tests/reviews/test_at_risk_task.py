@@ -149,16 +149,26 @@ def test_the_database_refuses_two_open_follow_ups_for_one_customer(cs):
 
 
 @pytest.mark.django_db
-def test_closed_review_is_refused_with_the_week_named(cs):
+def test_a_closed_review_sends_the_follow_up_to_next_weeks_review(cs):
     review = review_open_for_week(team=cs.team)
     review.status = ReviewStatus.CLOSED
     review.save(update_fields=["status"])
+    task, created = task_create_for_customer(customer=cs.extra["silent"],
+                                             membership=_m(cs, "manager"))
+    assert created and task.review.week_start == review.week_start + timedelta(days=7)
+    assert task.review.status == ReviewStatus.OPEN
+
+
+@pytest.mark.django_db
+def test_when_next_weeks_review_is_closed_too_the_refusal_names_it(cs):
+    for days in (0, 7):
+        review = review_open_for_week(team=cs.team, day=team_today(cs.team) + timedelta(days=days))
+        review.status = ReviewStatus.CLOSED
+        review.save(update_fields=["status"])
     with pytest.raises(ValidationError) as exc:
         task_create_for_customer(customer=cs.extra["silent"], membership=_m(cs, "manager"))
     assert review.week_label in exc.value.messages[0]
-    assert "closed" in exc.value.messages[0]
     assert not Task.objects.filter(customer__isnull=False).exists()
-    assert not Decision.objects.filter(kpi__in=cs.extra["kpis"].values()).exists()
 
 
 @pytest.mark.django_db
@@ -255,22 +265,22 @@ def test_plain_post_redirects_back_to_the_list_with_a_message(cs, client):
     response = client.post(_url(cs, cs.extra["silent"]), follow=True)
     assert response.redirect_chain[-1][0] == reverse(
         "cs-at-risk", args=[cs.company.slug, cs.team.slug])
-    assert "Task added to this week&#x27;s review: Follow up Fuji Systems" in \
+    week = Task.objects.get(customer=cs.extra["silent"]).review.week_label
+    assert f"Task added to the review of {week}: Follow up Fuji Systems" in \
         response.content.decode()
     assert Task.objects.filter(customer=cs.extra["silent"]).exists()
 
 
 @pytest.mark.django_db
-def test_closed_review_shows_the_refusal_in_the_row(cs, client):
+def test_a_closed_review_still_turns_the_row_into_a_task_for_next_week(cs, client):
     review = review_open_for_week(team=cs.team)
     review.status = ReviewStatus.CLOSED
     review.save(update_fields=["status"])
     client.force_login(cs.users["manager"])
     html = client.post(_url(cs, cs.extra["silent"]), headers={"HX-Request": "true"}
                        ).content.decode()
-    assert 'role="alert"' in html and review.week_label in html
-    assert "Turn into a task" in html  # the button stays for after an admin reopens it
-    assert not Task.objects.filter(customer__isnull=False).exists()
+    task = Task.objects.get(customer=cs.extra["silent"])
+    assert task.review.week_label in html and 'role="alert"' not in html
 
 
 @pytest.mark.django_db

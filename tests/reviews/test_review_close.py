@@ -41,7 +41,7 @@ def test_close_needs_a_decision_or_a_reason_for_none(world):
 
 
 @pytest.mark.django_db
-def test_only_the_team_manager_closes_and_only_an_admin_reopens_logged(world):
+def test_the_team_manager_closes_and_reopens_the_teams_review_logged(world):
     review = review_for(world.team)
     kpi = focus_kpi(company=world.company, team=world.team)
     decision_with_task(review, kpi, world.users["member"])
@@ -49,11 +49,14 @@ def test_only_the_team_manager_closes_and_only_an_admin_reopens_logged(world):
         with pytest.raises(PermissionDenied):
             review_close(review=review, membership=_m(world, role))
     review, _closed = review_close(review=review, membership=_m(world, "manager"))
-    with pytest.raises(PermissionDenied):
-        review_reopen(review=review, membership=_m(world, "manager"))
-    review = review_reopen(review=review, membership=_m(world, "admin"), reason="typo")
+    for role in ("member", "executive", "viewer"):
+        with pytest.raises(PermissionDenied):
+            review_reopen(review=review, membership=_m(world, role))
+    review = review_reopen(review=review, membership=_m(world, "manager"), reason="typo")
     assert review.status == ReviewStatus.OPEN
     assert ReviewLog.objects.filter(review=review, action="reopened", note="typo").exists()
+    review, _closed = review_close(review=review, membership=_m(world, "manager"))
+    assert review_reopen(review=review, membership=_m(world, "admin")).status == "open"
 
 
 @pytest.mark.django_db
