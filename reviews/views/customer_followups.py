@@ -16,8 +16,8 @@ from customers import selectors as cs_selectors
 from customers import services as cs_services
 from customers.forms import RiskRulesForm
 from customers.models import Customer
+from reviews import followups
 from reviews import selectors as review_selectors
-from reviews import services as review_services
 from teams.tenancy import company_view, get_team, require
 
 AT_RISK = "customers/cs_at_risk.html"
@@ -59,7 +59,7 @@ def cs_customer_task(request, team, customer_id):
     customer = get_object_or_404(Customer, company=request.company, team=team, pk=customer_id)
     task, created, error = None, False, ""
     try:
-        task, created = review_services.task_create_for_customer(
+        task, created = followups.task_create_for_customer(
             customer=customer, membership=request.membership)
     except ValidationError as exc:
         error = " ".join(exc.messages)

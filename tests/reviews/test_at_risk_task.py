@@ -10,8 +10,9 @@ from django.utils import translation
 
 from core.calendar import team_today, week_of
 from metrics.models import Focus
+from reviews.followups import task_create_for_customer
 from reviews.models import Decision, ReviewStatus, Task, TaskStatus
-from reviews.services import review_open_for_week, task_create_for_customer, task_set_status
+from reviews.services import review_open_for_week, task_set_status
 from teams.models import Membership, Role, Team, TeamMembership
 from tests.customers.factories import CustomerFactory
 from tests.reviews.factories import focus_kpi, measure
