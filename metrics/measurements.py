@@ -24,7 +24,7 @@ from engine.formula import FormulaError, parse_formula
 from metrics.models import Kpi, Measurement, MeasurementRevision, Source
 from spreadsheets import check_range
 from spreadsheets.dates import PERIOD_MAX, PERIOD_MIN
-from teams.models import CompanyDataVersion, Membership, Team
+from teams.models import Membership, Team
 from teams.permissions import can, can_enter_numbers
 
 PLACES = Decimal("0.0001")
@@ -164,16 +164,22 @@ def _percent_max(kpi) -> Decimal | None:
     return Decimal("1000") if kpi.code in {"nrr", "grr", "net_revenue_retention"} else None
 
 
-def _lock_company_writes(company) -> None:
-    """Queue behind any other writer of the company's numbers *before* reading what is stored.
+def _lock_kpis_for_writing(kpi_ids) -> None:
+    """Queue behind any other writer of these KPIs' numbers *before* reading what is stored.
 
-    The first write takes the company's data-token row anyway (kgiapp triggers); taking it
-    before the read means two concurrent imports of one file cannot both see "new" or
-    "changed": the second reads after the first committed, so each value is written once
-    and a revision is kept only for a real change.
+    Two concurrent imports of one file then cannot both see "new" or "changed": the second
+    reads after the first committed, so each value is written once and a revision is kept
+    only for a real change. The locks are per KPI (PostgreSQL advisory locks held to the end
+    of the transaction, taken in id order so two writers cannot deadlock), so a long import
+    never holds up a grid edit of another KPI of the same company — nor does the company's
+    data token, which is set at commit (teams.dataversion). SQLite has one writer anyway.
     """
-    list(CompanyDataVersion.objects.select_for_update().filter(company_id=company.pk)
-         .values_list("pk", flat=True))
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for kpi_id in sorted(set(kpi_ids)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('kgi.measurements'), %s)",
+                           [int(kpi_id) % 2147483647])
 
 
 def _existing(company, keys) -> dict:
@@ -275,7 +281,7 @@ def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source
     keep_sources = frozenset(keep_sources)
     with transaction.atomic():
         if not dry_run:
-            _lock_company_writes(company)
+            _lock_kpis_for_writing(kpi_id for kpi_id, _period in rows)
         existing = _existing(company, rows.keys())
         kept = {key for key, old in existing.items() if old[2] in keep_sources}
         for key in kept:
