@@ -2,17 +2,26 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# `make run` installs only what running needs; `make test` adds the test tools.
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
-.PHONY: run test install migrate seed lint i18n messages worker beat bench-import bench-dashboard clean
+.PHONY: run test install install-dev migrate seed lint i18n messages worker beat bench-import bench-dashboard clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(RUN_STAMP): requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP) requirements-dev.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(RUN_STAMP)
+
+install-dev: $(STAMP)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -20,16 +29,16 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-## make run: install, migrate, seed the demo company, serve on http://127.0.0.1:8000
+## make run: install, migrate, seed the demo company, serve on http://127.0.0.1:$(PORT) (PORT=8000)
 run: seed messages
 	@echo ""
-	@echo "  kgiapp is running at http://127.0.0.1:8000/demo/"
+	@echo "  kgiapp is running at http://127.0.0.1:$(PORT)/demo/"
 	@echo "  Log in as demo-admin, demo-executive, demo-manager, demo-member or demo-viewer (password: demo)"
 	@echo ""
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: ruff, import layers, migrations check, complete Japanese translation, then the whole pytest suite
-test: install messages
+test: install-dev messages
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -44,8 +53,9 @@ messages: install
 i18n: install
 	$(BIN)/python manage.py makemessages -l ja --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 worker:
 	$(BIN)/celery -A kgiapp worker -l info
