@@ -65,27 +65,27 @@ def review_decision_edit(request, team, week, decision_id):
     return _answer(request, review, error=error)
 
 
-@require_POST
-@company_view("manage_team")
-def review_decision_delete(request, team, week, decision_id):
+def _delete(request, team, week, model, pk, remove):
+    """Delete one decision or task of the review (``remove`` is the service), answer the block."""
     review = _managed_review(request, team, week)
-    decision = get_object_or_404(Decision, review=review, pk=decision_id)
+    obj = get_object_or_404(model, review=review, pk=pk)
     error = None
     try:
-        services.decision_delete(decision=decision, membership=request.membership)
+        remove(obj, membership=request.membership)
     except ValidationError as exc:
         error = " ".join(exc.messages)
     return _answer(request, review, error=error)
+
+
+@require_POST
+@company_view("manage_team")
+def review_decision_delete(request, team, week, decision_id):
+    return _delete(request, team, week, Decision, decision_id,
+                   lambda decision, **kw: services.decision_delete(decision=decision, **kw))
 
 
 @require_POST
 @company_view("manage_team")
 def review_task_delete(request, team, week, task_id):
-    review = _managed_review(request, team, week)
-    task = get_object_or_404(Task, review=review, pk=task_id)
-    error = None
-    try:
-        services.task_delete(task=task, membership=request.membership)
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
-    return _answer(request, review, error=error)
+    return _delete(request, team, week, Task, task_id,
+                   lambda task, **kw: services.task_delete(task=task, **kw))
