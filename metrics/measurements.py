@@ -176,10 +176,14 @@ def _lock_kpis_for_writing(kpi_ids) -> None:
     """
     if connection.vendor != "postgresql":
         return
+    keys = sorted({int(kpi_id) % 2147483647 for kpi_id in kpi_ids})
+    if not keys:
+        return
     with connection.cursor() as cursor:
-        for kpi_id in sorted(set(kpi_ids)):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('kgi.measurements'), %s)",
-                           [int(kpi_id) % 2147483647])
+        # One statement: the function scan yields the sorted array in order, so the locks
+        # are taken in that order.
+        cursor.execute("SELECT count(pg_advisory_xact_lock(hashtext('kgi.measurements'), k)) "
+                       "FROM unnest(%s::int[]) AS k", [keys])
 
 
 def _existing(company, keys) -> dict:
