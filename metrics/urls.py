@@ -35,6 +35,7 @@ urlpatterns = [
     path("kpis/<slug:code>/", kpi.kpi_detail, name="kpi-detail"),
     path("teams/<slug:team>/numbers/", numbers.numbers_grid, name="numbers-grid"),
     path("teams/<slug:team>/numbers/cell/", numbers.numbers_cell, name="numbers-cell"),
+    path("teams/<slug:team>/numbers/target/", numbers.numbers_target, name="numbers-target"),
     path("numbers/", numbers.numbers_home, name="numbers-home"),
     path("numbers/import/", imports.import_upload, name="import-upload"),
     path("numbers/import/<int:batch_id>/", imports.import_preview, name="import-preview"),
