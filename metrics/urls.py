@@ -42,6 +42,7 @@ urlpatterns = [
     path("numbers/import/<int:batch_id>/status/", imports.import_status, name="import-status"),
     path("numbers/import/<int:batch_id>/commit/", imports.import_commit_view,
          name="import-commit"),
+    path("numbers/import/<int:batch_id>/undo/", imports.import_undo_view, name="import-undo"),
     path("numbers/export/", export.measurement_export, name="measurement-export"),
     path("numbers/quality/", quality.data_quality, name="data-quality"),
     path("campaigns/", campaigns.campaign_list, name="campaign-list"),

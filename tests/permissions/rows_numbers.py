@@ -52,6 +52,9 @@ ROWS = {
     "import-status": company_row("contribute", kwargs=_batch, other_manager=ALLOWED),
     "import-commit": company_row("contribute", kwargs=_batch, method="post",
                                  other_manager=ALLOWED),
+    # Undo: the service lets only the batch's owner or an admin (others get a message).
+    "import-undo": company_row("contribute", kwargs=_batch, method="post",
+                               other_manager=ALLOWED),
     "measurement-export": company_row("view"),
     "data-quality": company_row("view"),
     "campaign-list": company_row("view"),
