@@ -12,6 +12,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from metrics.batch_changes import encode
 from metrics.imports import _errors_as_problems, analyze_file
 from metrics.measurements import MeasurementError, measurements_bulk_upsert
 from metrics.models import ImportBatch, ImportStatus, Source
@@ -195,7 +196,9 @@ def source_run(*, source: DataSource, key: str, filename: str | None = None,
                 status=ImportStatus.INVALID if analysis.problems else ImportStatus.DONE,
                 new_count=result.new if result else 0,
                 changed_count=result.changed if result else 0,
-                unchanged_count=result.unchanged if result else 0, finished_at=timezone.now())
+                unchanged_count=result.unchanged if result else 0, finished_at=timezone.now(),
+                changes=encode(result.cells) if result else b"",
+                written_at=result.written_at if result else None)
             return _finish(run, error=_summary(analysis.problems), result=result,
                            unmapped=analysis.unmapped, batch=batch)
 
