@@ -393,6 +393,12 @@ class ImportBatch(models.Model):
     unchanged_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The cells it would change (preview) or changed (done), old → new: metrics.batch_changes.
+    changes = models.BinaryField(editable=False, default=b"")
+    written_at = models.DateTimeField(null=True, blank=True)  # a later write is a later batch
+    # An undo is its own batch: one undo per batch.
+    undo_of = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="undone_by")
 
     class Meta:
         verbose_name = _("import")
