@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0006_import_batch_changes'),
+        ('metrics', '0007_sourcerun_kpis'),
     ]
 
     operations = [
