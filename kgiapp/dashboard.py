@@ -140,7 +140,11 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     return {
         "north_star": ns,
         "teams": teams,
-        "first_run_facts": first_run_facts(company),
+        # Admins only (read lazily); what the first reforecast still lacks reads the KGI
+        # tree's history, so it is kept under the data token and the numbers' signature.
+        "first_run_facts": SimpleLazyObject(lambda: cached(
+            company, "first-run", (cards.numbers_signature(company),),
+            lambda: first_run_facts(company))),
         "layers": layers,
         "layers_key": None,
         "kpi_count": kpi_count,

@@ -151,3 +151,16 @@ def status_totals(counts):
 
 __all__ = ["card_rows", "kpi_cards", "card_counts", "top_cards", "layers_from",
            "status_totals"]
+
+
+def numbers_signature(company):
+    """A value that changes whenever any of the company's KPI facts changes (every write of
+    numbers or targets gives its fact a new random version), one aggregate over its facts:
+    the key for what is computed from the numbers of many KPIs."""
+    from django.db.models import Sum
+
+    from metrics.facts.models import KpiFact
+
+    found = KpiFact.objects.filter(company=company).aggregate(
+        n=Count("pk"), s=Sum(F("version") % Value(1_000_000_007)))
+    return f"{found['n']}.{found['s'] or 0}"

@@ -178,7 +178,7 @@ def _team(kpi):
 
 WRITES = [_target, _target_superseded, _kpi_focus, _kgi, _kgi_edit, _campaign, _anomaly,
           _reforecast, _team]
-# Numbers no longer move the company's token (metrics/0007): they move their KPI's fact.
+# Numbers no longer move the company's token (metrics/0010): they move their KPI's fact.
 NUMBER_WRITES = [_measurement_write, _bulk_upsert, _queryset_update, _queryset_delete, _raw_sql]
 
 

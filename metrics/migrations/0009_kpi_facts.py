@@ -18,7 +18,7 @@ BACKFILL = (
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0005_import_commit_requested_by_and_sheet'),
+        ('metrics', '0008_kpi_allows_negative'),
         ('teams', '0006_api_token_expires'),
     ]
 
