@@ -106,7 +106,6 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     reads the company's KPI tree, is cached under the data token.
     """
     from kgiapp.checklist import checklist
-    from kgiapp.first_run import first_run_facts
 
     today = today or timezone.localdate()
     kgi = active_kgi(company)
@@ -142,9 +141,7 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
         "teams": teams,
         # Admins only (read lazily); what the first reforecast still lacks reads the KGI
         # tree's history, so it is kept under the data token and the numbers' signature.
-        "first_run_facts": SimpleLazyObject(lambda: cached(
-            company, "first-run", (cards.numbers_signature(company),),
-            lambda: first_run_facts(company))),
+        "first_run_facts": SimpleLazyObject(lambda: _first_run_facts(company)),
         "layers": layers,
         "layers_key": None,
         "kpi_count": kpi_count,
@@ -157,6 +154,26 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
             lambda: checklist(company, kgi=kgi, kgi_has_numbers=kgi_has_numbers,
                               team_count=len(teams), **attainment))),
     }
+
+
+def _first_run_facts(company):
+    """first_run_facts, kept under the data token and the signature of the numbers it reads
+    (the KGI tree's leaves, for what the first reforecast still lacks)."""
+    from kgiapp.first_run import first_run_facts
+    from metrics.analytics.outlook import OutlookUnavailable, active_kgi_with_tree
+    from metrics.models import Kpi
+
+    def leaves():
+        try:
+            codes = active_kgi_with_tree(company)[3]
+        except OutlookUnavailable:
+            return []
+        return sorted(Kpi.objects.filter(company=company, code__in=codes)
+                      .values_list("pk", flat=True))
+
+    ids = cached(company, "kgi-leaf-ids", (), leaves)
+    return cached(company, "first-run", (cards.numbers_signature(company, ids),),
+                  lambda: first_run_facts(company))
 
 
 def _with_anomalies(rows, today):

@@ -153,14 +153,15 @@ __all__ = ["card_rows", "kpi_cards", "card_counts", "top_cards", "layers_from",
            "status_totals"]
 
 
-def numbers_signature(company):
-    """A value that changes whenever any of the company's KPI facts changes (every write of
-    numbers or targets gives its fact a new random version), one aggregate over its facts:
-    the key for what is computed from the numbers of many KPIs."""
-    from django.db.models import Sum
+def numbers_signature(company, kpi_ids=()):
+    """A value that changes when these KPIs' facts change (every write of their numbers or
+    targets gives a fact a new random version) or when the company's first numbers arrive,
+    one aggregate over its facts: the key for what is computed from these KPIs' numbers."""
+    from django.db.models import Q, Sum
 
     from metrics.facts.models import KpiFact
 
     found = KpiFact.objects.filter(company=company).aggregate(
-        n=Count("pk"), s=Sum(F("version") % Value(1_000_000_007)))
+        n=Count("pk", filter=Q(latest_period__isnull=False) | Q(dirty=True)),
+        s=Sum(F("version") % Value(1_000_000_007), filter=Q(kpi_id__in=list(kpi_ids))))
     return f"{found['n']}.{found['s'] or 0}"

@@ -38,7 +38,11 @@ def test_query_count_does_not_grow_from_3_to_30_teams(client):
     small = _counts(client, "small", 3)
     large = _counts(client, "large", 30)
     assert small == large
-    assert max(large.values()) <= MAX_QUERIES, large
+    # The very first load also fills what the data token keeps (the checklist, the first-run
+    # path with the reforecast's readiness, the KGI tree's leaves): a change of the KPI
+    # tree, not of the numbers, costs that again.
+    assert large["dashboard"] <= MAX_QUERIES + 4, large
+    assert max(v for k, v in large.items() if k != "dashboard") <= MAX_QUERIES, large
     # Pages read the stored per-KPI facts on every load, so a load after a write costs what
     # any load costs: the second load runs the same queries as the first, except what the
     # data token still keeps (the checklist, the KPI page's history).
