@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from metrics.models import Kpi, Unit
-from spreadsheets import ValueProblem, parse_number
 from okrs.models import KrDirection, KrKind, ObjectiveStatus
+from spreadsheets import ValueProblem, parse_number
 
 
 class ObjectiveForm(forms.Form):

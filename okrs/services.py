@@ -13,8 +13,8 @@ from core.calendar import Quarter
 from metrics.models import Kpi, PeriodKind
 from metrics.targets import TargetEntry, TargetsRefused, targets_set
 from okrs import selectors
-from okrs.scale import quarter_hints, scale_problem
 from okrs.models import CheckIn, KeyResult, KrDirection, KrKind, Objective, ObjectiveStatus
+from okrs.scale import quarter_hints, scale_problem
 
 
 def _owner_in_company(company, owner):

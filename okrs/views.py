@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 
 from core.empty import render_empty
 from core.htmx import render_page
+from metrics.models import Kpi
 from okrs import review as okr_review
 from okrs import selectors as okr_selectors
 from okrs import services as okr_services
 from okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm
-from metrics.models import Kpi
 from okrs.models import KeyResult, Objective
 from okrs.scale import quarter_hints
 from teams.permissions import can
