@@ -257,6 +257,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.imports_reap_task",
         "schedule": 60.0,
     },
+    # Reforecasts, source runs and notification sends whose worker died, or that were
+    # stored while the broker was down (core.recovery holds; each app's recovery.py).
+    "reforecast-reap": {
+        "task": "reviews.reforecast.tasks.reforecast_reap",
+        "schedule": 60.0,
+    },
+    "sources-reap": {
+        "task": "metrics.sources.tasks.sources_reap",
+        "schedule": 60.0,
+    },
+    "notifications-reap": {
+        "task": "notifications.tasks.notifications_reap",
+        "schedule": 60.0,
+    },
     # Every night the anomaly detector looks at the latest numbers of every company.
     "anomalies-nightly": {
         "task": "metrics.tasks.anomalies_nightly",

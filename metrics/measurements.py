@@ -141,7 +141,8 @@ def _validate(company, entries: list[Entry], *, user=None) -> tuple[dict, list[E
         if not value.is_finite() or abs(value) >= MAX_ABS:
             errors.append(EntryError(entry.ref, kpi.code, _("The number is too large.")))
             continue
-        range_problems = check_range(value, kpi.unit, percent_max=_percent_max(kpi))
+        range_problems = check_range(value, kpi.unit, percent_max=_percent_max(kpi),
+                                     allow_negative=kpi.allows_negative)
         if range_problems:
             errors.extend(EntryError(entry.ref, kpi.code, str(p.message)) for p in range_problems)
             continue

@@ -159,7 +159,8 @@ def validate_formula(*, company, code: str, text: str, exclude_pk=None) -> str:
 
 
 KPI_FIELDS = ["code", "name_ja", "name_en", "definition", "unit", "direction", "kind", "phase",
-              "cadence", "lever", "data_source", "team", "aggregation", "is_vanity", "formula"]
+              "cadence", "lever", "data_source", "team", "aggregation", "is_vanity", "formula",
+              "allows_negative"]
 
 
 def kpi_create(*, company, user=None, **fields) -> Kpi:

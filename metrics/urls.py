@@ -45,6 +45,7 @@ urlpatterns = [
     path("numbers/import/<int:batch_id>/commit/", imports.import_commit_view,
          name="import-commit"),
     path("numbers/import/<int:batch_id>/undo/", imports.import_undo_view, name="import-undo"),
+    path("numbers/template/", export.numbers_template_download, name="numbers-template"),
     path("numbers/export/", export.measurement_export, name="measurement-export"),
     path("numbers/quality/", quality.data_quality, name="data-quality"),
     path("campaigns/", campaigns.campaign_list, name="campaign-list"),

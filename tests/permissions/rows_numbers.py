@@ -56,6 +56,7 @@ ROWS = {
     "import-undo": company_row("contribute", kwargs=_batch, method="post",
                                other_manager=ALLOWED),
     "measurement-export": company_row("view"),
+    "numbers-template": company_row("contribute", other_manager=ALLOWED),
     "data-quality": company_row("view"),
     "campaign-list": company_row("view"),
     # A manager creates campaigns on the KPIs they manage; the world's campaign is drawn on
