@@ -59,3 +59,51 @@ class RejectNulMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=400)
         return HttpResponseBadRequest(message)
+
+
+class ConstraintMiddleware:
+    """Backstop: a database constraint a user hit reads as its message (409), never a 500.
+
+    Services turn known constraints into form errors with ``core.integrity.refuse_constraints``;
+    a write that was not wrapped still reaches the user as the registered message: a page
+    (or, for htmx, the same page reloaded with the message), JSON for the API. A constraint
+    with no registered message is a bug and stays a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import IntegrityError
+
+        if not isinstance(exception, IntegrityError):
+            return None
+        from core.integrity import message_for
+
+        found = message_for(exception)
+        if found is None:
+            return None
+        message = str(found[1])
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+
+            return JsonResponse({"detail": message}, status=409)
+        if request.headers.get("HX-Request"):
+            from django.contrib import messages
+            from django.http import HttpResponse
+
+            messages.error(request, message)
+            response = HttpResponse(status=200)
+            response["HX-Refresh"] = "true"
+            return response
+        from django.shortcuts import render
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = "/"
+        return render(request, "core/refused.html", {"message": message, "back": back},
+                      status=409)

@@ -14,9 +14,15 @@ logger = logging.getLogger(__name__)
 
 
 def send(task, *args) -> bool:
-    """``task.delay(*args)`` now; False (logged) when the broker cannot be reached."""
+    """Send ``task(*args)`` now; False (logged) when the broker cannot be reached.
+
+    Nothing the app sends this way is waited for (progress is read from its row), so no
+    result is asked for: with a result backend a send would first subscribe to the result
+    on Redis, and with Redis down that fails with a ``RuntimeError`` after its own retries
+    instead of the broker's quick ``OperationalError``.
+    """
     try:
-        task.delay(*args)
+        task.apply_async(args, ignore_result=True)
     except (BrokerError, OSError) as error:
         logger.warning("Broker unavailable, %s%r left for the reaper: %s", task.name, args, error)
         return False

@@ -6,11 +6,12 @@ from decimal import Decimal
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.calendar import add_months, month_start, next_month
+from core.integrity import refuse_constraints
 from customers.models import (
     CsRiskRules,
     Customer,
@@ -225,13 +226,8 @@ def customer_update(*, customer: Customer, data: dict, user) -> Customer:
         return customer
     customer.full_clean(exclude=["company", "team"])
     _refuse_duplicates(customer)
-    try:
-        with transaction.atomic():
-            customer.save()
-    except IntegrityError:
-        # Someone took the name (or ID) between our check and our write.
-        _refuse_duplicates(customer)
-        raise
+    with refuse_constraints():  # someone took the name (or ID) since our check
+        customer.save()
     CustomerRevision.objects.create(customer=customer, changes=changes, changed_by=user)
     if "mrr" in changes and customer.mrr is not None:
         CustomerMrr.objects.update_or_create(

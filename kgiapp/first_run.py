@@ -6,12 +6,15 @@ that does it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.calendar import month_start
+from metrics.analytics.readiness import readiness_needs, reforecast_readiness
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement, Target
 from reviews.models import Reforecast, ReforecastStatus
 from teams.models import Company, Invitation, Membership, Team
@@ -25,6 +28,11 @@ class Step:
     detail: str
     url: str
     action: str
+    # (text, url, link label): what is still missing, each with the page that fixes it.
+    needs: list = field(default_factory=list)
+    # A second link (the numbers step's spreadsheet template).
+    extra_url: str = ""
+    extra_action: str = ""
 
 
 def first_run_facts(company) -> dict:
@@ -46,14 +54,23 @@ def first_run_facts(company) -> dict:
              "reforecast").get()
     # Someone besides the first admin is in the company, or was invited.
     facts["people"] = facts.pop("invited") or (facts.pop("members") or 0) > 1
+    facts["readiness"] = None
+    if facts["kgi"] and not facts["reforecast"]:
+        facts["readiness"] = _readiness_facts(company)
     return facts
+
+
+def _readiness_facts(company) -> dict:
+    """What the first reforecast still lacks, as plain values (cached with the dashboard)."""
+    return reforecast_readiness(company, as_of=month_start(timezone.localdate())).as_facts()
 
 
 def first_run_steps(company, facts=None) -> list[Step] | None:
     """The six steps for this company, in order, each done or not; None once all are."""
     slug = company.slug
     facts = facts if facts is not None else first_run_facts(company)
-    if all(facts.values()):
+    readiness = facts.get("readiness")
+    if all(v for k, v in facts.items() if k != "readiness"):
         return None
 
     def url(name, anchor=""):
@@ -79,12 +96,32 @@ def first_run_steps(company, facts=None) -> list[Step] | None:
         Step(4, _("Enter or import the numbers"), has_numbers,
              _("Import at least 12 weeks of history so forecasts have something to learn "
                "from."),
-             url("import-upload"), _("Import numbers")),
+             url("import-upload"), _("Import numbers"),
+             extra_url=url("numbers-template"),
+             extra_action=_("Download the spreadsheet template")),
         Step(5, _("Invite your colleagues"), has_people,
              _("Invite managers and members with their role."),
              url("company-settings", "#invite"), _("Invite people")),
-        Step(6, _("Run the first reforecast"), has_reforecast,
-             _("The reforecast computes the probability of reaching the KGI from the "
-               "numbers."),
-             url("reforecast-latest"), _("Open the reforecasts")),
+        _reforecast_step(slug, has_reforecast, readiness, url("reforecast-latest")),
     ]
+
+
+def _reforecast_step(slug, done, readiness, page_url) -> Step:
+    """Offered once the numbers allow it; until then, what is missing and where to fix it."""
+    title = _("Run the first reforecast")
+    if done or readiness is None:
+        return Step(6, title, done, _("The reforecast computes the probability of reaching "
+                                      "the KGI from the numbers."),
+                    page_url, _("Open the reforecasts"))
+    if readiness["problem"]:
+        return Step(6, title, False, readiness["problem"],
+                    reverse("kgi-edit", kwargs={"company": slug}), _("Open the KGI"))
+    needs = readiness_needs(slug, readiness)
+    if needs:
+        return Step(6, title, False, _("Not yet: these KPIs of the KGI's tree need more "
+                                       "history first."),
+                    reverse("import-upload", kwargs={"company": slug}), _("Import numbers"),
+                    needs=needs)
+    return Step(6, title, False, _("The numbers are enough: compute the probability of "
+                                   "reaching the KGI now."),
+                page_url, _("Run the first reforecast"))

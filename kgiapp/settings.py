@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.ConstraintMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -254,6 +255,20 @@ CELERY_BEAT_SCHEDULE = {
     # Import work whose worker died, or that was stored while the broker was down.
     "imports-reap": {
         "task": "metrics.tasks.imports_reap_task",
+        "schedule": 60.0,
+    },
+    # Reforecasts, source runs and notification sends whose worker died, or that were
+    # stored while the broker was down (core.recovery holds; each app's recovery.py).
+    "reforecast-reap": {
+        "task": "reviews.reforecast.tasks.reforecast_reap",
+        "schedule": 60.0,
+    },
+    "sources-reap": {
+        "task": "metrics.sources.tasks.sources_reap",
+        "schedule": 60.0,
+    },
+    "notifications-reap": {
+        "task": "notifications.tasks.notifications_reap",
         "schedule": 60.0,
     },
     # Every night the anomaly detector looks at the latest numbers of every company.

@@ -3,6 +3,7 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.calendar import parse_month
 from metrics.catalog.templates import TEMPLATES
 from metrics.models import Kgi, Kpi
 
@@ -30,7 +31,7 @@ class KpiForm(forms.ModelForm):
         model = Kpi
         fields = ["code", "name_ja", "name_en", "definition", "formula", "unit", "direction",
                   "kind", "phase", "cadence", "aggregation", "team", "lever", "data_source",
-                  "is_vanity"]
+                  "is_vanity", "allows_negative"]
         widgets = {"definition": forms.Textarea(attrs={"rows": 2}),
                    "lever": forms.Textarea(attrs={"rows": 2})}
 
@@ -73,3 +74,26 @@ class TargetForm(forms.Form):
     value = forms.CharField(label=_("Target"), max_length=40,
                             help_text=_("As in the grid: 13,600 / １５，６４０ / 1.5万"))
     reason = forms.CharField(label=_("Why"), max_length=200, required=False)
+
+
+class PhasingForm(forms.Form):
+    """A yearly target and how to split it into its 12 months (metrics.phasing)."""
+
+    first = forms.CharField(label=_("The 12 months start in"), max_length=7,
+                            widget=forms.TextInput(attrs={"type": "month"}),
+                            help_text=_("The 12 months start here, e.g. 2027-01."))
+    total = forms.CharField(label=_("Target for the 12 months"), max_length=40,
+                            help_text=_("As in the grid: 9億6,000万 / 1,200,000 / ２．５％"))
+    rule = forms.ChoiceField(label=_("Split"), widget=forms.RadioSelect, initial="flat",
+                             choices=[("flat", _("Flat: every month the same")),
+                                      ("seasonal", _("Like last year's months (seasonal)")),
+                                      ("ramp", _("A ramp from the first month to the last"))])
+    ramp = forms.CharField(label=_("Ramp: the last month above the first by"), max_length=20,
+                           required=False, initial="30%",
+                           help_text=_("Only for a ramp, e.g. 30%."))
+
+    def clean_first(self):
+        month = parse_month(self.cleaned_data["first"])
+        if month is None:
+            raise forms.ValidationError(_("Enter a month like 2027-01."))
+        return month

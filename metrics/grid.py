@@ -1,4 +1,10 @@
-"""Reads for the weekly entry grid: a team's KPIs × their last eight periods, in three queries."""
+"""Reads for the weekly entry grid: a team's KPIs × their last eight periods, in four queries.
+
+Under each KPI's values sits its target row: the target of each period as the one plan
+reads it (``metrics.targets.load_plan``: a month target shown as its weekly share for a
+summed weekly KPI). A monthly KPI's target cells are inputs; a weekly or daily KPI's row
+has one input for the month of its latest period (targets are stored per month).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import calendar
 from metrics.models import Cadence, Focus, Kpi, Measurement, MeasurementRevision
+from metrics.targets import load_plan
 
 PERIODS = 8
 CADENCE_TITLES = {
@@ -41,6 +48,49 @@ class Cell:
             return ""
         # Grouped (2,345,678) so big numbers read at a glance; the parser accepts it back.
         return format(self.measurement.value.normalize(), ",f")
+
+
+@dataclass
+class TargetCell:
+    """A target in the grid: ``period`` is a month start when the cell can be edited."""
+
+    kpi: Kpi
+    period: date
+    value: object = None  # the target compared at the KPI's cadence (None: not planned)
+    month_value: object = None  # the stored month target an input edits
+    editable: bool = False
+    error: str = ""
+    raw: str = ""
+    saved: bool = False
+
+    @property
+    def input_value(self):
+        if self.error:
+            return self.raw
+        if self.month_value is None:
+            return ""
+        return format(self.month_value.normalize(), ",f")
+
+
+def target_row(kpi, periods: list[date], plan, month: date | None = None) -> dict:
+    """{cells: [TargetCell per period], month: TargetCell to edit (non-monthly KPIs): the
+    given month, else the month of the latest period}."""
+    monthly = kpi.cadence == Cadence.MONTHLY
+    cells = [TargetCell(kpi, p, plan.at(kpi, None, p), plan.at(kpi, "month", p)
+                        if monthly else None, editable=monthly) for p in periods]
+    edit = None
+    if not monthly and periods:
+        start = month or calendar.month_start(periods[-1])
+        edit = TargetCell(kpi, start, None, plan.at(kpi, "month", start), editable=True)
+    return {"cells": cells, "month": edit}
+
+
+def target_cell(company, kpi, period: date) -> TargetCell:
+    """One editable target (a month) re-read after a save."""
+    plan = load_plan(company, [kpi.pk])
+    month = calendar.month_start(period)
+    return TargetCell(kpi, month, plan.at(kpi, None, month) if kpi.cadence == Cadence.MONTHLY
+                      else None, plan.at(kpi, "month", month), editable=True)
 
 
 def last_periods(cadence: str, today: date, count: int = PERIODS) -> list[date]:
@@ -79,6 +129,7 @@ def team_grid(company, team, today: date | None = None) -> list[dict]:
         measurement_id__in=[m.pk for m in measurements.values()]
     ).order_by("measurement_id", "-changed_at", "-pk"):
         previous.setdefault(revision.measurement_id, revision.old_value)
+    plan = load_plan(company, [k.pk for k in kpis])
     sections = []
     for cadence in (Cadence.WEEKLY, Cadence.MONTHLY, Cadence.DAILY):
         if cadence not in by_cadence:
@@ -89,7 +140,8 @@ def team_grid(company, team, today: date | None = None) -> list[dict]:
             for period in periods[cadence]:
                 m = measurements.get((kpi.pk, period))
                 cells.append(Cell(kpi, period, m, previous.get(m.pk) if m else None))
-            rows.append({"kpi": kpi, "cells": cells})
+            rows.append({"kpi": kpi, "cells": cells,
+                         "targets": target_row(kpi, periods[cadence], plan)})
         sections.append({
             "cadence": cadence, "title": CADENCE_TITLES[cadence],
             "periods": [(p, period_label(p, cadence)) for p in periods[cadence]],

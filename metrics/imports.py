@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from metrics.batch_changes import encode
 from metrics.measurements import Entry, MeasurementError, measurements_bulk_upsert
 from metrics.models import ImportBatch, ImportStatus, Kpi, Measurement, Source
 from spreadsheets import FileRejected, KpiRef, read_table, rows_to_records
@@ -66,7 +67,8 @@ def kpi_refs(kpis: dict[str, Kpi]) -> list[KpiRef]:
         percent_max = Decimal("1000") if kpi.code in {"nrr", "grr"} else None
         refs.append(KpiRef(kpi.code, kpi.name_ja, kpi.name_en, unit=kpi.unit,
                            cadence=kpi.cadence, percent_max=percent_max,
-                           typical=percent_typical(kpi)))
+                           typical=percent_typical(kpi),
+                           allow_negative=kpi.allows_negative))
     return refs
 
 
@@ -155,6 +157,8 @@ def _store_analysis(batch, analysis: Analysis, counts=None):
     if counts is not None:
         batch.new_count, batch.changed_count = counts.new, counts.changed
         batch.unchanged_count = counts.unchanged
+        batch.changes = encode(counts.cells)
+        batch.written_at = counts.written_at
 
 
 def import_analyze(*, batch: ImportBatch) -> ImportBatch:

@@ -66,6 +66,9 @@ class UpsertResult:
     computed: int = 0
     kept: int = 0  # stored values left alone because of their source (``keep_sources``)
     changed_keys: set = field(default_factory=set, repr=False)
+    # The diff, one per new or changed cell: (key, (old value, old source) or None, new value)
+    cells: list = field(default_factory=list, repr=False)
+    written_at: object = None  # after the write; a later write of a cell is after this
 
     def as_dict(self):
         return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
@@ -138,7 +141,8 @@ def _validate(company, entries: list[Entry], *, user=None) -> tuple[dict, list[E
         if not value.is_finite() or abs(value) >= MAX_ABS:
             errors.append(EntryError(entry.ref, kpi.code, _("The number is too large.")))
             continue
-        range_problems = check_range(value, kpi.unit, percent_max=_percent_max(kpi))
+        range_problems = check_range(value, kpi.unit, percent_max=_percent_max(kpi),
+                                     allow_negative=kpi.allows_negative)
         if range_problems:
             errors.extend(EntryError(entry.ref, kpi.code, str(p.message)) for p in range_problems)
             continue
@@ -212,6 +216,7 @@ def _write(company, rows: dict, *, source, user, existing, progress=None) -> Ups
         if old is not None and old[1] == value:
             result.unchanged += 1
             continue
+        result.cells.append((key, None if old is None else old[1:], value))
         if old is None:
             result.new += 1
         else:
@@ -294,10 +299,12 @@ def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source
             result = UpsertResult(kept=len(kept))
             for key, value in rows.items():
                 old = existing.get(key)
+                if old is not None and old[1] == value:
+                    result.unchanged += 1
+                    continue
+                result.cells.append((key, None if old is None else old[1:], value))
                 if old is None:
                     result.new += 1
-                elif old[1] == value:
-                    result.unchanged += 1
                 else:
                     result.changed += 1
             return result
@@ -307,7 +314,30 @@ def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source
         if result.changed_keys:
             result.computed = recompute_computed(company=company, changed=result.changed_keys,
                                                  user=user)
+        result.written_at = timezone.now()
     return result
+
+
+def measurements_clear(*, company, keys, user=None) -> int:
+    """Remove the stored values at ``keys`` {(kpi_id, period_start)} (undoing new cells):
+    all or nothing, checked for ``user`` like a write; computed KPIs recomputed."""
+    keys = set(keys)
+    kpis = Kpi.objects.in_bulk({k for k, _p in keys})
+    refusal = _refusal_for(company, user)
+    errors = [EntryError(f"{kpis[k].code} {p.isoformat()}", kpis[k].code, reason, "not_allowed")
+              for k, p in sorted(keys) if refusal is not None and (reason := refusal(kpis[k]))]
+    if errors:
+        raise MeasurementError(errors)
+    with transaction.atomic():
+        _lock_kpis_for_writing(kpis)
+        by_kpi = defaultdict(list)
+        for kpi_id, period in keys:
+            by_kpi[kpi_id].append(period)
+        deleted = sum(Measurement.objects.filter(company=company, kpi_id=kpi_id,
+                                                 period_start__in=periods).delete()[1].get(
+            Measurement._meta.label, 0) for kpi_id, periods in by_kpi.items())
+        recompute_computed(company=company, changed=keys, user=user)
+    return deleted
 
 
 def measurement_upsert(*, company, kpi, period, value, source=Source.MANUAL, user=None):

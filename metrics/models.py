@@ -92,6 +92,12 @@ class Kpi(models.Model):
         default=Aggregation.SUM,
     )
     is_vanity = models.BooleanField(_("vanity metric"), default=False)
+    # Yen and counts cannot fall below zero (an ad spend of -3,000 is a typo) unless the
+    # KPI says so: profit, a net change (spreadsheets.values.check_range).
+    allows_negative = models.BooleanField(
+        _("can be negative"), default=False,
+        help_text=_("Tick for a figure that can fall below zero, such as profit or a net "
+                    "change. Otherwise a negative value is refused."))
     focus = models.CharField(
         _("focus"), max_length=10, choices=Focus.choices, default=Focus.MONITORING
     )
@@ -393,6 +399,12 @@ class ImportBatch(models.Model):
     unchanged_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The cells it would change (preview) or changed (done), old → new: metrics.batch_changes.
+    changes = models.BinaryField(editable=False, default=b"")
+    written_at = models.DateTimeField(null=True, blank=True)  # a later write is a later batch
+    # An undo is its own batch: one undo per batch.
+    undo_of = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="undone_by")
 
     class Meta:
         verbose_name = _("import")

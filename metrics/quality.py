@@ -1,13 +1,14 @@
 """Data quality per KPI: definition, source, owner, last value, freshness against its cadence, gaps."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
+from django.db.models import Count
 from django.utils import timezone
 
-from core.calendar import previous_period
+from core.calendar import month_start, previous_period
 from metrics.grid import last_periods
-from metrics.models import Kpi, Measurement
+from metrics.models import Kpi, Measurement, MeasurementRevision
 
 WINDOW = 12  # periods checked for gaps
 
@@ -53,3 +54,12 @@ def data_quality_rows(company, today: date | None = None) -> list[dict]:
     rows.sort(key=lambda r: (not r["stale"], -len(r["gaps"]),
                              -(r["missing_definition"] + r["missing_source"]), r["kpi"].code))
     return rows
+
+
+def revisions_this_month(company, today: date | None = None) -> dict[int, int]:
+    """{kpi id: corrections of its numbers since the first of this month}, one query."""
+    today = today or timezone.localdate()
+    since = timezone.make_aware(datetime.combine(month_start(today), time.min))
+    return dict(MeasurementRevision.objects.filter(
+        measurement__company=company, changed_at__gte=since)
+        .values_list("measurement__kpi_id").annotate(n=Count("pk")).order_by())

@@ -5,10 +5,11 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.integrity import refuse_constraints
 from engine.formula import FormulaError, parse_formula
 from engine.tree import check_acyclic, reachable
 from metrics.formula_messages import formula_error_message
@@ -95,11 +96,8 @@ def kgi_activate(*, kgi: Kgi, user=None) -> Kgi:
             )
         kgi.status = KgiStatus.ACTIVE
         kgi.archived_at = None
-        try:
-            with transaction.atomic():
-                kgi.save(update_fields=["status", "archived_at"])
-        except IntegrityError as exc:
-            raise ValidationError(_("Another KGI is active.")) from exc
+        with refuse_constraints():
+            kgi.save(update_fields=["status", "archived_at"])
     return kgi
 
 
@@ -161,7 +159,8 @@ def validate_formula(*, company, code: str, text: str, exclude_pk=None) -> str:
 
 
 KPI_FIELDS = ["code", "name_ja", "name_en", "definition", "unit", "direction", "kind", "phase",
-              "cadence", "lever", "data_source", "team", "aggregation", "is_vanity", "formula"]
+              "cadence", "lever", "data_source", "team", "aggregation", "is_vanity", "formula",
+              "allows_negative"]
 
 
 def kpi_create(*, company, user=None, **fields) -> Kpi:

@@ -66,7 +66,8 @@ def parse_target_value(kpi: Kpi, raw) -> Decimal:
         raise TargetRefused(str(problem.message), problem.code) from None
     value = to_unit(parsed, kpi.unit)
     percent_max = Decimal(1000) if kpi.code in PERCENT_MAX_CODES else None
-    problems = check_range(value, kpi.unit, parsed.percent, percent_max=percent_max)
+    problems = check_range(value, kpi.unit, parsed.percent, percent_max=percent_max,
+                           allow_negative=kpi.allows_negative)
     # A count target may be a fraction once spread over days; only its sign and scale matter.
     problems = [p for p in problems if p.code != "not_integer"]
     if problems:

@@ -17,6 +17,8 @@ from core import calendar
 from core.calendar import month_start
 from metrics.models import Anomaly, AnomalyLabel, Focus, Kpi, Measurement
 from metrics.selectors import RECENT_ANOMALY_DAYS
+from metrics.sources.models import DataSource, RunStatus
+from metrics.sources.services import last_runs
 from notifications import messages
 from notifications.digest import digest_facts, digest_message
 from notifications.models import Kind
@@ -189,6 +191,20 @@ def anomalies_due(company, local_now, people, out: Queued):
                 build=lambda a=anomaly: messages.anomaly(anomaly=a, kpi=a.kpi))
 
 
+def sources_failed_due(company, local_now, out: Queued):
+    """A source whose latest run failed: its owner, once a day while it keeps failing."""
+    sources = list(DataSource.objects.filter(company=company, active=True,
+                                             owner__isnull=False).select_related("owner"))
+    for source_id, run in last_runs(sources).items():
+        if run.status != RunStatus.FAILED or run.finished_at < out.now - ANOMALY_FRESH:
+            continue
+        source = next(s for s in sources if s.pk == source_id)
+        source.company = company
+        out.queue(company=company, recipient=source.owner, kind=Kind.SOURCE_FAILED,
+                  object_key=f"source:{source.pk}", period_key=local_now.date().isoformat(),
+                  build=lambda s=source, r=run: messages.source_failed(source=s, run=r))
+
+
 def _executives(company):
     return [m.user for m in Membership.objects.filter(
         company=company, role__in=[Role.EXECUTIVE, Role.ADMIN]).select_related("user")]
@@ -234,6 +250,7 @@ def notifications_due(now: datetime | None = None, *, companies=None) -> list:
         review_due(company, schedule, local_now, people, out)
         tasks_due(company, schedule, local_now, people, out)
         anomalies_due(company, local_now, people, out)
+        sources_failed_due(company, local_now, out)
         digest_due(company, schedule, local_now, out)
         reforecast_report_due(company, local_now, out)
     return out.rows

@@ -107,3 +107,13 @@ def checkin_due(*, key_result, objective):
         link_path=reverse("okr-list", kwargs={"company": objective.company.slug,
                                               "team": objective.team.slug}),
         link_label=_("Check in"))
+
+
+def source_failed(*, source, run):
+    values = {"source": source.name}
+    return Message(
+        subject=_("Source failed: %(source)s") % values,
+        lines=[_("The last run of the source %(source)s failed; nothing was written and the "
+                 "numbers stay as they were.") % values, run.error],
+        link_path=reverse("source-list", kwargs={"company": source.company.slug}),
+        link_label=_("Open the sources"))

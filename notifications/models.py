@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     ANOMALY = "anomaly", _("Unusual change on a focus KPI")
     EXECUTIVE_DIGEST = "executive_digest", _("Monday company digest")
     REFORECAST_REPORT = "reforecast_report", _("Monthly reforecast report")
+    SOURCE_FAILED = "source_failed", _("A source of numbers failed (its owner)")
 
 
 class Channel(models.TextChoices):

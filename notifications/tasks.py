@@ -2,7 +2,8 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from notifications import delivery, due
+from notifications import delivery, due, recovery
+from reviews.notify import send_mention_emails, send_review_digest
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=5,
@@ -19,3 +20,12 @@ def notifications_tick():
     queued = len(due.notifications_due())
     delivery.send_due()
     return queued
+
+
+@shared_task
+def notifications_reap():
+    """Beat, every minute: send what waits in the outbox and the review emails whose
+    message was lost (``notifications.recovery``)."""
+    return recovery.notifications_reap(send_task=notifications_send,
+                                       digest_task=send_review_digest,
+                                       mention_task=send_mention_emails)

@@ -4,11 +4,12 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.integrity import refuse_constraints
 from teams.models import (
     ApiToken,
     Company,
@@ -211,11 +212,8 @@ def team_create(*, company, name: str, slug: str) -> Team:
         raise ValidationError({"slug": _("A team with this URL name already exists.")})
     if Team.objects.filter(company=company, name=name).exists():
         raise ValidationError({"name": _("A team with this name already exists.")})
-    try:
-        with transaction.atomic():
-            team.save()
-    except IntegrityError as exc:
-        raise ValidationError(_("A team with this name already exists.")) from exc
+    with refuse_constraints():
+        team.save()
     return team
 
 
@@ -242,12 +240,8 @@ def company_create(*, slug: str, name: str, admin, language: str = "ja",
     with transaction.atomic():
         if Company.objects.filter(slug=slug).exists():
             raise ValidationError({"slug": _("A company with this URL name already exists.")})
-        try:
-            with transaction.atomic():
-                company.save()
-        except IntegrityError as exc:
-            raise ValidationError(
-                {"slug": _("A company with this URL name already exists.")}) from exc
+        with refuse_constraints():
+            company.save()
         Membership.objects.create(company=company, user=admin, role=Role.ADMIN)
     return company
 

@@ -35,7 +35,9 @@ separate process on the test database, for tests that must kill a worker::
 
 A process worker needs PostgreSQL (it cannot see SQLite's in-memory test database): the
 factory skips without it, and its tests get the ``postgres`` and ``celery_worker`` markers.
-``include=["tests.celery_tasks"]`` loads test-only tasks (``tests.hold``) into the process.
+``include=["tests.celery_tasks"]`` loads test-only tasks (``tests.hold``) into the process;
+``redis_url=`` gives it another broker (``tests/redis_server.py``: one the test stops and
+starts), ``env=`` more environment (e.g. ``SOURCES_ALLOWED_HOSTS``).
 Every process still running at the end of the test is stopped (SIGTERM, then SIGKILL).
 
 The Redis database of REDIS_URL belongs to the test run: it is flushed when the session's
@@ -283,7 +285,8 @@ def celery_worker_process(request, django_db_setup, celery_not_eager):
     started: list[WorkerProcess] = []
     logs = tempfile.mkdtemp(prefix="celery-worker-")
 
-    def start(*, include=(), wait=True, extra_args=()) -> WorkerProcess:
+    def start(*, include=(), wait=True, extra_args=(), redis_url=redis_url,
+              env=None) -> WorkerProcess:
         hostname = f"test-{uuid.uuid4().hex[:8]}@kgiapp-tests"
         log_path = os.path.join(logs, f"worker-{len(started)}.log")
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
@@ -291,7 +294,7 @@ def celery_worker_process(request, django_db_setup, celery_not_eager):
                                                         "kgiapp.settings"),
                "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
                                                            os.environ.get("PYTHONPATH")])),
-               "CELERY_SKIP_CHECKS": "1"}
+               "CELERY_SKIP_CHECKS": "1", **(env or {})}
         command = [sys.executable, "-m", "celery", "-A", "kgiapp", "worker", "--pool=solo",
                    "--concurrency=1", "--hostname", hostname, "--without-gossip",
                    "--without-mingle", "--without-heartbeat", "--loglevel=INFO",

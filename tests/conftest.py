@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from tests.world import build_world  # noqa: E402
 
 # Real Celery workers (thread or killable process) for any test that needs one.
-pytest_plugins = ["tests.celery_fixtures"]
+pytest_plugins = ["tests.celery_fixtures", "tests.redis_server"]
 
 _skipped = []
 

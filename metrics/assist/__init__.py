@@ -33,6 +33,9 @@ class DraftRequest:
     root_name_ja: str
     root_name_en: str
     existing_codes: frozenset = field(default_factory=frozenset)
+    grain: str = "monthly"  # the period one KGI value covers (metrics.assist.grain)
+    # The company's KPIs as (code, name_ja, name_en, unit, cadence), so a model can reuse them.
+    existing_kpis: tuple = ()
 
 
 @dataclass(frozen=True)

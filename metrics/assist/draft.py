@@ -9,7 +9,7 @@ A payload is the JSON object a provider answers with::
 
 ``aggregation`` is optional per KPI. Anything else is refused with a sentence that says where.
 """
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,8 @@ from metrics.models import Aggregation, Cadence, Direction, Kind, Phase, Unit
 
 MAX_KPIS = 40
 MAX_NAME = 120
-ROOT_KEYS = {"root_formula", "kpis"}
+ROOT_KEYS = {"root_formula", "kpis", "reasons"}
+MAX_REASON = 400
 KPI_KEYS = {"code", "name_ja", "name_en", "unit", "direction", "kind", "phase", "cadence",
             "formula", "aggregation"}
 CHOICES = {"unit": Unit.values, "direction": Direction.values, "kind": Kind.values,
@@ -48,9 +49,11 @@ class TreeDraft:
     root_code: str
     root_formula: str
     kpis: tuple
+    reasons: dict = field(default_factory=dict, compare=False)  # code -> why it is there
 
     def payload(self) -> dict:
-        return {"root_formula": self.root_formula, "kpis": [asdict(k) for k in self.kpis]}
+        return {"root_formula": self.root_formula, "kpis": [asdict(k) for k in self.kpis],
+                "reasons": dict(self.reasons)}
 
 
 def _refuse(message):
@@ -152,4 +155,24 @@ def draft_from_payload(payload, *, root_code: str, existing_codes=frozenset()) -
     if not isinstance(root_text, str) or not root_text.strip():
         _refuse(_("“root_formula” must be a non-empty formula."))
     root_formula = _formula(root_text, root_code, known)
-    return TreeDraft(root_code=root_code, root_formula=root_formula, kpis=tuple(kpis))
+    return TreeDraft(root_code=root_code, root_formula=root_formula, kpis=tuple(kpis),
+                     reasons=_reasons(payload.get("reasons"), known))
+
+
+def _reasons(value, known) -> dict:
+    """Optional ``{"code": "why this KPI is in the tree"}``; codes must be in the draft."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or len(value) > MAX_KPIS + 1:
+        _refuse(_("“reasons” must be an object with one text per KPI code."))
+    reasons = {}
+    for code, text in value.items():
+        if code not in known or not isinstance(text, str):
+            _refuse(_("“reasons” must be an object with one text per KPI code."))
+        text = text.strip()
+        if len(text) > MAX_REASON:
+            _refuse(_("the reason for %(code)s is longer than %(limit)s characters.")
+                    % {"code": code, "limit": MAX_REASON})
+        if text:
+            reasons[code] = text
+    return reasons

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from core.queue import send_on_commit
 from metrics.sources.models import DataSource, Schedule, SourceKind, SourceRun
 from metrics.sources.services import SourceInvalid, last_runs, run_now_key, source_create
 from metrics.sources.tasks import source_run_task
@@ -120,6 +121,6 @@ def sources_run(request, company: str, source_id: int):
     key = run_now_key()
     with transaction.atomic():
         SourceRun.objects.create(source=source, key=key)
-        source_run_task.delay_on_commit(source.pk, key)
+        send_on_commit(source_run_task, source.pk, key)  # broker down: the reaper sends it
     run = SourceRun.objects.get(source=source, key=key)
     return (202 if run.status == "running" else 200), run_as_dict(run)

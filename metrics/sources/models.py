@@ -79,6 +79,7 @@ class SourceRun(models.Model):
                               default=RunStatus.RUNNING)
     error = models.TextField(blank=True)
     unmapped = models.JSONField(default=list, blank=True)
+    kpi_ids = models.JSONField(default=list, blank=True)  # the KPIs it delivered (when done)
     new_count = models.PositiveIntegerField(default=0)
     changed_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)

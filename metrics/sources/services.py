@@ -12,6 +12,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from metrics.batch_changes import encode
 from metrics.imports import _errors_as_problems, analyze_file
 from metrics.measurements import MeasurementError, measurements_bulk_upsert
 from metrics.models import ImportBatch, ImportStatus, Source
@@ -137,9 +138,11 @@ def _summary(problems: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _finish(run: SourceRun, *, error: str = "", result=None, unmapped=(), batch=None):
+def _finish(run: SourceRun, *, error: str = "", result=None, unmapped=(), batch=None,
+            kpi_ids=()):
     run.status = RunStatus.FAILED if error else RunStatus.DONE
     run.error = error
+    run.kpi_ids = [] if error else sorted(kpi_ids)
     run.batch = batch
     run.unmapped = list(unmapped)[:100]
     if result is not None:
@@ -195,9 +198,12 @@ def source_run(*, source: DataSource, key: str, filename: str | None = None,
                 status=ImportStatus.INVALID if analysis.problems else ImportStatus.DONE,
                 new_count=result.new if result else 0,
                 changed_count=result.changed if result else 0,
-                unchanged_count=result.unchanged if result else 0, finished_at=timezone.now())
+                unchanged_count=result.unchanged if result else 0, finished_at=timezone.now(),
+                changes=encode(result.cells) if result else b"",
+                written_at=result.written_at if result else None)
             return _finish(run, error=_summary(analysis.problems), result=result,
-                           unmapped=analysis.unmapped, batch=batch)
+                           unmapped=analysis.unmapped, batch=batch,
+                           kpi_ids={entry.kpi.pk for entry in analysis.entries})
 
 
 def run_now_key() -> str:
@@ -235,9 +241,11 @@ def sources_due(now: datetime) -> list[tuple[int, str]]:
     return due
 
 
-def last_runs(sources) -> dict[int, SourceRun]:
-    """{source id: its latest run}, in one query."""
-    latest = (SourceRun.objects.filter(source=OuterRef("source_id"))
-              .order_by("-started_at", "-pk").values("pk")[:1])
+def last_runs(sources, status: str | None = None) -> dict[int, SourceRun]:
+    """{source id: its latest run (of ``status``)}, in one query."""
+    runs = SourceRun.objects.filter(source=OuterRef("source_id"))
+    if status:
+        runs = runs.filter(status=status)
+    latest = runs.order_by("-started_at", "-pk").values("pk")[:1]
     runs = SourceRun.objects.filter(source__in=[s.pk for s in sources], pk=Subquery(latest))
     return {run.source_id: run for run in runs}

@@ -2,16 +2,22 @@
 from celery import shared_task
 from django.utils import timezone
 
-from metrics.sources.models import DataSource
-from metrics.sources.services import source_run, sources_due
+from metrics.sources import recovery
+from metrics.sources.recovery import source_run_held
+from metrics.sources.services import sources_due
 
 
 @shared_task(acks_late=True)
 def source_run_task(source_id, key):
-    """Run one source for one key; a key already run is left alone."""
-    source = DataSource.objects.select_related("company", "owner").filter(pk=source_id).first()
-    if source is not None:
-        source_run(source=source, key=key)
+    """Run one source for one key; a key already run, or one another worker holds, is left
+    alone (``metrics.sources.recovery``)."""
+    source_run_held(source_id=source_id, key=key)
+
+
+@shared_task
+def sources_reap():
+    """Beat, every minute: send again the runs whose worker died or whose message was lost."""
+    return recovery.sources_reap(run_task=source_run_task)
 
 
 @shared_task

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.htmx import render_page
+from core.queue import send_on_commit
 from metrics.sources import secrets
 from metrics.sources.fetch import FetchError
 from metrics.sources.models import DataSource, Schedule, SourceKind, SourceRun
@@ -84,7 +85,10 @@ def source_run_now(request, source_id):
     if source.kind == SourceKind.WEBHOOK:
         messages.error(request, _("A webhook source runs when its sender posts to it."))
     else:
-        source_run_task.delay_on_commit(source.pk, run_now_key())
+        # The row first (the outbox), then the message: with the broker down the run
+        # waits for the reaper (metrics.sources.recovery) instead of failing the page.
+        run = SourceRun.objects.create(source=source, key=run_now_key())
+        send_on_commit(source_run_task, source.pk, run.key)
         messages.success(request, _("The source is running; its status shows here."))
     return redirect("source-list", request.company.slug)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from core.calendar import month_start
 from metrics.models import Kgi, KgiStatus
 from metrics.targets import TargetEntry, TargetRefused, targets_set
-from metrics.tree.plan import CascadeRefused, fingerprint
+from metrics.tree.plan import RULE_EQUAL, RULE_SENSITIVITY, CascadeRefused, fingerprint
 from metrics.tree.presenter import build_tree
 
 
@@ -62,12 +62,12 @@ def goal_seek_apply(*, company, code: str, expected: str, user=None):
     return change
 
 
-def cascade_preview(company, node: str, fixed: set):
+def cascade_preview(company, node: str, fixed: set, rule: str = RULE_EQUAL):
     """(tree, [Change], fingerprint): new targets for the leaves under ``node`` and between."""
     tree = build_tree(company)
     if tree.plan is None or node not in tree.kpis:
         raise CascadeRefused(_("Choose a KPI of the tree."), "unknown")
-    proposal = tree.plan.cascade(node, fixed)
+    proposal = tree.plan.cascade(node, fixed, rule)
     changes = [Change(tree.kpis[c], tree.kpis[c].month_target, _kpi_units(tree.kpis[c], v))
                for c, v in proposal.items()]
     changes.sort(key=lambda ch: ch.kpi.code)
@@ -75,14 +75,18 @@ def cascade_preview(company, node: str, fixed: set):
 
 
 @transaction.atomic
-def cascade_apply(*, company, node: str, fixed: set, expected: str, user=None) -> list:
+def cascade_apply(*, company, node: str, fixed: set, expected: str, user=None,
+                  rule: str = RULE_EQUAL) -> list:
     """Apply a reviewed cascade: every proposed target of this month, all or nothing."""
     _lock_kgi(company)
-    tree, changes, digest = cascade_preview(company, node, fixed)
+    tree, changes, digest = cascade_preview(company, node, fixed, rule)
     if digest != expected:
         raise CascadeRefused(_("The plan changed since the preview; look at it again."), "stale")
     month = month_start(timezone.localdate())
-    reason = _("Cascade from %(kpi)s, equal relative lift") % {"kpi": tree.kpis[node].name}
+    if rule == RULE_SENSITIVITY:
+        reason = _("Cascade from %(kpi)s, by sensitivity") % {"kpi": tree.kpis[node].name}
+    else:
+        reason = _("Cascade from %(kpi)s, equal relative lift") % {"kpi": tree.kpis[node].name}
     for change in changes:
         targets_set(kpi=change.kpi, entries=[TargetEntry(month, change.new)], user=user,
                     reason=reason)

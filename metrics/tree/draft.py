@@ -15,6 +15,7 @@ from engine.formula import FormulaError, parse_formula
 from engine.tree import check_acyclic, reachable, topological_order
 from metrics.assist import AssistError, DraftRequest
 from metrics.assist.draft import draft_from_payload, draft_invalid_message
+from metrics.assist.grain import kgi_grain
 from metrics.formula_messages import formula_error_message
 from metrics.models import Kpi
 from metrics.selectors import active_kgi
@@ -33,6 +34,7 @@ class DraftRow:
     existing: Kpi | None
     formula: str
     linked: bool = True
+    reason: str = ""
 
     @property
     def is_new(self):
@@ -70,11 +72,31 @@ def tree_draft_request(*, company) -> DraftRequest:
     kgi = active_kgi(company)
     if kgi is None or kgi.kpi is None:
         raise ValidationError(_("Set an active KGI first: the assistant drafts from its text."))
+    kpis = list(Kpi.objects.filter(company=company).order_by("code")
+                .values_list("code", "name_ja", "name_en", "unit", "cadence"))
     return DraftRequest(
         name=kgi.name, why=kgi.why, unit=kgi.unit, root_code=kgi.kpi.code,
         root_name_ja=kgi.kpi.name_ja, root_name_en=kgi.kpi.name_en,
-        existing_codes=frozenset(Kpi.objects.filter(company=company)
-                                 .values_list("code", flat=True)))
+        existing_codes=frozenset(k[0] for k in kpis),
+        grain=kgi_grain(name=kgi.name, kpi_names=(kgi.kpi.name_ja, kgi.kpi.name_en),
+                        cadence=kgi.kpi.cadence),
+        existing_kpis=tuple(kpis))
+
+
+def tree_draft_reuse(*, company, draft):
+    """The draft with the company's own KPIs in place of new ones that mean the same."""
+    from metrics.tree.reuse import reuse_existing
+
+    return reuse_existing(draft, list(Kpi.objects.filter(company=company)))
+
+
+def _reason(draft, code, parent, formulas, names):
+    if code in draft.reasons:
+        return draft.reasons[code]
+    if parent is None:
+        return ""
+    return _("Feeds “%(parent)s” through %(formula)s.") % {
+        "parent": names.get(parent, parent), "formula": formulas[parent].text}
 
 
 def tree_draft_plan(*, company, draft) -> DraftPlan:
@@ -95,19 +117,22 @@ def tree_draft_plan(*, company, draft) -> DraftPlan:
     except FormulaError as exc:
         raise ValidationError(draft_invalid_message(formula_error_message(exc))) from exc
     specs = {k.code: k for k in draft.kpis}
+    names = {c: k.name for c, k in existing.items()}
+    names.update({c: k.name_ja for c, k in specs.items()})
     rows, seen = [], set()
 
-    def walk(code, depth):
+    def walk(code, depth, parent=None):
         seen.add(code)
         kpi = existing.get(code)
         formula = draft.root_formula if code == draft.root_code else (
             kpi.formula if kpi is not None else specs[code].formula)
         rows.append(DraftRow(code=code, depth=depth, spec=specs.get(code), existing=kpi,
-                             formula=formula))
+                             formula=formula,
+                             reason=_reason(draft, code, parent, formulas, names)))
         if code in formulas:
             for name in formulas[code].names:
                 if name not in seen and (name in specs or name in existing):
-                    walk(name, depth + 1)
+                    walk(name, depth + 1, code)
 
     walk(draft.root_code, 0)
     linked = reachable(draft.root_code, formulas)
@@ -115,7 +140,8 @@ def tree_draft_plan(*, company, draft) -> DraftPlan:
         if spec.code not in seen:
             rows.append(DraftRow(code=spec.code, depth=0, spec=spec,
                                  existing=existing.get(spec.code), formula=spec.formula,
-                                 linked=spec.code in linked))
+                                 linked=spec.code in linked,
+                                 reason=draft.reasons.get(spec.code, "")))
     order = topological_order({c: f for c, f in formulas.items() if c in new})
     to_create = [new[c] for c in order if c in new]
     to_create += [spec for spec in new.values() if spec.code not in order]
@@ -123,10 +149,16 @@ def tree_draft_plan(*, company, draft) -> DraftPlan:
                      rows=rows, to_create=to_create)
 
 
-def tree_draft_accept(*, company, draft, team=None, user=None) -> list:
-    """Create the draft's new KPIs and set the root's formula, all or nothing; returns the new KPIs."""
-    if team is not None and team.company_id != company.pk:
-        raise ValidationError(_("Choose a team of this company."))
+def tree_draft_accept(*, company, draft, team=None, user=None, teams=None) -> list:
+    """Create the draft's new KPIs and set the root's formula, all or nothing; returns the new KPIs.
+
+    ``teams`` maps a new KPI's code to its owner team (None: no team); KPIs not in it get
+    ``team``.
+    """
+    teams = teams or {}
+    for owner in (team, *teams.values()):
+        if owner is not None and owner.company_id != company.pk:
+            raise ValidationError(_("Choose a team of this company."))
     try:
         with transaction.atomic():
             # One acceptance at a time per company: a second one sees the first one's KPIs.
@@ -137,7 +169,7 @@ def tree_draft_accept(*, company, draft, team=None, user=None) -> list:
                            name_en=spec.name_en, unit=spec.unit, direction=spec.direction,
                            kind=spec.kind, phase=spec.phase, cadence=spec.cadence,
                            aggregation=spec.aggregation, formula=spec.formula,
-                           team=team)
+                           team=teams.get(spec.code, team))
                 for spec in plan.to_create
             ]
             if plan.root.formula.strip() != draft.root_formula:

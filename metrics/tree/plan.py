@@ -21,6 +21,8 @@ from metrics.target_plan import CADENCE_GRAIN
 AVG_MONTH_DAYS = 365.25 / 12
 GRAIN_DAYS = {"day": 1.0, "week": 7.0}
 NODE_TOLERANCE = 0.005  # half a percent
+RULE_EQUAL, RULE_SENSITIVITY = "equal", "sensitivity"
+RULES = (RULE_EQUAL, RULE_SENSITIVITY)
 
 
 def share(kpi, grain: str) -> float:
@@ -105,12 +107,29 @@ class PlanTree:
         values.pop(code)
         return self.month_value(code, values)
 
-    def cascade(self, node: str, fixed: set) -> dict:
+    def elasticities(self, node: str, codes: list) -> dict:
+        """{code: % change of ``node`` per 1 % more of ``code``} at the current targets."""
+        base = self.month_value(node, self.targets, use_targets=False)
+        out = {}
+        for code in codes:
+            moved = {**self.targets, code: self.targets[code] * 1.01}
+            value = self.month_value(node, moved, use_targets=False)
+            ok = base and value is not None and math.isfinite(value)
+            out[code] = (value / base - 1) / 0.01 if ok else 0.0
+        return out
+
+    def cascade(self, node: str, fixed: set, rule: str = RULE_EQUAL) -> dict:
         """{code: new month value} for the free leaves under ``node`` and the nodes between.
 
-        Every free leaf moves by the same relative lift (up when higher is better, down
-        when lower is better) so that ``node`` meets its target; fixed leaves stay.
+        ``equal``: every free leaf moves by the same relative lift (up when higher is
+        better, down when lower is better) so that ``node`` meets its target.
+        ``sensitivity``: each free leaf's lift is weighted by how much 1 % of it moves the
+        node (its elasticity, relative to the strongest), so the levers that matter most
+        carry most of the gap and a leaf that does not move the node stays. Fixed leaves
+        stay in both.
         """
+        if rule not in RULES:
+            raise CascadeRefused(_("Choose how the gap is spread."), "bad_rule")
         if node not in self.targets:
             raise CascadeRefused(_("%(kpi)s has no target for this month to cascade from.")
                                  % {"kpi": self.kpis[node].name}, "no_target")
@@ -127,10 +146,20 @@ class PlanTree:
         if not free:
             raise CascadeRefused(_("Every leaf is fixed: nothing can move."), "nothing_free")
 
+        weights = dict.fromkeys(free, 1.0)
+        if rule == RULE_SENSITIVITY:
+            strength = {c: abs(e) for c, e in self.elasticities(node, free).items()}
+            strongest = max(strength.values(), default=0.0)
+            if not strongest or not math.isfinite(strongest):
+                raise CascadeRefused(_("No free leaf moves %(kpi)s at these targets.")
+                                     % {"kpi": self.kpis[node].name}, "unsolvable")
+            weights = {c: strength[c] / strongest for c in free}
+
         def lifted(scale):
             values = dict(self.targets)
             for code in free:
-                values[code] = self.targets[code] * scale ** self.kpis[code].sign
+                values[code] = self.targets[code] * scale ** (
+                    self.kpis[code].sign * weights[code])
             return values
 
         try:

@@ -9,6 +9,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
 from metrics.models import Kpi, Measurement
+from metrics.numbers_template import numbers_template
 from teams.tenancy import company_view
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -81,4 +82,14 @@ def measurement_export(request):
     response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"),
                             content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    return response
+
+
+@company_view("contribute")
+def numbers_template_download(request):
+    """The spreadsheet to fill in and import: this person's KPIs × the last 12+ weeks."""
+    data = numbers_template(request.company, request.membership)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.company.slug}-numbers-template.xlsx"')
     return response

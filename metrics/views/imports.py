@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from core.htmx import render_page
 from core.queue import send_on_commit
+from metrics.batch_changes import UndoRefused, batch_undo, can_undo, diff_rows
 from metrics.forms_numbers import ImportUploadForm
 from metrics.imports import (
     ASYNC_RECORDS,
@@ -42,7 +43,7 @@ def import_upload(request):
                 send_on_commit(import_analyze_task, batch.pk)
             return redirect("import-preview", request.company.slug, batch.pk)
     batches = (ImportBatch.objects.filter(company=request.company)
-               .defer("data", "problems").select_related("uploaded_by")[:10])
+               .defer("data", "problems", "changes").select_related("uploaded_by")[:10])
     return render_page(request, "metrics/import_upload.html", {"form": form, "batches": batches})
 
 
@@ -55,7 +56,10 @@ def _batch(request, batch_id):
 def import_preview(request, batch_id):
     batch = _batch(request, batch_id)
     return render_page(request, "metrics/import_preview.html", {
-        "batch": batch, "percent": progress_percent(batch),
+        "batch": batch, "percent": progress_percent(batch), "diff": diff_rows(batch),
+        "can_undo": (batch.status == ImportStatus.DONE and bool(batch.changes)
+                     and not ImportBatch.objects.filter(undo_of=batch).exists()
+                     and can_undo(batch, request.user)),
         "teams": Team.objects.filter(company=request.company, kpis__isnull=False).distinct(),
     })
 
@@ -96,3 +100,18 @@ def import_commit_view(request, batch_id):
                 "new": batch.new_count, "changed": batch.changed_count,
                 "unchanged": batch.unchanged_count})
     return redirect("import-preview", request.company.slug, batch.pk)
+
+
+@require_POST
+@company_view("contribute")
+def import_undo_view(request, batch_id):
+    """Undo a committed import (its owner or an admin): its own batch, shown next."""
+    batch = _batch(request, batch_id)
+    try:
+        undo = batch_undo(batch_id=batch.pk, user=request.user)
+    except UndoRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("import-preview", request.company.slug, batch.pk)
+    messages.success(request, _("Undone: %(count)s values are back to what they were.")
+                     % {"count": undo.changed_count})
+    return redirect("import-preview", request.company.slug, undo.pk)

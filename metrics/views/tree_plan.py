@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from core.formatting import format_value
 from core.htmx import render_page
 from metrics.tree.apply import cascade_apply, cascade_preview, goal_seek_apply
-from metrics.tree.plan import CascadeRefused
+from metrics.tree.plan import RULE_EQUAL, RULES, CascadeRefused
 from teams.tenancy import company_view
 
 
@@ -34,11 +34,15 @@ def tree_cascade(request):
     params = request.POST if request.method == "POST" else request.GET
     node = params.get("node", "")
     fixed = set(params.getlist("fixed"))
-    context = {"node": node, "fixed": fixed, "error": "", "changes": [], "tree": None}
+    rule = params.get("rule", RULE_EQUAL)
+    rule = rule if rule in RULES else RULE_EQUAL
+    context = {"node": node, "fixed": fixed, "error": "", "changes": [], "tree": None,
+               "rule": rule}
     if request.method == "POST":
         try:
             changes = cascade_apply(company=request.company, node=node, fixed=fixed,
-                                    expected=params.get("fp", ""), user=request.user)
+                                    expected=params.get("fp", ""), user=request.user,
+                                    rule=rule)
         except CascadeRefused as refused:
             context["error"] = refused.message
         except ValidationError as refused:
@@ -48,7 +52,7 @@ def tree_cascade(request):
                              % {"n": len(changes)})
             return redirect("kgi-tree", request.company.slug)
     try:
-        tree, changes, digest = cascade_preview(request.company, node, fixed)
+        tree, changes, digest = cascade_preview(request.company, node, fixed, rule)
     except CascadeRefused as refused:
         context["error"] = context["error"] or refused.message
         return render_page(request, "metrics/tree_cascade.html", context, status=422)

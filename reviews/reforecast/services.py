@@ -31,6 +31,7 @@ from metrics.analytics import (
 )
 from metrics.models import Anomaly, AnomalyLabel, KgiStatus
 from reviews.models import Decision, Reforecast, ReforecastStatus, Scenario
+from reviews.reforecast import recovery
 from teams.models import Company
 
 TOP_RISKS = 5
@@ -50,8 +51,9 @@ def snapshot_seed(company_id: int) -> int:
 
 def reforecast_request(*, company, month: date | None = None, user=None) -> tuple[Reforecast, bool]:
     """The month's snapshot row, created pending if missing; a failed one is queued again,
-    and so is a pending one (its message may have been lost while the broker was down;
-    computing is idempotent, so a second message for a slow one does no harm).
+    and so are a running one whose worker died and a pending one (its message may have been
+    lost while the broker was down; computing is idempotent, so a second message for a slow
+    one does no harm).
 
     Returns (row, queued): ``queued`` is True when the caller should enqueue the work.
     """
@@ -66,9 +68,13 @@ def reforecast_request(*, company, month: date | None = None, user=None) -> tupl
         return row, True
     if row.status == ReforecastStatus.FAILED:
         Reforecast.objects.filter(pk=row.pk, status=ReforecastStatus.FAILED).update(
-            status=ReforecastStatus.PENDING, progress=0, error="", requested_by=user)
+            status=ReforecastStatus.PENDING, progress=0, error="", requested_by=user,
+            attempts=0)
         row.refresh_from_db()
         return row, True
+    if row.status == ReforecastStatus.RUNNING:
+        # Running but nobody holds it: its worker died. Pressing again sends it at once.
+        return row, recovery.orphaned(row.pk)
     return row, row.status == ReforecastStatus.PENDING
 
 

@@ -15,6 +15,7 @@ from core.htmx import render_page
 from core.queue import send_on_commit
 from engine.formula import FormulaError
 from metrics.analytics import OutlookUnavailable
+from metrics.analytics.readiness import readiness_needs, reforecast_readiness
 from reviews.forms import ScenarioForm, WhatIfForm
 from reviews.reforecast import tasks
 from reviews.reforecast.presenter import leaf_names, reforecast_report
@@ -55,6 +56,16 @@ def _this_month(months):
     return {"month": today, "label": month_label(today), "row": row}
 
 
+def _empty(request, months):
+    """No snapshot yet: what the reforecast is for, and whether the numbers allow one now
+    (if not, which KPIs lack how much history, each linked to where it is fixed)."""
+    this_month = _this_month(months)
+    readiness = reforecast_readiness(request.company, as_of=this_month["month"])
+    return render_page(request, EMPTY_TEMPLATE, {
+        "this_month": this_month, "readiness": readiness,
+        "needs": readiness_needs(request.company.slug, readiness.as_facts())})
+
+
 def _done_row(request, month):
     row = snapshot(request.company, _month(month))
     if row is None or not row.is_done:
@@ -81,7 +92,7 @@ def reforecast_latest(request):
     done = [m for m in months if m.is_done]
     chosen = done[-1] if done else (months[-1] if months else None)
     if chosen is None:
-        return render_page(request, EMPTY_TEMPLATE, {"this_month": _this_month(months)})
+        return _empty(request, months)
     return _page(request, snapshot(request.company, chosen.month), months)
 
 
@@ -94,7 +105,7 @@ def reforecast_detail(request, month):
         this_month = _this_month(months)
         if month != this_month["month"]:
             raise Http404
-        return render_page(request, EMPTY_TEMPLATE, {"this_month": this_month})
+        return _empty(request, months)
     return _page(request, row, months)
 
 

@@ -30,8 +30,8 @@ class Sent:
     def __init__(self):
         self.args = []
 
-    def delay(self, *args):
-        self.args.append(args)
+    def apply_async(self, args, **options):
+        self.args.append(tuple(args))
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_an_upload_while_the_broker_is_down_is_not_a_500_and_is_analyzed_when_it
     def broker_down(*args, **kwargs):
         raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(import_analyze_task, "delay", broker_down)
+    monkeypatch.setattr(import_analyze_task, "apply_async", broker_down)
     client.force_login(world.user("admin"))
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse

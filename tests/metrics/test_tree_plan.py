@@ -1,4 +1,5 @@
 """Derive targets on the tree: node checks, goal seek applied in one click, cascade."""
+import math
 from datetime import date
 from decimal import Decimal
 
@@ -112,3 +113,47 @@ def test_seek_apply_and_cascade_pages(shop, world, client):
     assert preview.status_code == 200 and 'data-testid="cascade-proposal"' in \
         preview.content.decode()
     assert client.get("/acme/tree/cascade/?node=nope").status_code == 422
+
+
+def test_cascade_by_sensitivity_moves_the_strongest_lever_most_and_adds_up(shop, world):
+    _tree, changes, fp = cascade_preview(world.company, "revenue", {"cvr"}, "sensitivity")
+    new = {ch.kpi.code: ch.new for ch in changes}
+    lift = {code: math.log(float(new[code]) / old) for code, old in
+            {"paid": 70_000, "organic": 50_000, "price": 1_500, "items": 2.3}.items()}
+    # 1 % of price or items moves revenue 1 %; 1 % of paid UU moves it 70/120 of that.
+    assert lift["price"] == pytest.approx(lift["items"], rel=1e-4)
+    assert lift["paid"] / lift["price"] == pytest.approx(70 / 120, rel=1e-3)
+    assert lift["organic"] / lift["price"] == pytest.approx(50 / 120, rel=1e-3)
+    _t, equal, _fp = cascade_preview(world.company, "revenue", {"cvr"}, "equal")
+    assert {ch.kpi.code: ch.new for ch in equal}["paid"] != new["paid"]
+    cascade_apply(company=world.company, node="revenue", fixed={"cvr"}, expected=fp,
+                  rule="sensitivity", user=world.user("admin"))
+    tree = build_tree(world.company)
+    assert tree.first_bad is None
+    for check in tree.node_checks:
+        assert abs(check.computed / check.target - 1) <= 0.005
+    row = Target.objects.get(kpi=shop["price"], superseded_at__isnull=True)
+    assert "感度" in row.note or "sensitivity" in row.note
+
+
+def test_an_unsolvable_cascade_is_named_and_applies_nothing_by_either_rule(shop, world):
+    target_set(kpi=shop["paid"], period=month_start(timezone.localdate()), value=0)
+    before = list(Target.objects.values_list("pk", "superseded_at"))
+    for rule in ("equal", "sensitivity"):
+        with pytest.raises(CascadeRefused) as refused:
+            cascade_apply(company=world.company, node="revenue", fixed=set(), expected="x",
+                          rule=rule)
+        assert refused.value.code == "zero_leaf" and "paid" in str(refused.value.message)
+    assert list(Target.objects.values_list("pk", "superseded_at")) == before
+
+
+def test_the_cascade_page_offers_both_rules(shop, world, client):
+    client.force_login(world.user("admin"))
+    page = client.get("/acme/tree/cascade/?node=revenue&fixed=cvr&rule=sensitivity")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'value="sensitivity" checked' in html
+    _t, _c, fp = cascade_preview(world.company, "revenue", {"cvr"}, "sensitivity")
+    assert f'name="fp" value="{fp}"' in html
+    answer = client.post("/acme/tree/cascade/", {"node": "revenue", "fixed": "cvr",
+                                                 "rule": "sensitivity", "fp": fp})
+    assert answer.status_code == 302 and build_tree(world.company).first_bad is None

@@ -22,6 +22,16 @@ def _cell(w):
     return {"kpi": w.extra["numbers_kpi"].pk, "period": "2026-03-02", "value": "1,234"}
 
 
+def _target(w):
+    return {"kpi": w.extra["numbers_kpi"].pk, "period": "2026-03-01", "target": "1,234"}
+
+
+def _planner(row):
+    row.expect["manager"] = ALLOWED
+    row.expect["other_manager"] = 403
+    return row
+
+
 def _api_item(w):
     return {"items": [{"kpi": w.extra["numbers_kpi"].code, "period": "2026-03-02", "value": 1}]}
 
@@ -32,6 +42,9 @@ ROWS = {
     # The grid of the sales team: a manager of marketing enters no numbers there.
     "numbers-cell": company_row("contribute", kwargs=_team, method="post", data=_cell,
                                 other_manager=403),
+    # A target of the sales team's KPI: planners and the sales team's manager.
+    "numbers-target": _planner(company_row("plan", kwargs=_team, method="post",
+                                           data=_target)),
     # Imports are company-wide pages; each row's KPI is checked in the service
     # (tests/metrics/test_entry_permissions.py), so another team's manager gets that far.
     "import-upload": company_row("contribute", other_manager=ALLOWED),
@@ -39,7 +52,11 @@ ROWS = {
     "import-status": company_row("contribute", kwargs=_batch, other_manager=ALLOWED),
     "import-commit": company_row("contribute", kwargs=_batch, method="post",
                                  other_manager=ALLOWED),
+    # Undo: the service lets only the batch's owner or an admin (others get a message).
+    "import-undo": company_row("contribute", kwargs=_batch, method="post",
+                               other_manager=ALLOWED),
     "measurement-export": company_row("view"),
+    "numbers-template": company_row("contribute", other_manager=ALLOWED),
     "data-quality": company_row("view"),
     "campaign-list": company_row("view"),
     # A manager creates campaigns on the KPIs they manage; the world's campaign is drawn on

@@ -24,6 +24,7 @@ ROWS.update({
     "kpi-target-set": _planner(company_row("plan", kwargs=_kpi, method="post",
                                            data=lambda w: {"period": "2026-12-01",
                                                            "kind": "month", "value": "10"})),
+    "kpi-target-phase": _planner(company_row("plan", kwargs=_kpi)),
     "tree-seek-apply": company_row("plan", method="post", data=lambda w: {"seek": "x"}),
     "tree-cascade": company_row("plan"),
 })

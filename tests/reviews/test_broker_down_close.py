@@ -19,8 +19,8 @@ def _broker_down(*args, **kwargs):
 @pytest.mark.django_db
 def test_a_review_closes_and_a_note_is_saved_with_the_broker_down(
         world, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(send_review_digest, "delay", _broker_down)
-    monkeypatch.setattr(send_mention_emails, "delay", _broker_down)
+    monkeypatch.setattr(send_review_digest, "apply_async", _broker_down)
+    monkeypatch.setattr(send_mention_emails, "apply_async", _broker_down)
     manager = Membership.objects.get(company=world.company, user=world.users["manager"])
     review = review_for(world.team, day=date(2026, 3, 2))
     with django_capture_on_commit_callbacks(execute=True):

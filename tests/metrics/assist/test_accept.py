@@ -39,7 +39,10 @@ def test_accept_creates_exactly_the_reviewed_draft(client, world, make_goal):
     response = _accept(client, world, signed, team=world.team.pk)
     assert response.status_code == 302 and response["Location"].endswith("/tree/")
     template = TEMPLATES["ec_d2c"]
-    expected = {k.code: k for k in template.kpis if k.code != template.kgi.root}
+    # The world already has a UU (dash_uu) and a conversion rate (world_cvr): reused by meaning.
+    reused = {"monthly_uu": "dash_uu", "cvr": "world_cvr"}
+    expected = {k.code: k for k in template.kpis
+                if k.code != template.kgi.root and k.code not in reused}
     assert _codes(world) - before == set(expected)
     for kpi in Kpi.objects.filter(company=world.company, code__in=expected):
         spec = expected[kpi.code]
@@ -49,9 +52,12 @@ def test_accept_creates_exactly_the_reviewed_draft(client, world, make_goal):
             spec.cadence, spec.aggregation, spec.formula)
         assert kpi.team_id == world.team.pk and kpi.focus == Focus.MONITORING
     root = Kpi.objects.get(company=world.company, code="revenue")
-    assert root.formula == next(k.formula for k in template.kpis if k.code == template.kgi.root)
+    formula = next(k.formula for k in template.kpis if k.code == template.kgi.root)
+    for old, new in reused.items():
+        formula = formula.replace(old, new)
+    assert root.formula == formula  # an annual KGI keeps the template's × 12
     tree = client.get(reverse("kgi-tree", args=[world.company.slug])).content.decode()
-    assert "monthly_uu" in tree and "tree-empty" not in tree
+    assert "dash_uu" in tree and "return_rate" in tree and "tree-empty" not in tree
 
 
 @pytest.mark.django_db
@@ -62,9 +68,9 @@ def test_existing_kpis_are_kept_and_shown_as_existing(client, world, make_goal):
     client.force_login(world.user("admin"))
     page = client.post(reverse("tree-assist", args=[world.company.slug]),
                        {"provider": "builtin"}).content.decode()
-    row = re.search(r'<tr class="([^"]*)" data-code="cvr">', page)
+    row = re.search(r'<li class="([^"]*)" data-code="cvr">', page)
     assert row and "assist-exists" in row.group(1)
-    assert re.search(r'<tr class="assist-new[^"]*" data-code="aov">', page)
+    assert re.search(r'<li class="assist-row depth-\d assist-new[^"]*" data-code="aov">', page)
     _accept(client, world, re.search(r'name="draft" value="([^"]+)"', page).group(1))
     cvr = Kpi.objects.get(company=world.company, code="cvr")
     assert cvr.name_en == "Our CVR"  # not overwritten by the draft

@@ -101,7 +101,7 @@ def test_a_good_answer_is_shown_for_review_and_nothing_is_saved_yet(chat_server,
     page = response.content.decode()
     assert response.status_code == 200
     assert 'id="draft"' in page and "tiny-model" in page
-    for code in ("orders", "sessions", "cvr", "aov"):
+    for code in ("orders", "sessions", "world_cvr", "aov"):  # cvr: the world's own, reused
         assert f'data-code="{code}"' in page
     assert Kpi.objects.filter(company=world.company).count() == before
     sent = chat_server.requests[0]

@@ -20,7 +20,7 @@ def test_run_now_with_the_broker_down_waits_pending_and_a_retry_computes_it(
     def broker_down(*args, **kwargs):
         raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.reforecast_run, "delay", broker_down)
+    monkeypatch.setattr(tasks.reforecast_run, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(_url("reforecast-run", shop))
     assert response.status_code == 302

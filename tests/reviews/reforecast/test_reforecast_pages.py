@@ -153,7 +153,7 @@ def test_latest_is_the_newest_finished_month(world, shop):
 
 
 @pytest.mark.django_db
-def test_empty_state_explains_and_offers_the_run_button_to_admins_only(world):
+def test_empty_state_explains_and_offers_the_run_button_to_admins_only(world, shop):
     Reforecast.objects.filter(company=world.company).delete()
     url = reverse("reforecast-latest", args=[world.company.slug])
     admin_page = _client(world, "admin").get(url).content.decode()
@@ -162,6 +162,31 @@ def test_empty_state_explains_and_offers_the_run_button_to_admins_only(world):
     assert f'action="{run}"' in admin_page
     assert f'action="{run}"' not in viewer_page
     assert "runs by itself on the 1st" in viewer_page
+
+
+@pytest.mark.django_db
+def test_empty_state_without_enough_history_names_each_kpi_and_offers_no_run(world, shop):
+    Reforecast.objects.filter(company=world.company).delete()
+    uu = Kpi.objects.get(company=world.company, code="uu")
+    kept = Measurement.objects.filter(kpi=uu).order_by("-period_start").values_list(
+        "pk", flat=True)[:1]
+    Measurement.objects.filter(kpi=uu).exclude(pk__in=list(kept)).delete()
+    url = reverse("reforecast-latest", args=[world.company.slug])
+    page = _client(world, "admin").get(url).content.decode()
+    assert 'data-testid="rf-not-ready"' in page
+    assert 'data-testid="rf-run"' not in page
+    assert f"{uu.name_en}: 1 of the 3 months of history needed" in page
+    assert reverse("import-upload", args=[world.company.slug]) in page or \
+        reverse("numbers-grid", args=[world.company.slug, uu.team.slug]) in page
+
+
+@pytest.mark.django_db
+def test_empty_state_without_an_active_kgi_says_so(world):
+    Reforecast.objects.filter(company=world.company).delete()
+    url = reverse("reforecast-latest", args=[world.company.slug])
+    page = _client(world, "admin").get(url).content.decode()
+    assert 'data-testid="rf-not-ready"' in page and 'data-testid="rf-run"' not in page
+    assert "There is no active KGI to forecast." in page
 
 
 @pytest.mark.django_db

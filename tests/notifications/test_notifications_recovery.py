@@ -1,0 +1,90 @@
+"""Sends recover by themselves: a review closed and a note written while the broker (a Redis
+this test starts) was down get their emails once it is back, through the reaper; due outbox
+rows are handed to a worker within a minute; nothing is sent twice."""
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from notifications.models import Channel, Kind, Notification, Status
+from notifications.recovery import notifications_reap
+from notifications.services import Message, notification_queue, preference_set
+from notifications.tasks import notifications_send
+from reviews.models import Note, ReviewStatus, WeeklyReview
+from reviews.notify import send_mention_emails, send_review_digest
+from reviews.services import note_add, review_close
+from teams.models import Membership
+from tests.celery_fixtures import wait_for
+from tests.reviews.factories import review_for
+from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+LATER = timedelta(minutes=3)
+
+
+class Sent:
+    name = "test.sent"
+
+    def __init__(self):
+        self.args = []
+
+    def apply_async(self, args, **options):
+        self.args.append(tuple(args))
+
+
+def _reap(now=None):
+    tasks = {"send_task": Sent(), "digest_task": Sent(), "mention_task": Sent()}
+    return notifications_reap(**tasks, now=now), {k: v.args for k, v in tasks.items()}
+
+
+def test_the_review_emails_lost_with_the_broker_are_sent_once_it_is_back(
+        world, own_broker, smtp_server, celery_worker_process, settings):  # noqa: F811
+    for role in ("manager", "member"):
+        user = world.user(role)
+        user.email = f"{role}@acme.example"
+        user.save()
+    manager = Membership.objects.get(company=world.company, user=world.user("manager"))
+    review = review_for(world.team, day=date(2026, 3, 2))
+    own_broker.stop()
+    note = note_add(review=review, membership=manager, kind="lowlight",
+                    text=f"CVR fell, @{world.user('member').username} please check")
+    review, closed = review_close(review=review, membership=manager,
+                                  no_decision_reason="Holiday week, numbers steady")
+    assert closed and review.status == ReviewStatus.CLOSED
+    own_broker.start()
+    celery_worker_process(redis_url=own_broker.url, env={
+        "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(settings.EMAIL_PORT),
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"})
+    # Not before two minutes (the message may be on its way), then both once.
+    assert _reap()[0] == {"outbox": 0, "digests": 0, "mentions": 0}
+    counts = notifications_reap(send_task=notifications_send, digest_task=send_review_digest,
+                                mention_task=send_mention_emails, now=timezone.now() + LATER)
+    assert counts == {"outbox": 0, "digests": 1, "mentions": 1}
+    wait_for(lambda: len(smtp_server.messages), lambda n: n >= 3)
+    assert WeeklyReview.objects.get(pk=review.pk).digest_sent_at is not None
+    assert Note.objects.get(pk=note.pk).mentions_notified_at is not None
+    recipients = sorted(m["To"] for m in smtp_server.messages)
+    # The digest to both team members, the mention notice to the member.
+    assert recipients == ["manager@acme.example", "member@acme.example",
+                          "member@acme.example"]
+    # Sent: nothing left for a later reap.
+    assert _reap(now=timezone.now() + LATER)[0] == {"outbox": 0, "digests": 0, "mentions": 0}
+
+
+def test_due_outbox_rows_are_handed_to_a_worker_and_only_when_some_wait(world):
+    assert _reap()[0]["outbox"] == 0
+    member = world.user("member")
+    member.email = "member@acme.example"
+    member.save()
+    preference_set(user=member, kind=Kind.ANOMALY, enabled=True, channel=Channel.EMAIL)
+    notification_queue(company=world.company, recipient=member, kind=Kind.ANOMALY,
+                       object_key="anomaly:1:2026-11-30", period_key="2026-11-30",
+                       build=lambda: Message(subject="Leads dropped", lines=["Leads fell."],
+                                             link_path="/acme/", link_label="Open"))
+    waiting = Notification.objects.filter(status=Status.PENDING).exclude(
+        channel=Channel.IN_APP)
+    assert waiting.count() == 1
+    counts, sent = _reap(now=timezone.now() + timedelta(days=1))
+    assert counts["outbox"] == 1 and sent["send_task"] == [()]
+    waiting.update(status=Status.SENT, sent_at=timezone.now())
+    assert _reap(now=timezone.now() + timedelta(days=1))[0]["outbox"] == 0
