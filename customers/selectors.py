@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from core.calendar import month_start, parse_month, previous_month
 from customers.models import Customer, CustomerMrr
 from customers.notes import explain
-from engine import saas, saas_risk, voice
+from engine import saas, saas_risk
 from engine.saas import CustomerRecord
 from engine.saas_risk import AtRiskRules
 
@@ -262,16 +262,3 @@ def causal_chain(team, today: date) -> dict:
     }
     return {"cohorts": cohorts, "gap": gap, "gap_note": explain(gap.note), "chart": chart,
             "figures": figures}
-
-
-def voice_of_customer(team) -> list[voice.Theme]:
-    """Themes in the team's notes and NPS comments, largest first."""
-    comments = []
-    for pk, notes, nps_comment in Customer.objects.filter(team=team).values_list(
-        "pk", "notes", "nps_comment"
-    ):
-        if nps_comment.strip():
-            comments.append(voice.Comment(f"{pk}-nps", nps_comment, "nps"))
-        if notes.strip():
-            comments.append(voice.Comment(f"{pk}-note", notes, "notes"))
-    return voice.themes(comments, lang="ja")
