@@ -181,7 +181,7 @@ def _with_anomalies(rows, today):
     anomalies = metric_selectors.anomalies_by_kpi(
         [r.pk for r in rows], since=today - timedelta(days=metric_selectors.RECENT_ANOMALY_DAYS))
     for row in rows:
-        row.anomalies = anomalies.get(row.pk, [])
+        row.anomalies = metric_selectors.recent_anomaly(row, anomalies.get(row.pk, []))
 
 
 def _status_counts(rows):

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import calendar
 from core.formatting import format_card_value, format_change, spark_points
 from engine.formula import FormulaError, parse_formula
 from metrics.facts.store import (  # noqa: F401 — re-exported: the pages' vocabulary
@@ -95,6 +96,8 @@ class KpiRow:
     change_text: str = ""
     target_text: str = ""
     status_label: str = ""
+    period_text: str = ""  # "as of": the latest value's period (2026-W48, 2026-11, 2026-12-02)
+    behind: bool = False  # its latest period is older than other cards of its cadence
 
     @property
     def name(self):
@@ -154,6 +157,22 @@ def anomalies_by_kpi(kpi_ids, since=None, until=None):
     return out
 
 
+def recent_anomaly(row, items):
+    """The one badge a card may show: the detector's flag on the KPI's latest period or the
+    one before it, the most recent if both. An older flag is history (the KPI page lists it),
+    and a card never says "unusually high" and "unusually low" at once."""
+    if row.latest_period is None or not items:
+        return []
+    cutoff = calendar.previous_period(calendar.period_start(row.latest_period, row.cadence),
+                                      row.cadence)
+    recent = [item for item in items if item["period_start"] >= cutoff]
+    if not recent:
+        return []
+    item = dict(recent[-1])
+    item["period_text"] = as_of_label(item["period_start"], row.cadence)
+    return [item]
+
+
 def _change(row, latest, previous):
     if latest is None or previous is None:
         return None, ""
@@ -197,14 +216,33 @@ STATUS_LABELS = {STATUS_ON_TRACK: gettext_lazy("On track"),
                  STATUS_NO_TARGET: gettext_lazy("No target")}
 
 
+def as_of_label(period: date | None, cadence: str) -> str:
+    """The period a value belongs to, as a card says "as of": 2026-W48, 2026-11, 2026-12-02."""
+    if period is None:
+        return ""
+    if cadence == Cadence.WEEKLY:
+        return calendar.iso_week_label(period)
+    if cadence == Cadence.MONTHLY:
+        return calendar.month_key(period)
+    return period.isoformat()
+
+
 def with_display(rows, company):
-    """Give these rows the strings a card prints: link, value, change, target, status label.
+    """Give these rows the strings a card prints: link, value, change, target, status label,
+    the period of the value ("as of"), and whether it is behind the other cards of its cadence
+    (a card never shows an older week next to this week's without saying so).
 
     Formatting follows the active language (¥8,300万 / ¥83M), so whatever keeps the rows
     must keep them per language.
     """
     labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    newest: dict[str, date] = {}
     for row in rows:
+        if row.latest_period and row.latest_period > newest.get(row.cadence, date.min):
+            newest[row.cadence] = row.latest_period
+    for row in rows:
+        row.period_text = as_of_label(row.latest_period, row.cadence)
+        row.behind = bool(row.latest_period and row.latest_period < newest[row.cadence])
         row.href = reverse("kpi-detail", kwargs={"company": company.slug, "code": row.code})
         row.value_text = format_card_value(row.latest, row.unit)
         row.change_text = format_change(row.change, row.change_unit)
