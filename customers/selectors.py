@@ -225,6 +225,8 @@ def causal_chain(team, today: date) -> dict:
     cohorts = [c for c in saas_risk.onboarding_cohorts(records, today)
                if c.completed.n or c.not_completed.n][-12:]
     gap = saas_risk.ltv_gap(records, today, gross_margin=GROSS_MARGIN)
+    interval = (saas_risk.ltv_gap_interval(records, today, gross_margin=GROSS_MARGIN)
+                if gap.difference is not None else None)
 
     def pct(group):
         return None if group.churn_rate is None else round(group.churn_rate * 100, 1)
@@ -254,6 +256,9 @@ def causal_chain(team, today: date) -> dict:
         "done_churn": churn_pct(gap.completed), "notdone_churn": churn_pct(gap.not_completed),
         "done_ltv": yen(gap.completed.ltv), "notdone_ltv": yen(gap.not_completed.ltv),
         "difference": yen(gap.difference), "arpa": yen(gap.arpa),
+        "low": yen(interval.low) if interval else None,
+        "high": yen(interval.high) if interval else None,
+        "level": f"{interval.level * 100:.0f} %" if interval else None,
     }
     return {"cohorts": cohorts, "gap": gap, "gap_note": explain(gap.note), "chart": chart,
             "figures": figures}
