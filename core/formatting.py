@@ -17,7 +17,9 @@ def _to_decimal(value):
 
 
 def _group(number: Decimal, places: int) -> str:
-    return f"{number:,.{places}f}"
+    text = f"{number:,.{places}f}"
+    # -0.3 shown without decimals is 0, never "-0".
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
 
 
 def format_jpy(value, compact=False, language=None) -> str:
@@ -25,7 +27,7 @@ def format_jpy(value, compact=False, language=None) -> str:
     number = _to_decimal(value)
     if number is None:
         return "—"
-    sign = "-" if number < 0 else ""
+    sign = "-" if number < 0 and _group(number, 0) != "0" else ""
     number = abs(number)
     if not compact or number < 10_000:
         return f"{sign}¥{_group(number, 0)}"
@@ -88,8 +90,9 @@ def format_change(value, unit) -> str:
     number = _to_decimal(value)
     if number is None:
         return "—"
-    sign = "+" if number > 0 else ("−" if number < 0 else "±")
-    return f"{sign}{_group(abs(number), 1)} {unit}".rstrip()
+    shown = _group(abs(number), 1)
+    sign = "±" if not shown.strip("0.,") else ("+" if number > 0 else "−")
+    return f"{sign}{shown} {unit}".rstrip()
 
 
 # Sparklines are drawn in this box and stretched to the size a page asks for (the SVG says

@@ -18,6 +18,8 @@ __all__ = [
     "OnboardingStatus",
     "RosterImport",
     "RosterImportStatus",
+    "VoiceComment",
+    "VoiceSource",
 ]
 
 
@@ -180,3 +182,41 @@ class CsRiskRules(models.Model):
     @property
     def word_list(self):
         return tuple(w for w in self.words.replace(",", " ").replace("、", " ").split() if w)
+
+
+class VoiceSource(models.TextChoices):
+    """Where a piece of free text came from (NPS comments and notes live on the customer)."""
+
+    NPS = "nps", _("NPS comment")
+    NOTE = "note", _("Note")
+    LOST_REASON = "lost_reason", _("Lost-deal reason")
+    SURVEY = "survey", _("Survey comment")
+
+
+class VoiceComment(models.Model):
+    """Free text a team collects beside the roster: lost-deal reasons, call notes, surveys."""
+
+    MAX_LENGTH = 2000
+    STORED_SOURCES = ("lost_reason", "note", "survey")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE,
+                             related_name="voice_comments")
+    source = models.CharField(_("source"), max_length=12, choices=VoiceSource.choices)
+    text = models.TextField(_("text"))
+    said_on = models.DateField(_("date"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("voice comment")
+        ordering = ["team", "-said_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(source__in=["lost_reason", "note", "survey"]),
+                                   name="voice_comment_source_valid"),
+        ]
+        indexes = [models.Index(fields=["team", "source"], name="voice_comment_team_idx")]
+
+    def __str__(self):
+        return self.text[:40]

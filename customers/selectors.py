@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from core.calendar import month_start, parse_month, previous_month
 from customers.models import Customer, CustomerMrr
 from customers.notes import explain
-from engine import saas, saas_risk, voice
+from engine import saas, saas_risk
 from engine.saas import CustomerRecord
 from engine.saas_risk import AtRiskRules
 
@@ -225,6 +225,8 @@ def causal_chain(team, today: date) -> dict:
     cohorts = [c for c in saas_risk.onboarding_cohorts(records, today)
                if c.completed.n or c.not_completed.n][-12:]
     gap = saas_risk.ltv_gap(records, today, gross_margin=GROSS_MARGIN)
+    interval = (saas_risk.ltv_gap_interval(records, today, gross_margin=GROSS_MARGIN)
+                if gap.difference is not None else None)
 
     def pct(group):
         return None if group.churn_rate is None else round(group.churn_rate * 100, 1)
@@ -254,19 +256,9 @@ def causal_chain(team, today: date) -> dict:
         "done_churn": churn_pct(gap.completed), "notdone_churn": churn_pct(gap.not_completed),
         "done_ltv": yen(gap.completed.ltv), "notdone_ltv": yen(gap.not_completed.ltv),
         "difference": yen(gap.difference), "arpa": yen(gap.arpa),
+        "low": yen(interval.low) if interval else None,
+        "high": yen(interval.high) if interval else None,
+        "level": f"{interval.level * 100:.0f} %" if interval else None,
     }
     return {"cohorts": cohorts, "gap": gap, "gap_note": explain(gap.note), "chart": chart,
             "figures": figures}
-
-
-def voice_of_customer(team) -> list[voice.Theme]:
-    """Themes in the team's notes and NPS comments, largest first."""
-    comments = []
-    for pk, notes, nps_comment in Customer.objects.filter(team=team).values_list(
-        "pk", "notes", "nps_comment"
-    ):
-        if nps_comment.strip():
-            comments.append(voice.Comment(f"{pk}-nps", nps_comment, "nps"))
-        if notes.strip():
-            comments.append(voice.Comment(f"{pk}-note", notes, "notes"))
-    return voice.themes(comments, lang="ja")

@@ -12,8 +12,11 @@ which the new level is normal. Scores are capped at ±100.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+from scipy.stats import norm
+from scipy.stats import t as student_t
 
 MAD_TO_SIGMA = 1.4826
 THRESHOLD = 3.2  # tuned on the even seeds of bench/anomaly_synthetic.py
@@ -24,7 +27,9 @@ LEVEL_POINTS = 8  # the level is a line through this many recent (adjusted) poin
 TREND_WEIGHT = 1.0  # share of the line (vs the plain median) in the prediction
 TREND_DAMPING = 0.0
 ERROR_POINTS = 52  # the noise scale comes from this many recent prediction errors
-EARLY_WIDENING = 3.0  # scale × (1 + this / sqrt(errors so far))
+# A MAD is a noisy scale: from k errors it is worth ~0.37 k normal ones (its asymptotic
+# efficiency), so the threshold is read on a Student t with that many degrees of freedom.
+MAD_EFFICIENCY = 0.37
 SHIFT_RUN = 4  # consecutive same-side flags that make a level shift (3 is a burst)
 # The noise scale never goes below this share of the level (1 %; in level units for
 # series that can be negative): a flat series must not turn a wobble into a score of 1e14.
@@ -67,11 +72,19 @@ def _last_finite(values: np.ndarray, k: int) -> np.ndarray:
     return finite[-k:]
 
 
+@lru_cache(maxsize=1024)
+def t_widening(errors: int, threshold: float) -> float:
+    """How much wider than the normal's the threshold is when the scale comes from
+    `errors` prediction errors (about 1.2 for 52, 2.9 for 8)."""
+    df = max(MAD_EFFICIENCY * errors, 1.0)
+    return float(student_t.ppf(norm.cdf(threshold), df) / threshold)
+
+
 class _Online:
     """The detector's state while it walks the series forwards."""
 
-    def __init__(self, z: np.ndarray, m: int, campaign: np.ndarray):
-        self.z, self.m, self.campaign = z, m, campaign
+    def __init__(self, z: np.ndarray, m: int, campaign: np.ndarray, threshold: float):
+        self.z, self.m, self.campaign, self.threshold = z, m, campaign, threshold
         self.clean = np.where(campaign, np.nan, z)  # what "normal" looks like so far
         self.errors = {False: np.full(z.size, np.nan), True: np.full(z.size, np.nan)}
         self.regime = 0  # first index of the current level (after a shift)
@@ -123,10 +136,10 @@ class _Online:
         if past.size < 4:
             recent = _last_finite(self.clean[:t], LEVEL_POINTS)
             return max(2 * _robust_scale(np.diff(recent)), floor)
-        # A MAD from k errors is itself uncertain: widen by ~1/sqrt(k) so the first
-        # months of a new KPI don't flag ordinary weeks.
-        seen = int(np.isfinite(self.errors[seasonal][:t]).sum())
-        return max(_robust_scale(past) * (1 + EARLY_WIDENING / np.sqrt(seen)), floor)
+        # A MAD from k errors is itself uncertain: the first months of a new KPI must
+        # not flag ordinary weeks. The widening is that of a t with the MAD's degrees of
+        # freedom, from the errors the scale is actually made of (at most ERROR_POINTS).
+        return max(_robust_scale(past) * t_widening(past.size, self.threshold), floor)
 
 
 def detect(
@@ -154,7 +167,7 @@ def detect(
     positive = bool(np.all(x[observed] > 0))
     z = np.log(np.where(observed, x, 1.0)) if positive else x.copy()
     z[~observed] = np.nan
-    state = _Online(z, m, campaign)
+    state = _Online(z, m, campaign, float(threshold))
     refractory = 2 if refractory is None else max(int(refractory), 1)
     flags: dict[int, tuple[float, float, float]] = {}  # index -> (score, pred, scale)
     run: list[int] = []

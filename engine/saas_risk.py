@@ -239,3 +239,68 @@ def ltv_gap(
     if done.ltv is not None and not_done.ltv is not None:
         difference = done.ltv - not_done.ltv
     return LtvGap(average, gross_margin, done, not_done, difference, "; ".join(notes))
+
+
+MIN_GROUP_FOR_INTERVAL = 5
+
+
+@dataclass(frozen=True)
+class GapInterval:
+    """A 90 % bootstrap interval of the LTV difference (completed − not completed)."""
+
+    low: float
+    high: float
+    level: float
+    draws: int
+
+
+def ltv_gap_interval(
+    records: Sequence[CustomerRecord],
+    as_of: date,
+    gross_margin: float = DEFAULT_GROSS_MARGIN,
+    window_days: int = ONBOARDING_WINDOW_DAYS,
+    draws: int = 2000,
+    level: float = 0.9,
+    seed: int = 0,
+) -> GapInterval | None:
+    """Resample the customers of each group (with replacement) and recompute the difference.
+
+    The ARPA is held at the pooled figure (as in ``ltv_gap``) so the interval is the
+    uncertainty of the two churn rates. None when a group has fewer than
+    ``MIN_GROUP_FOR_INTERVAL`` customers or when more than 5 % of
+    the draws have no churned customer in a group (LTV undefined): too few to say.
+    """
+    import numpy as np
+
+    _check_margin(gross_margin)
+    completed, not_completed, _pending = _split_by_onboarding(records, as_of, window_days)
+    if min(len(completed), len(not_completed)) < MIN_GROUP_FOR_INTERVAL:
+        return None
+    pooled = completed + not_completed
+    margin = _ratio(sum((_last_mrr(r, as_of) for r in pooled), Decimal(0)),
+                    len(pooled)) * gross_margin
+
+    def arrays(group):
+        lost = np.array([r.churn_date is not None and r.churn_date <= as_of for r in group],
+                        dtype=float)
+        months = np.array([max(1, months_between(
+            r.contract_date, r.churn_date if lost[i] else as_of)) for i, r in enumerate(group)],
+            dtype=float)
+        return lost, months
+
+    rng = np.random.default_rng(seed)
+
+    def ltv_draws(group):
+        lost, months = arrays(group)
+        picks = rng.integers(0, len(group), size=(draws, len(group)))
+        churn = lost[picks].sum(axis=1) / months[picks].sum(axis=1)
+        with np.errstate(divide="ignore"):
+            return np.where(churn > 0, margin / churn, np.nan)
+
+    difference = ltv_draws(completed) - ltv_draws(not_completed)
+    finite = difference[np.isfinite(difference)]
+    if len(finite) < 0.95 * draws:
+        return None
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(finite, [tail, 100 - tail])
+    return GapInterval(float(low), float(high), level, draws)

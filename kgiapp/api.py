@@ -116,7 +116,7 @@ def register_routers():
     api.add_router("/", company_router)
     for module in ("metrics.api.tree", "metrics.api.measurements", "metrics.api.targets",
                    "metrics.sources.api",
-                   "customers.api", "reviews.api",
+                   "customers.api", "customers.voice_api", "reviews.api",
                    "reviews.reforecast.api", "okrs.api"):
         try:
             router = __import__(module, fromlist=["router"]).router

@@ -31,7 +31,7 @@ class KpiForm(forms.ModelForm):
         model = Kpi
         fields = ["code", "name_ja", "name_en", "definition", "formula", "unit", "direction",
                   "kind", "phase", "cadence", "aggregation", "team", "lever", "data_source",
-                  "is_vanity"]
+                  "is_vanity", "allows_negative"]
         widgets = {"definition": forms.Textarea(attrs={"rows": 2}),
                    "lever": forms.Textarea(attrs={"rows": 2})}
 

@@ -67,7 +67,8 @@ def kpi_refs(kpis: dict[str, Kpi]) -> list[KpiRef]:
         percent_max = Decimal("1000") if kpi.code in {"nrr", "grr"} else None
         refs.append(KpiRef(kpi.code, kpi.name_ja, kpi.name_en, unit=kpi.unit,
                            cadence=kpi.cadence, percent_max=percent_max,
-                           typical=percent_typical(kpi)))
+                           typical=percent_typical(kpi),
+                           allow_negative=kpi.allows_negative))
     return refs
 
 

@@ -92,6 +92,12 @@ class Kpi(models.Model):
         default=Aggregation.SUM,
     )
     is_vanity = models.BooleanField(_("vanity metric"), default=False)
+    # Yen and counts cannot fall below zero (an ad spend of -3,000 is a typo) unless the
+    # KPI says so: profit, a net change (spreadsheets.values.check_range).
+    allows_negative = models.BooleanField(
+        _("can be negative"), default=False,
+        help_text=_("Tick for a figure that can fall below zero, such as profit or a net "
+                    "change. Otherwise a negative value is refused."))
     focus = models.CharField(
         _("focus"), max_length=10, choices=Focus.choices, default=Focus.MONITORING
     )

@@ -1,11 +1,14 @@
 """OKR forms: shape only; the rules (direction, KPI of the company, linked values) are in
 okr_services."""
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from metrics.models import Kpi, Unit
 from okrs.models import KrDirection, KrKind, ObjectiveStatus
+from spreadsheets import ValueProblem, parse_number
 
 
 class ObjectiveForm(forms.Form):
@@ -34,21 +37,39 @@ class KeyResultForm(forms.Form):
         empty_label=_("— not linked (values from check-ins) —"),
         help_text=_("Linked: the current value follows the KPI's numbers over the quarter."),
     )
-    start = forms.DecimalField(label=_("Start"), required=False, max_digits=20,
-                               decimal_places=4)
-    target = forms.DecimalField(label=_("Target / threshold"), max_digits=20,
-                                decimal_places=4)
+    start = forms.CharField(label=_("Start"), required=False, max_length=40)
+    target = forms.CharField(label=_("Target / threshold"), max_length=40)
     direction = forms.ChoiceField(label=_("Direction"), choices=KrDirection.choices,
                                   initial=KrDirection.HIGHER, required=False)
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices, initial=Unit.COUNT,
                              required=False)
     weight = forms.DecimalField(label=_("Weight"), initial=1, min_value=0.01, max_digits=6,
                                 decimal_places=2, required=False)
+    scale_ok = forms.BooleanField(label=_("The scale is right"), required=False)
 
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kpi"].queryset = Kpi.objects.filter(company=company).order_by("code")
         self.fields["kpi"].label_from_instance = lambda k: f"{k.name} ({k.code})"
+
+    def _number(self, name):
+        """Read like the grid: 13,600 / １５，６４０ / 1.5万 / 2.5% (percentage points)."""
+        raw = (self.cleaned_data.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            value = parse_number(raw).value
+        except ValueProblem as problem:
+            raise forms.ValidationError(str(problem.message)) from None
+        if abs(value) >= Decimal("1e16"):
+            raise forms.ValidationError(_("The number is too large."))
+        return value.quantize(Decimal("0.0001"))
+
+    def clean_start(self):
+        return self._number("start")
+
+    def clean_target(self):
+        return self._number("target")
 
 
 class CheckInForm(forms.Form):

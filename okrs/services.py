@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.calendar import Quarter
@@ -13,6 +14,7 @@ from metrics.models import Kpi, PeriodKind
 from metrics.targets import TargetEntry, TargetsRefused, targets_set
 from okrs import selectors
 from okrs.models import CheckIn, KeyResult, KrDirection, KrKind, Objective, ObjectiveStatus
+from okrs.scale import quarter_hints, scale_problem
 
 
 def _owner_in_company(company, owner):
@@ -50,8 +52,13 @@ def objective_update(*, objective: Objective, title: str, why: str, owner, statu
 @transaction.atomic
 def key_result_save(*, objective: Objective, title: str, kind: str, target, start=None,
                     direction: str = KrDirection.HIGHER, unit: str = "count", kpi=None,
-                    weight=1, key_result: KeyResult | None = None) -> KeyResult:
-    """Create or edit a KR. A linked KR takes its unit and direction from the KPI."""
+                    weight=1, key_result: KeyResult | None = None,
+                    scale_confirmed: bool = True, today=None) -> KeyResult:
+    """Create or edit a KR. A linked KR takes its unit and direction from the KPI.
+
+    With ``scale_confirmed=False`` (the form, until the user ticks "the scale is right") a
+    linked KR's start and target must be on the KPI's quarter scale (okrs.scale).
+    """
     if kpi is not None and kpi.company_id != objective.company_id:
         raise ValidationError({"kpi": _("Choose a KPI of this company.")})
     if kind not in KrKind.values:
@@ -71,6 +78,8 @@ def key_result_save(*, objective: Objective, title: str, kind: str, target, star
             )})
     else:
         start = None
+    if kpi is not None and not scale_confirmed:
+        _check_scale(objective, kpi, {"start": start, "target": target}, today)
     if weight is None or Decimal(weight) <= 0:
         raise ValidationError({"weight": _("The weight must be above zero.")})
     kr = key_result or KeyResult(objective=objective,
@@ -85,6 +94,20 @@ def key_result_save(*, objective: Objective, title: str, kind: str, target, star
     kr.full_clean(exclude=["objective"])
     kr.save()
     return kr
+
+
+def _check_scale(objective, kpi, values: dict, today=None):
+    quarter = selectors.quarter_from_param(objective.company, objective.quarter)
+    hint = quarter_hints(objective.company, quarter, [kpi],
+                         today or timezone.localdate())[kpi.pk]
+    labels = {"start": _("Start"), "target": _("Target / threshold")}
+    problems = {}
+    for name, value in values.items():
+        problem = scale_problem(hint, labels[name], value)
+        if problem:
+            problems[name] = problem
+    if problems:
+        raise ValidationError(problems)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ urlpatterns = [
     path(f"{okr}objectives/<int:objective_id>/krs/", okr_views.key_result_create,
          name="okr-kr-create"),
     path(f"{okr}krs/<int:kr_id>/", okr_views.key_result_edit, name="okr-kr-edit"),
+    path(f"{okr}kpi-hint/", okr_views.kr_kpi_hint, name="okr-kr-kpi-hint"),
     path(f"{okr}krs/<int:kr_id>/delete/", okr_views.key_result_delete, name="okr-kr-delete"),
     path(f"{okr}krs/<int:kr_id>/checkins/", okr_views.checkin_create, name="okr-checkin"),
     path(f"{okr}review/", okr_views.quarter_review, name="okr-quarter-review"),

@@ -2,18 +2,21 @@
 company-wide alignment map. Writes answer htmx with the refreshed board partial."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.empty import render_empty
 from core.htmx import render_page
+from metrics.models import Kpi
 from okrs import review as okr_review
 from okrs import selectors as okr_selectors
 from okrs import services as okr_services
 from okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm
 from okrs.models import KeyResult, Objective
+from okrs.scale import quarter_hints
 from teams.permissions import can
 from teams.tenancy import company_view, get_team, require
 
@@ -28,12 +31,27 @@ def _quarter(request, source=None):
 def _board_context(request, team, quarter, errors=None, forms=None):
     rows = okr_selectors.okr_rows(request.company, quarter, team=team)
     company = request.company
-    errors = errors or {}
+    errors, forms = errors or {}, forms or {}
+    can_manage = can(request.membership, "manage_team", team=team)
+    kpis = list(Kpi.objects.filter(company=company).order_by("code")) if can_manage else []
+    hints = quarter_hints(company, quarter, kpis, timezone.localdate()) if kpis else {}
+
+    def typed(key):  # what the user typed into a refused form, shown back as typed
+        form = forms.get(key)
+        return form.data if form is not None else None
+
     for row in rows:
         row.errors = errors.get(f"objective-{row.objective.pk}", [])
         row.kr_errors = errors.get(f"kr-new-{row.objective.pk}", [])
+        row.kr_typed = typed(f"kr-new-{row.objective.pk}")
+        chosen = (row.kr_typed or {}).get("kpi", "")
+        row.kr_hint = hints.get(int(chosen)) if chosen.isdigit() else None
         for r in row.krs:
             r.errors = errors.get(f"kr-{r.kr.pk}", []) + errors.get(f"checkin-{r.kr.pk}", [])
+            r.typed = typed(f"kr-{r.kr.pk}")
+            chosen = (r.typed or {}).get("kpi", "")
+            r.hint = (hints.get(int(chosen)) if chosen.isdigit() else None) if r.typed \
+                else hints.get(r.kr.kpi_id)
     return {
         "team": team,
         "quarter": quarter,
@@ -41,13 +59,14 @@ def _board_context(request, team, quarter, errors=None, forms=None):
         "next_quarter": quarter.next(),
         "is_current": quarter == okr_selectors.current_quarter(company),
         "rows": rows,
-        "can_manage": can(request.membership, "manage_team", team=team),
+        "can_manage": can_manage,
+        "kpi_choices": kpis,
         "can_contribute": can(request.membership, "contribute", team=team),
         "objective_form": ObjectiveForm(company=company),
         "kr_form": KeyResultForm(company=company),
         "checkin_form": CheckInForm(),
         "errors": errors,
-        "forms": forms or {},
+        "forms": forms,
         "contributing": sum(1 for r in rows if r.contributes),
     }
 
@@ -172,6 +191,7 @@ def _save_kr(request, team, objective, key_result=None):
             kpi=data["kpi"], start=data["start"], target=data["target"],
             direction=data["direction"] or "higher", unit=data["unit"] or "count",
             weight=data["weight"] if data["weight"] is not None else 1,
+            scale_confirmed=data["scale_ok"],
         ),
         _("Key result saved."))
 
@@ -283,3 +303,17 @@ def alignment_map(request):
     context.update({"quarter": quarter, "previous_quarter": quarter.previous(),
                     "next_quarter": quarter.next()})
     return render_page(request, "okrs/alignment_map.html", context)
+
+
+@company_view("view")
+def kr_kpi_hint(request, team):
+    """GET ?kpi=&quarter=: the KPI's value so far in the quarter and its scale, for the KR
+    form (htmx swaps it under the KPI select)."""
+    team = get_team(request, team)
+    quarter = _quarter(request)
+    kpi_id = request.GET.get("kpi", "")
+    kpi = (Kpi.objects.filter(company=request.company, pk=int(kpi_id)).first()
+           if kpi_id.isdigit() else None)
+    hint = (quarter_hints(request.company, quarter, [kpi], timezone.localdate())[kpi.pk]
+            if kpi else None)
+    return render(request, "okrs/_kr_hint.html", {"hint": hint})

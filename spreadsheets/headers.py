@@ -52,6 +52,7 @@ class KpiRef:
     cadence: str | None = None  # when set, dates are moved to the start of their period
     percent_max: Decimal | None = None  # for percent KPIs that may exceed 100 (NRR)
     typical: Decimal | None = None  # recent level of a percent KPI (catches 0.02 meant as 2 %)
+    allow_negative: bool = False  # the KPI's "can be negative" (profit); else < 0 is refused
 
 
 @dataclass(frozen=True)
@@ -329,7 +330,7 @@ class _Mapper:
             return
         range_problems = check_range(
             parsed.value, kpi.unit, parsed.percent, percent_max=kpi.percent_max,
-            typical=kpi.typical,
+            typical=kpi.typical, allow_negative=kpi.allow_negative,
         )
         for problem in range_problems:
             self.problems.append(_problem(number, label, problem.code, problem.message))

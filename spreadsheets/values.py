@@ -222,7 +222,7 @@ def _significant_digits(value: Decimal) -> int:
 
 
 _ZERO, _HUNDRED = Decimal(0), Decimal(100)
-_NON_NEGATIVE = frozenset({"count", "ratio", "days", "hours"})
+_NON_NEGATIVE = frozenset({"JPY", "count", "ratio", "days", "hours"})
 _NO_PERCENT = frozenset({"JPY", "count", "days", "hours", "score"})
 
 
@@ -233,6 +233,7 @@ def check_range(
     *,
     percent_max: Decimal | None = None,
     typical: Decimal | None = None,
+    allow_negative: bool = False,
 ) -> list[ValueProblem]:
     """Problems with `value` for a KPI measured in `unit` (empty list when it is acceptable).
 
@@ -241,7 +242,8 @@ def check_range(
     says 0.02, it is a spreadsheet fraction meant as 2 %: refused with that suggestion
     rather than stored 100 times too small; "0.02%" is always taken as written.
     `percent_max` (default 100) lets a KPI such as NRR accept values above 100 %.
-    Unknown units are not checked.
+    Yen, counts, ratios, days and hours cannot be negative unless ``allow_negative`` (the
+    KPI's "can be negative": profit, a net change). Unknown units are not checked.
     """
     problems: list[ValueProblem] = []
     if unit == "percent" and not percent and _looks_like_fraction(value, typical):
@@ -285,11 +287,13 @@ def check_range(
                     ),
                 )
             )
-    elif value < _ZERO and unit in _NON_NEGATIVE:
+    elif value < _ZERO and unit in _NON_NEGATIVE and not allow_negative:
         problems.append(
             ValueProblem(
                 "negative_value",
-                Text(_("%(value)s is negative; %(unit)s cannot be."), value=value, unit=unit),
+                Text(_("%(value)s is below zero, and this KPI cannot be. If it can (profit, a "
+                       "net change), tick “can be negative” on the KPI."),
+                     value=_plain(value.normalize())),
             )
         )
     if unit == "count" and value % 1:

@@ -88,7 +88,8 @@ def _parse_cell(raw, kpi):
         parsed = parse_number(raw)
     except ValueProblem as problem:
         return None, str(problem.message)
-    problems = check_range(parsed.value, kpi.unit, parsed.percent, typical=percent_typical(kpi))
+    problems = check_range(parsed.value, kpi.unit, parsed.percent, typical=percent_typical(kpi),
+                           allow_negative=kpi.allows_negative)
     if problems:
         return None, str(problems[0].message)
     return to_unit(parsed, kpi.unit), ""

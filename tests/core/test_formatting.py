@@ -1,7 +1,7 @@
 """Yen on cards: compact, but never so coarse that a value and its target seem to disagree."""
 import pytest
 
-from core.formatting import format_jpy, format_man_yen, spark_points
+from core.formatting import format_change, format_jpy, format_man_yen, format_value, spark_points
 
 
 @pytest.mark.parametrize("value,ja,en", [
@@ -34,3 +34,17 @@ def test_man_yen_switches_to_oku_where_it_would_read_ten_thousand_man():
     assert format_man_yen(99_990_000) == "9,999万円"
     assert format_man_yen(99_996_000) == "1億円"
     assert format_man_yen(250_000_000) == "2.5億円"
+
+
+@pytest.mark.parametrize(("value", "unit", "shown"), [
+    ("-0.3", "JPY", "¥0"), ("-0.4", "count", "0"), ("-0.04", "percent", "0.0 %"),
+    ("-0.04", "hours", "0 h"), ("-0.0001", "ratio", "0"), ("-0.01", "score", "0"),
+    ("-1", "JPY", "-¥1"), ("-2", "count", "-2"),
+])
+def test_a_value_that_rounds_to_zero_never_shows_minus_zero(value, unit, shown):
+    assert format_value(value, unit) == shown
+
+
+def test_a_change_that_rounds_to_zero_is_plus_minus_zero():
+    assert format_change("-0.04", "%") == "±0.0 %"
+    assert format_change("-0.06", "%") == "−0.1 %"

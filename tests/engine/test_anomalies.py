@@ -117,3 +117,32 @@ def test_a_level_shift_is_its_own_kind_and_the_new_level_becomes_normal():
     y[110:] *= 0.7
     found = [a for a in detect(y, 52) if a.label == "anomaly"]
     assert [(a.index, a.kind) for a in found] == [(110, "level_shift")]
+
+
+def _weekly_kpi(seed, n, noise):
+    """Trend × yearly season × log-normal noise, as a weekly sales KPI looks."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    season = 1 + 0.2 * np.sin(2 * np.pi * t / 52 + rng.uniform(0, 6.3))
+    return 1000 * np.exp(0.2 * t / 52) * season * np.exp(rng.normal(0, noise, n))
+
+
+@pytest.mark.parametrize("weeks", [60, 104, 156])
+def test_a_40_percent_spike_or_dip_in_the_newest_week_is_seen_with_two_or_three_years(weeks):
+    """The common case: 1–3 years of weekly history, the event in this week's number."""
+    found_new, false = 0, 0
+    for seed in range(10):
+        clean = _weekly_kpi(seed, weeks, noise=0.05)
+        false += sum(a.label == "anomaly" for a in detect(clean, 52))
+        for factor in (1.4, 0.6):
+            y = clean.copy()
+            y[-1] *= factor
+            found_new += any(a.index == weeks - 1 for a in detect(y, 52))
+    assert found_new >= 16  # of 20
+    assert false <= 2  # ten series of 1–3 years: well under 0.2 false flags a year
+
+
+def test_the_threshold_widens_while_the_noise_scale_rests_on_few_errors():
+    from engine.anomalies import t_widening
+
+    assert t_widening(8, 3.2) > 2.5 > t_widening(20, 3.2) > t_widening(52, 3.2) > 1.1

@@ -41,6 +41,7 @@ UNREACHABLE = {
     "anomaly_label_valid": "written by the detector",
     "anomaly_one_per_period": "written by the detector",
     "importbatch_status_valid": "status is set by the service",
+    "metrics_importbatch_undo_of_id_key": "an import's undo is made by the service, once",
     "datasource_kind_valid": "kind is a choice field",
     "datasource_schedule_valid": "schedule is a choice field",
     "datasource_weekday_valid": "weekday is a choice field",

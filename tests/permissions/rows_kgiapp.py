@@ -14,6 +14,10 @@ def _token(w):
     return {"company": w.company.slug, "token_id": w.extra["token"].pk}
 
 
+def _invitation(w):
+    return {"company": w.company.slug, "invitation_id": w.extra["invitation"].pk}
+
+
 def _team(w):
     return {"company": w.company.slug, "team": w.team.slug}
 
@@ -52,6 +56,7 @@ ROWS = {
                                data=lambda w: {"role": "viewer"}),
     "member-remove": company_row("admin", kwargs=_member, method="post"),
     "invitation-create": company_row("admin", method="post"),
+    "invitation-revoke": company_row("admin", kwargs=_invitation, method="post"),
     "team-create": company_row("admin", method="post"),
     "team-member-set": company_row("admin", kwargs=_team, method="post"),
     "api-token-create": company_row("admin", method="post"),

@@ -17,6 +17,7 @@ def _kr(w):
 ROWS = {
     "okr-home": company_row("view"),
     "okr-list": company_row("view", kwargs=_team),
+    "okr-kr-kpi-hint": company_row("view", kwargs=_team),
     "okr-objective-create": company_row("manage_team", kwargs=_team, method="post",
                                         team_scoped=True, other_manager=403),
     "okr-objective-edit": company_row("manage_team", kwargs=_objective, method="post",

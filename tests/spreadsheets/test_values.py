@@ -131,7 +131,7 @@ def codes(value, unit, percent=False, **options):
         ("-1", "hours", False, ["negative_value"]),
         ("-0.1", "ratio", False, ["negative_value"]),
         ("12.5", "ratio", True, []),
-        ("-83000000", "JPY", False, []),
+        ("-83000000", "JPY", False, ["negative_value"]),  # an ad spend of -¥83M is a typo
         ("12", "JPY", True, ["unexpected_percent"]),
         ("12", "count", True, ["unexpected_percent"]),
         ("-50", "score", False, []),
@@ -178,3 +178,9 @@ def test_a_percent_kpi_around_two_percent_refuses_0_02_and_suggests_2():
     assert check_range(Decimal("0.8"), "percent", typical=Decimal("0.9")) == []
     assert check_range(Decimal("0.02"), "percent") == []
     assert check_range(Decimal("2"), "percent", typical=Decimal("2.1")) == []
+
+
+def test_a_kpi_that_can_be_negative_takes_a_loss_or_a_net_change():
+    assert codes("-83000000", "JPY", allow_negative=True) == []
+    assert codes("-3", "count", allow_negative=True) == []
+    assert codes("-1", "percent", True, allow_negative=True) == ["percent_out_of_range"]
