@@ -29,6 +29,7 @@ ROWS = {
     "healthz": public_row(200),
     "login": public_row(200, everyone=LOGGED_IN_REDIRECT),
     "logout": public_row(302, method="post"),
+    "account-profile": public_row(ALLOWED, everyone={"anonymous": 302}),
     "password_change": public_row(ALLOWED, everyone={"anonymous": 302}),
     "password_change_done": public_row(ALLOWED, everyone={"anonymous": 302}),
     "password_reset": public_row(200),
