@@ -62,7 +62,7 @@ def voice_themes(request, company: str, payload: ThemesIn):
     from customers.voice_assist import theme_labeller
 
     themes = voice.themes_for(request.company, [VoiceText(t) for t in payload.texts],
-                              labeller=theme_labeller())
+                              labeller=theme_labeller(request.company))
     return Status(200, {"themes": [{
         "label": t.label, "count": t.cluster.count, "examples": t.cluster.examples,
         "members": t.cluster.members, "kpi": t.kpi.code if t.kpi else None,

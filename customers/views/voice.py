@@ -33,10 +33,10 @@ class VoiceAddForm(forms.Form):
                                                   "optionally, date (日付)."))
 
 
-def _labeller():
+def _labeller(company):
     from customers.voice_assist import theme_labeller
 
-    return theme_labeller()
+    return theme_labeller(company)
 
 
 @company_view("view")
@@ -46,7 +46,7 @@ def cs_voice(request, team):
     if source not in SOURCE_FILTERS:
         source = ""
     texts = voice.team_texts(team, source)
-    themes = voice.themes_for(request.company, texts, labeller=_labeller())
+    themes = voice.themes_for(request.company, texts, labeller=_labeller(request.company))
     counts = {}
     for text in texts:
         counts[text.source] = counts.get(text.source, 0) + 1
