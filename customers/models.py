@@ -159,19 +159,29 @@ class CustomerMrr(models.Model):
 
 
 class CsRiskRules(models.Model):
-    """A team's at-risk thresholds; an empty number switches that rule off."""
+    """A team's at-risk thresholds; an empty number switches that rule off.
+
+    A customer is on the list when it breaks at least ``min_reasons`` rules: the defaults
+    (45 days, 45 days, NPS ≤ 4, two rules) flag about one customer in ten of the demo roster,
+    a list a team can work through in a week; one rule alone flagged four in ten.
+    """
 
     team = models.OneToOneField("teams.Team", on_delete=models.CASCADE, related_name="cs_rules")
     onboarding_days = models.PositiveSmallIntegerField(
-        _("onboarding not complete after (days)"), null=True, blank=True, default=30)
+        _("onboarding not complete after (days)"), null=True, blank=True, default=45)
     no_login_days = models.PositiveSmallIntegerField(
-        _("no login for (days)"), null=True, blank=True, default=30)
+        _("no login for (days)"), null=True, blank=True, default=45)
     nps_max = models.PositiveSmallIntegerField(
-        _("NPS at most"), null=True, blank=True, default=6, validators=[MaxValueValidator(10)])
+        _("NPS at most"), null=True, blank=True, default=4, validators=[MaxValueValidator(10)])
     words = models.CharField(
         _("words in notes"), max_length=400, blank=True, default="解約 不満 高い 使いにくい cancel",
         help_text=_("Separated by spaces or commas."),
     )
+    min_reasons = models.PositiveSmallIntegerField(
+        _("flag when at least this many rules break"), default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_("1 lists every customer who breaks any rule; 2 keeps the list to those "
+                    "with two warning signs."))
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)

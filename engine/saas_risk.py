@@ -28,6 +28,7 @@ class AtRiskRules:
     no_login_days: int | None = 30
     nps_max: int | None = 6
     note_words: tuple[str, ...] = DEFAULT_RISK_WORDS
+    min_reasons: int = 1  # flag a customer breaking at least this many rules
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,25 @@ def at_risk(
         if not record.is_active_on(today):
             continue
         reasons = risk_reasons(record, today, rules)
-        if reasons:
+        if reasons and len(reasons) >= rules.min_reasons:
             flagged.append((record.id, reasons))
     flagged.sort(key=lambda item: -len(item[1]))
     return flagged
+
+
+RULE_CODES = ("onboarding_incomplete", "no_recent_login", "low_nps", "note_words")
+
+
+def rule_additions(flagged: Sequence[tuple[str, list[RiskReason]]],
+                   min_reasons: int = 1) -> dict[str, int]:
+    """{rule code: customers on the list only because of it} — switching the rule off would
+    drop exactly these (a customer with ``min_reasons`` reasons counts for each of them)."""
+    added = dict.fromkeys(RULE_CODES, 0)
+    for _customer, reasons in flagged:
+        if len(reasons) - 1 < min_reasons:
+            for reason in reasons:
+                added[reason.code] += 1
+    return added
 
 
 # --- onboarding → churn → LTV -------------------------------------------------------------

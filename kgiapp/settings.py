@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    # Optional two-factor sign-in for admins (TOTP devices; teams/two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    # django-ninja's own Swagger UI files (otherwise /api/v1/docs loads them from a CDN).
+    "ninja",
     # Ground floor first; each app imports only from the ones above it in this list.
     "core",
     "teams",
@@ -65,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A login waiting for its two-factor code reaches only the code page.
+    "kgiapp.middleware.TwoFactorMiddleware",
     "core.middleware.ConstraintMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -192,6 +199,8 @@ AUTHENTICATION_BACKENDS = [
 # Once the first company exists, may anyone sign up and create a company? (Otherwise
 # people join by invitation and instance admins create companies.)
 SIGNUP_OPEN = env_bool("SIGNUP_OPEN", default=False)
+# The API's interactive docs (/api/v1/docs) for anyone, not only signed-in people.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", default=False)
 
 # Uploads: the importers enforce their own limits; keep Django's below them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
@@ -333,3 +342,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Two-factor sign-in: the name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "kgiapp")

@@ -89,7 +89,7 @@ def invitation_create(*, company: Company, email: str, role: str, created_by, ac
             "Open this link within %(days)s days to accept (it works once):\n%(link)s\n"
         )
         % {
-            "inviter": created_by.get_username(),
+            "inviter": created_by.get_full_name() or created_by.get_username(),
             "company": company.name,
             "role": Role(role).label,
             "days": INVITATION_DAYS,
@@ -114,7 +114,23 @@ def invitation_find(raw_token: str):
     return invitation
 
 
-def invitation_accept(*, raw_token: str, user=None, username=None, password=None) -> Membership:
+def display_name_clean(text: str | None) -> str:
+    """A display name as stored: spaces collapsed (full-width too), at most 150 characters."""
+    return " ".join((text or "").split())[:150]
+
+
+def user_set_display_name(*, user, display_name: str) -> None:
+    """Set the name colleagues see (any script, e.g. 山田 花子); empty shows the username.
+
+    Kept in ``User.first_name`` (``last_name`` empty), so ``get_full_name()`` returns it.
+    """
+    user.first_name = display_name_clean(display_name)
+    user.last_name = ""
+    user.save(update_fields=["first_name", "last_name"])
+
+
+def invitation_accept(*, raw_token: str, user=None, username=None, password=None,
+                      display_name: str = "") -> Membership:
     """Use the invitation once: join an existing user, or create the account first."""
     with transaction.atomic():
         invitation = invitation_find(raw_token)
@@ -125,7 +141,8 @@ def invitation_accept(*, raw_token: str, user=None, username=None, password=None
             raise ValidationError(_("This invitation link is invalid, used or expired."))
         if user is None:
             user = get_user_model().objects.create_user(
-                username=username, password=password, email=invitation.email
+                username=username, password=password, email=invitation.email,
+                first_name=display_name_clean(display_name),
             )
         membership, created = Membership.objects.get_or_create(
             company=invitation.company, user=user, defaults={"role": invitation.role}
