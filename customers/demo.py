@@ -145,7 +145,9 @@ def seed_customers(company):
         CustomerMrr(customer_id=pks[c.external_id], month=m, mrr=v)
         for c, history in zip(customers, histories, strict=True) for m, v in history
     ])
+    from customers.ledger import backfill_team
     from customers.services import cs_sync_measurements
 
+    backfill_team(team, today)
     cs_sync_measurements(team=team, today=today)
     return company

@@ -115,5 +115,5 @@ def test_query_count_does_not_grow_with_months_or_kpis(team):
     # formula's input, stored values, one bulk write), inside the sync's and the writer's
     # savepoints. It was 2 queries per month × KPI (read, then write) before the sync went
     # through the writer.
-    assert one_month == 14
+    assert one_month == 15
     assert Measurement.objects.filter(kpi__code="retention_rate").count() == 6
