@@ -1,4 +1,4 @@
-"""Time the dashboard, a team page and a KPI page against a bare authenticated page.
+"""Time the dashboard, a team page, a KPI page and a weekly review against a bare page.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kgi_dash REDIS_URL=redis://127.0.0.1:6379/9 \
         .venv/bin/python bench/dashboard_bench.py [--teams 30 --kpis 27 --weeks 156 --n 40]
@@ -6,7 +6,7 @@
 Builds the big organisation of ``seed_bench`` (30 teams × 27 KPIs × 156 weeks) in a
 throwaway test database — with tests/kgiapp/bigorg.py, which also gives it what a dashboard
 shows (phases, cadences, seven focus KPIs per team, targets, a KGI, an admin) — then
-requests each page with Django's test Client and prints median milliseconds.
+requests each page (dashboard, team, KPI, weekly review) with Django's test Client and prints median milliseconds.
 
 Pages are requested round-robin (bare, dashboard, team, KPI, bare, …) so a busy machine
 slows them alike. Two figures per page:
@@ -44,7 +44,6 @@ def main():
     from django.conf import settings
     from django.core.cache import cache
     from django.db import connection
-    from django.db.models import F
     from django.test import Client
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -56,8 +55,16 @@ def main():
         from tests.kgiapp.bigorg import build_org
 
         started = time.perf_counter()
-        company, user, _teams, kpis = build_org(
+        company, user, teams, kpis = build_org(
             "bench", teams=args.teams, kpis_per_team=args.kpis, periods=args.weeks)
+        # The bulk load bypassed the measurement writer: store the facts and the planner's
+        # statistics as a deploy does after a restore (manage.py facts_refresh).
+        from django.core.management import call_command
+
+        from reviews.services import review_open_for_week
+
+        call_command("facts_refresh", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        review = review_open_for_week(team=teams[1])
         print(f"# {connection.vendor}, cache {settings.CACHES['default']['BACKEND']}: "
               f"{args.teams} teams × {args.kpis} KPIs × {args.weeks} weeks = "
               f"{len(kpis) * args.weeks:,} numbers, built in "
@@ -69,12 +76,20 @@ def main():
             "dashboard": "/bench/",
             "team": "/bench/teams/t1/",
             "kpi": "/bench/kpis/revenue/",
+            "review": f"/bench/teams/t1/reviews/{review.week_label}/",
         }
-        # One number of the team page's first KPI: a write the three pages all depend on.
-        latest = Measurement.objects.filter(kpi__code="t1_k0").latest("period_start")
+        # One number of the team page's first KPI, written as the grid writes it (the one
+        # measurement writer): a write the pages all depend on.
+        from metrics.measurements import measurement_upsert
+        from metrics.models import Kpi
+
+        kpi0 = Kpi.objects.get(company=company, code="t1_k0")
+        latest = Measurement.objects.filter(kpi=kpi0).latest("period_start")
+        counter = iter(range(1, 10**9))
 
         def write():
-            Measurement.objects.filter(pk=latest.pk).update(value=F("value") + 1)
+            measurement_upsert(company=company, kpi=kpi0, period=latest.period_start,
+                               value=latest.value + next(counter))
 
         cache.clear()
         for url in pages.values():  # warm templates, connections and the cache

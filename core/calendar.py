@@ -16,13 +16,14 @@ can use it (import-linter holds it to that). Conventions:
 """
 from __future__ import annotations
 
+import functools
 import re
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
-from dateutil.relativedelta import MO, relativedelta
+from dateutil.relativedelta import relativedelta
 
 DAILY, WEEKLY, MONTHLY = "daily", "weekly", "monthly"
 CADENCES = (DAILY, WEEKLY, MONTHLY)
@@ -54,7 +55,7 @@ class IsoWeek(NamedTuple):
 def week_of(day: date) -> IsoWeek:
     """The ISO week containing ``day``."""
     iso = day.isocalendar()
-    return IsoWeek(iso.year, iso.week, day + relativedelta(weekday=MO(-1)))
+    return IsoWeek(iso.year, iso.week, day - timedelta(days=day.weekday()))
 
 
 def week_label(iso_year: int, iso_week: int) -> str:
@@ -144,6 +145,7 @@ def _check(cadence: str) -> None:
         raise ValueError(f"unknown cadence {cadence!r}; expected one of {CADENCES}")
 
 
+@functools.lru_cache(maxsize=8192)  # pure; an import asks for the same few periods over and over
 def period_start(day: date, cadence: str) -> date:
     """The first day of the period containing ``day``: itself, its ISO week's Monday, its 1st."""
     _check(cadence)

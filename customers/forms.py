@@ -52,7 +52,7 @@ class CustomerForm(forms.ModelForm):
 class RiskRulesForm(forms.ModelForm):
     class Meta:
         model = CsRiskRules
-        fields = ["onboarding_days", "no_login_days", "nps_max", "words"]
+        fields = ["onboarding_days", "no_login_days", "nps_max", "words", "min_reasons"]
 
 
 class ChurnTargetForm(forms.Form):

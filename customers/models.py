@@ -23,6 +23,8 @@ __all__ = [
     "OnboardingStatus",
     "RosterImport",
     "RosterImportStatus",
+    "VoiceComment",
+    "VoiceSource",
 ]
 
 
@@ -225,19 +227,29 @@ class SurveyResponse(models.Model):
 
 
 class CsRiskRules(models.Model):
-    """A team's at-risk thresholds; an empty number switches that rule off."""
+    """A team's at-risk thresholds; an empty number switches that rule off.
+
+    A customer is on the list when it breaks at least ``min_reasons`` rules: the defaults
+    (45 days, 45 days, NPS ≤ 4, two rules) flag about one customer in ten of the demo roster,
+    a list a team can work through in a week; one rule alone flagged four in ten.
+    """
 
     team = models.OneToOneField("teams.Team", on_delete=models.CASCADE, related_name="cs_rules")
     onboarding_days = models.PositiveSmallIntegerField(
-        _("onboarding not complete after (days)"), null=True, blank=True, default=30)
+        _("onboarding not complete after (days)"), null=True, blank=True, default=45)
     no_login_days = models.PositiveSmallIntegerField(
-        _("no login for (days)"), null=True, blank=True, default=30)
+        _("no login for (days)"), null=True, blank=True, default=45)
     nps_max = models.PositiveSmallIntegerField(
-        _("NPS at most"), null=True, blank=True, default=6, validators=[MaxValueValidator(10)])
+        _("NPS at most"), null=True, blank=True, default=4, validators=[MaxValueValidator(10)])
     words = models.CharField(
         _("words in notes"), max_length=400, blank=True, default="解約 不満 高い 使いにくい cancel",
         help_text=_("Separated by spaces or commas."),
     )
+    min_reasons = models.PositiveSmallIntegerField(
+        _("flag when at least this many rules break"), default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_("1 lists every customer who breaks any rule; 2 keeps the list to those "
+                    "with two warning signs."))
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
@@ -248,3 +260,41 @@ class CsRiskRules(models.Model):
     @property
     def word_list(self):
         return tuple(w for w in self.words.replace(",", " ").replace("、", " ").split() if w)
+
+
+class VoiceSource(models.TextChoices):
+    """Where a piece of free text came from (NPS comments and notes live on the customer)."""
+
+    NPS = "nps", _("NPS comment")
+    NOTE = "note", _("Note")
+    LOST_REASON = "lost_reason", _("Lost-deal reason")
+    SURVEY = "survey", _("Survey comment")
+
+
+class VoiceComment(models.Model):
+    """Free text a team collects beside the roster: lost-deal reasons, call notes, surveys."""
+
+    MAX_LENGTH = 2000
+    STORED_SOURCES = ("lost_reason", "note", "survey")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE,
+                             related_name="voice_comments")
+    source = models.CharField(_("source"), max_length=12, choices=VoiceSource.choices)
+    text = models.TextField(_("text"))
+    said_on = models.DateField(_("date"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("voice comment")
+        ordering = ["team", "-said_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(source__in=["lost_reason", "note", "survey"]),
+                                   name="voice_comment_source_valid"),
+        ]
+        indexes = [models.Index(fields=["team", "source"], name="voice_comment_team_idx")]
+
+    def __str__(self):
+        return self.text[:40]

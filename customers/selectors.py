@@ -12,7 +12,7 @@ from core.calendar import month_start, parse_month, previous_month
 from customers.ledger import team_answers, team_ledger
 from customers.models import Customer, CustomerMrr
 from customers.notes import explain
-from engine import saas, saas_ledger, saas_risk, voice
+from engine import saas, saas_ledger, saas_risk
 from engine.saas import CustomerRecord
 from engine.saas_risk import AtRiskRules
 
@@ -169,7 +169,8 @@ def _display(metric: saas.Metric) -> str:
 
 def risk_rules_engine(rules) -> AtRiskRules:
     return AtRiskRules(onboarding_days=rules.onboarding_days, no_login_days=rules.no_login_days,
-                       nps_max=rules.nps_max, note_words=rules.word_list)
+                       nps_max=rules.nps_max, note_words=rules.word_list,
+                       min_reasons=rules.min_reasons or 1)
 
 
 def reason_text(reason: saas_risk.RiskReason) -> str:
@@ -185,15 +186,48 @@ def reason_text(reason: saas_risk.RiskReason) -> str:
     return str(REASONS[reason.code]) % {"words": "、".join(p["words"])}
 
 
-def at_risk_rows(team, rules, today: date) -> list[dict]:
-    """Active customers breaking at least one rule, most reasons first, each with its reasons."""
+def _flagged(team, rules, today):
     customers = {str(c.pk): c for c in Customer.objects.filter(team=team,
                                                                contract_date__isnull=False)}
     records = [_record(c, {}) for c in customers.values()]
     records.sort(key=lambda r: customers[r.id].name)
-    flagged = saas_risk.at_risk(records, today, risk_rules_engine(rules))
-    return [{"customer": customers[cid], "reasons": [reason_text(r) for r in reasons],
-             "codes": [r.code for r in reasons]} for cid, reasons in flagged]
+    return customers, saas_risk.at_risk(records, today, risk_rules_engine(rules))
+
+
+def at_risk_rows(team, rules, today: date) -> list[dict]:
+    """Active customers breaking at least ``rules.min_reasons`` rules, the most MRR at risk
+    first (then most reasons), each with its reasons and its MRR."""
+    return at_risk_list(team, rules, today)[0]
+
+
+def at_risk_list(team, rules, today: date) -> tuple[list[dict], dict]:
+    """(at_risk_rows, the list's totals: customers, MRR at risk, and per rule how many it
+    puts on the list), from one read of the roster."""
+    customers, flagged = _flagged(team, rules, today)
+    rows = [{"customer": customers[cid], "reasons": [reason_text(r) for r in reasons],
+             "codes": [r.code for r in reasons], "mrr": customers[cid].mrr}
+            for cid, reasons in flagged]
+    rows.sort(key=lambda row: (-(row["mrr"] or 0), -len(row["codes"])))
+    return rows, _summary(customers, flagged, rules, today)
+
+
+RULE_LABELS = {
+    "onboarding_incomplete": gettext_lazy("Onboarding not complete"),
+    "no_recent_login": gettext_lazy("No recent login"),
+    "low_nps": gettext_lazy("Low NPS"),
+    "note_words": gettext_lazy("Words in notes"),
+}
+
+
+def _summary(customers, flagged, rules, today) -> dict:
+    additions = saas_risk.rule_additions(flagged, rules.min_reasons or 1)
+    return {
+        "mrr_at_risk": sum((customers[cid].mrr or 0) for cid, _r in flagged),
+        "active": sum(1 for c in customers.values() if c.churn_date is None
+                      or c.churn_date > today),
+        "rules": [{"code": code, "label": RULE_LABELS[code], "adds": additions[code]}
+                  for code in saas_risk.RULE_CODES],
+    }
 
 
 def customer_risk(customer, rules, today: date) -> dict:
@@ -233,6 +267,8 @@ def causal_chain(team, today: date) -> dict:
     cohorts = [c for c in saas_risk.onboarding_cohorts(records, today)
                if c.completed.n or c.not_completed.n][-12:]
     gap = saas_risk.ltv_gap(records, today, gross_margin=GROSS_MARGIN)
+    interval = (saas_risk.ltv_gap_interval(records, today, gross_margin=GROSS_MARGIN)
+                if gap.difference is not None else None)
 
     def pct(group):
         return None if group.churn_rate is None else round(group.churn_rate * 100, 1)
@@ -262,19 +298,9 @@ def causal_chain(team, today: date) -> dict:
         "done_churn": churn_pct(gap.completed), "notdone_churn": churn_pct(gap.not_completed),
         "done_ltv": yen(gap.completed.ltv), "notdone_ltv": yen(gap.not_completed.ltv),
         "difference": yen(gap.difference), "arpa": yen(gap.arpa),
+        "low": yen(interval.low) if interval else None,
+        "high": yen(interval.high) if interval else None,
+        "level": f"{interval.level * 100:.0f} %" if interval else None,
     }
     return {"cohorts": cohorts, "gap": gap, "gap_note": explain(gap.note), "chart": chart,
             "figures": figures}
-
-
-def voice_of_customer(team) -> list[voice.Theme]:
-    """Themes in the team's notes and NPS comments, largest first."""
-    comments = []
-    for pk, notes, nps_comment in Customer.objects.filter(team=team).values_list(
-        "pk", "notes", "nps_comment"
-    ):
-        if nps_comment.strip():
-            comments.append(voice.Comment(f"{pk}-nps", nps_comment, "nps"))
-        if notes.strip():
-            comments.append(voice.Comment(f"{pk}-note", notes, "notes"))
-    return voice.themes(comments, lang="ja")

@@ -253,8 +253,11 @@ def risk_rules_for(team) -> CsRiskRules:
 
 
 @transaction.atomic
-def risk_rules_save(*, team, user, onboarding_days, no_login_days, nps_max, words) -> CsRiskRules:
+def risk_rules_save(*, team, user, onboarding_days, no_login_days, nps_max, words,
+                    min_reasons=None) -> CsRiskRules:
     rules, _created = CsRiskRules.objects.select_for_update().get_or_create(team=team)
+    if min_reasons is not None:
+        rules.min_reasons = min_reasons
     rules.onboarding_days = onboarding_days
     rules.no_login_days = no_login_days
     rules.nps_max = nps_max

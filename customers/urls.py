@@ -3,6 +3,7 @@ from django.urls import path
 
 from customers.views import insights as cs_insights
 from customers.views import roster as cs_roster
+from customers.views import voice as cs_voice
 
 _customers = "teams/<slug:team>/customers/"
 
@@ -20,5 +21,6 @@ urlpatterns = [
     path(_customers + "metrics/target/", cs_insights.cs_churn_target, name="cs-churn-target"),
     path(_customers + "at-risk.csv", cs_insights.cs_at_risk_csv, name="cs-at-risk-csv"),
     path(_customers + "causal/", cs_insights.cs_causal, name="cs-causal"),
-    path(_customers + "voice/", cs_insights.cs_voice, name="cs-voice"),
+    path(_customers + "voice/", cs_voice.cs_voice, name="cs-voice"),
+    path(_customers + "voice/add/", cs_voice.cs_voice_add, name="cs-voice-add"),
 ]

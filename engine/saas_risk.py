@@ -28,6 +28,7 @@ class AtRiskRules:
     no_login_days: int | None = 30
     nps_max: int | None = 6
     note_words: tuple[str, ...] = DEFAULT_RISK_WORDS
+    min_reasons: int = 1  # flag a customer breaking at least this many rules
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,25 @@ def at_risk(
         if not record.is_active_on(today):
             continue
         reasons = risk_reasons(record, today, rules)
-        if reasons:
+        if reasons and len(reasons) >= rules.min_reasons:
             flagged.append((record.id, reasons))
     flagged.sort(key=lambda item: -len(item[1]))
     return flagged
+
+
+RULE_CODES = ("onboarding_incomplete", "no_recent_login", "low_nps", "note_words")
+
+
+def rule_additions(flagged: Sequence[tuple[str, list[RiskReason]]],
+                   min_reasons: int = 1) -> dict[str, int]:
+    """{rule code: customers on the list only because of it} — switching the rule off would
+    drop exactly these (a customer with ``min_reasons`` reasons counts for each of them)."""
+    added = dict.fromkeys(RULE_CODES, 0)
+    for _customer, reasons in flagged:
+        if len(reasons) - 1 < min_reasons:
+            for reason in reasons:
+                added[reason.code] += 1
+    return added
 
 
 # --- onboarding → churn → LTV -------------------------------------------------------------
@@ -239,3 +255,68 @@ def ltv_gap(
     if done.ltv is not None and not_done.ltv is not None:
         difference = done.ltv - not_done.ltv
     return LtvGap(average, gross_margin, done, not_done, difference, "; ".join(notes))
+
+
+MIN_GROUP_FOR_INTERVAL = 5
+
+
+@dataclass(frozen=True)
+class GapInterval:
+    """A 90 % bootstrap interval of the LTV difference (completed − not completed)."""
+
+    low: float
+    high: float
+    level: float
+    draws: int
+
+
+def ltv_gap_interval(
+    records: Sequence[CustomerRecord],
+    as_of: date,
+    gross_margin: float = DEFAULT_GROSS_MARGIN,
+    window_days: int = ONBOARDING_WINDOW_DAYS,
+    draws: int = 2000,
+    level: float = 0.9,
+    seed: int = 0,
+) -> GapInterval | None:
+    """Resample the customers of each group (with replacement) and recompute the difference.
+
+    The ARPA is held at the pooled figure (as in ``ltv_gap``) so the interval is the
+    uncertainty of the two churn rates. None when a group has fewer than
+    ``MIN_GROUP_FOR_INTERVAL`` customers or when more than 5 % of
+    the draws have no churned customer in a group (LTV undefined): too few to say.
+    """
+    import numpy as np
+
+    _check_margin(gross_margin)
+    completed, not_completed, _pending = _split_by_onboarding(records, as_of, window_days)
+    if min(len(completed), len(not_completed)) < MIN_GROUP_FOR_INTERVAL:
+        return None
+    pooled = completed + not_completed
+    margin = _ratio(sum((_last_mrr(r, as_of) for r in pooled), Decimal(0)),
+                    len(pooled)) * gross_margin
+
+    def arrays(group):
+        lost = np.array([r.churn_date is not None and r.churn_date <= as_of for r in group],
+                        dtype=float)
+        months = np.array([max(1, months_between(
+            r.contract_date, r.churn_date if lost[i] else as_of)) for i, r in enumerate(group)],
+            dtype=float)
+        return lost, months
+
+    rng = np.random.default_rng(seed)
+
+    def ltv_draws(group):
+        lost, months = arrays(group)
+        picks = rng.integers(0, len(group), size=(draws, len(group)))
+        churn = lost[picks].sum(axis=1) / months[picks].sum(axis=1)
+        with np.errstate(divide="ignore"):
+            return np.where(churn > 0, margin / churn, np.nan)
+
+    difference = ltv_draws(completed) - ltv_draws(not_completed)
+    finite = difference[np.isfinite(difference)]
+    if len(finite) < 0.95 * draws:
+        return None
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(finite, [tail, 100 - tail])
+    return GapInterval(float(low), float(high), level, draws)

@@ -14,12 +14,14 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from kgiapp import card_cache
+from metrics import cards
 from metrics import selectors as metric_selectors
 from metrics.models import Kgi
 from metrics.selectors import active_kgi
 from reviews import selectors as review_selectors
 from reviews.selectors import attainment_history
-from teams.dataversion import cache_key, cached
+from teams.dataversion import cached
 from teams.models import Team
 from teams.selectors import teams_for_company
 
@@ -98,75 +100,80 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     Company-wide, a column shows at most COLUMN_LIMIT KPIs so a 30-team company stays
     readable (and fast); a team filter or ``show_all`` shows every KPI.
 
-    Everything here is computed from tables that change the company's data token
-    (kgiapp.dataversion), so it is cached under it and recomputed on the first load after
-    any write. ``layers_key`` lets the template cache the rendered cards under the same key.
-    """
-    today = today or timezone.localdate()
-    parts = (today, team.pk if team else "", cadence or "", int(show_all))
-    fresh = {}
-
-    def compute():
-        if not fresh:
-            fresh.update(_dashboard_payload(company, team=team, cadence=cadence,
-                                            show_all=show_all, today=today))
-        return fresh
-
-    payload = dict(cached(company, "dashboard", parts,
-                          lambda: {k: v for k, v in compute().items() if k != "layers"}))
-    # The cards are kept apart and read only when their rendered HTML is not cached
-    # (the template's {% datacache layers_key %}): most loads never unpickle them.
-    payload["layers"] = SimpleLazyObject(
-        lambda: cached(company, "dashboard-cards", parts, lambda: compute()["layers"]))
-    payload["layers_key"] = cache_key(company, "dashboard-layers", parts)
-    return payload
-
-
-def _dashboard_payload(company, *, team, cadence, show_all, today):
-    """The dashboard computed from the data (see ``dashboard``); picklable, so cacheable.
-
-    The status of every KPI comes from its last two values; only the cards shown read
-    twelve, for their sparklines.
+    Read from the stored per-KPI facts (metrics.cards) on every load, a fixed handful of
+    queries whatever the number of KPIs: the columns' cards are picked in the database,
+    so the first load after a write costs what any load costs. Only the checklist, which
+    reads the company's KPI tree, is cached under the data token.
     """
     from kgiapp.checklist import checklist
-    from kgiapp.first_run import first_run_facts
 
+    today = today or timezone.localdate()
     kgi = active_kgi(company)
-    kpis = metric_selectors.kpi_facts(company, include_vanity=True)
-    shown = [k for k in kpis if not k.is_vanity and (team is None or k.team_id == team.pk)]
-    ids = [k.pk for k in shown]
-    rows = metric_selectors.kpi_rows(shown, today=today,
-                                     values=metric_selectors.latest_values(ids, 2),
-                                     targets=metric_selectors.target_plan(company))
     cadences = [cadence] if cadence in metric_selectors.CADENCE_ORDER else None
-    layers = [layer for layer in metric_selectors.group_by_cadence_and_phase(
-        rows, cadences, limit=None if team is not None or show_all else COLUMN_LIMIT)
-              if layer["count"] or cadences]
-    cards = [r for layer in layers for p in layer["phases"] for r in p["rows"]]
-    # The KGI's KPI rides along in the same bulk read, even when a team filter hides it.
-    extra = [kgi.kpi_id] if kgi and kgi.kpi_id else []
-    series = metric_selectors.latest_values([r.pk for r in cards] + extra)
-    metric_selectors.with_display(metric_selectors.with_series(cards, series, keep=False),
-                                  company)
-    _with_anomalies(cards, today)
-    ns = north_star(company, today=today, kgi=kgi,
-                    history=series.get(kgi.kpi_id, []) if extra else [])
+    limit = None if team is not None or show_all else COLUMN_LIMIT
+    counts, dirty = cards.card_counts(company) if limit is not None else ({}, True)
+    if not dirty:
+        shown = cards.top_cards(company, limit, cadences, today=today)
+        layers = cards.layers_from(shown, counts, cadences, limit=limit)
+        kpi_count, status_counts = sum(counts.values()), cards.status_totals(counts)
+    else:
+        # Every KPI is shown (a team, "show all"), or a fact must be computed before ranking.
+        rows = cards.kpi_cards(company, team=team, today=today)
+        layers = metric_selectors.group_by_cadence_and_phase(rows, cadences, limit=limit)
+        kpi_count, status_counts = len(rows), _status_counts(rows)
+    layers = [layer for layer in layers if layer["count"] or cadences]
+    shown = [r for layer in layers for p in layer["phases"] for r in p["rows"]]
+    metric_selectors.with_display(shown, company)
+    _with_anomalies(shown, today)
+    card_cache.prefetch(shown)
+    history = []
+    if kgi and kgi.kpi_id:
+        # Read apart even when it is a card, so the page's queries don't depend on it.
+        found = cards.kpi_cards(company, ids=[kgi.kpi_id], include_vanity=True, today=today)
+        history = found[0].points[-metric_selectors.SPARK_PERIODS:] if found else []
+    ns = north_star(company, today=today, kgi=kgi, history=history)
     teams = [TeamRef(t.pk, t.slug, t.name) for t in teams_for_company(company)]
+    kgi_has_numbers = bool(ns and ns.series)
+    attainment = {"attainment": ns.attainment} if ns else {}
+    attainment_part = ns.attainment if ns else "none"
     return {
         "north_star": ns,
         "teams": teams,
-        "first_run_facts": first_run_facts(company),
+        # Admins only (read lazily); what the first reforecast still lacks reads the KGI
+        # tree's history, so it is kept under the data token and the numbers' signature.
+        "first_run_facts": SimpleLazyObject(lambda: _first_run_facts(company)),
         "layers": layers,
-        "kpi_count": len(rows),
+        "layers_key": None,
+        "kpi_count": kpi_count,
         "hidden_count": sum(p["hidden"] for layer in layers for p in layer["phases"]),
-        "status_counts": _status_counts(rows),
-        # Shown to admins only; computed here from what is loaded anyway.
-        "checklist": checklist(
-            company, kgi=kgi, kgi_has_numbers=bool(ns and ns.series),
-            kpis=[(k.pk, k.code, k.kind, k.phase, k.cadence, k.focus, k.formula, k.is_vanity)
-                  for k in kpis],
-            team_count=len(teams), **({"attainment": ns.attainment} if ns else {})),
+        "status_counts": status_counts,
+        # Shown to admins only; it reads every KPI's formula, so it is kept under the data
+        # token (KPIs, the KGI and teams move it; numbers do not).
+        "checklist": SimpleLazyObject(lambda: cached(
+            company, "checklist", (kgi_has_numbers, len(teams), attainment_part),
+            lambda: checklist(company, kgi=kgi, kgi_has_numbers=kgi_has_numbers,
+                              team_count=len(teams), **attainment))),
     }
+
+
+def _first_run_facts(company):
+    """first_run_facts, kept under the data token and the signature of the numbers it reads
+    (the KGI tree's leaves, for what the first reforecast still lacks)."""
+    from kgiapp.first_run import first_run_facts
+    from metrics.analytics.outlook import OutlookUnavailable, active_kgi_with_tree
+    from metrics.models import Kpi
+
+    def leaves():
+        try:
+            codes = active_kgi_with_tree(company)[3]
+        except OutlookUnavailable:
+            return []
+        return sorted(Kpi.objects.filter(company=company, code__in=codes)
+                      .values_list("pk", flat=True))
+
+    ids = cached(company, "kgi-leaf-ids", (), leaves)
+    return cached(company, "first-run", (cards.numbers_signature(company, ids),),
+                  lambda: first_run_facts(company))
 
 
 def _with_anomalies(rows, today):
@@ -196,15 +203,15 @@ def team_by_slug(company, slug):
 def team_page(company, team, today=None):
     """The team page: its focus KPIs (at most seven) large, monitoring KPIs compact.
 
-    The KPI rows are cached under the company's data token; tasks and the review (which
-    change many times a week without touching the numbers) are read live.
+    The KPI rows are read from the stored facts (metrics.cards) on every load; tasks and
+    the review are read live too.
     """
     today = today or timezone.localdate()
-    rows = cached(company, "team", (team.pk, today), lambda: _team_rows(company, team, today))
+    rows = _team_rows(company, team, today)
+    card_cache.prefetch([r for r in rows if r.is_focus])
     return {
-        # The template caches the two KPI sections it renders from the rows under these.
-        "focus_key": cache_key(company, "team-focus", (team.pk, today)),
-        "monitoring_key": cache_key(company, "team-monitoring", (team.pk, today)),
+        "focus_key": None,
+        "monitoring_key": None,
         "focus_rows": [r for r in rows if r.is_focus],
         "monitoring_rows": [r for r in rows if not r.is_focus],
         "open_tasks": review_selectors.team_open_tasks(team),
@@ -213,11 +220,8 @@ def team_page(company, team, today=None):
 
 
 def _team_rows(company, team, today):
-    rows = metric_selectors.kpi_facts(company, team=team)
-    values = metric_selectors.latest_values([r.pk for r in rows])
-    metric_selectors.kpi_rows(rows, today=today, values=values, company=company)
-    metric_selectors.with_display(metric_selectors.with_series(rows, values, keep=False),
-                                  company)
+    rows = cards.kpi_cards(company, team=team, today=today)
+    metric_selectors.with_display(rows, company)
     _with_anomalies(rows, today)
     order = {p: i for i, p in enumerate(metric_selectors.PHASE_ORDER)}
     rows.sort(key=lambda r: (order.get(r.phase, 9), r.name))

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    # django-ninja's own Swagger UI files (otherwise /api/v1/docs loads them from a CDN).
+    "ninja",
     # Ground floor first; each app imports only from the ones above it in this list.
     "core",
     "teams",
@@ -192,6 +194,8 @@ AUTHENTICATION_BACKENDS = [
 # Once the first company exists, may anyone sign up and create a company? (Otherwise
 # people join by invitation and instance admins create companies.)
 SIGNUP_OPEN = env_bool("SIGNUP_OPEN", default=False)
+# The API's interactive docs (/api/v1/docs) for anyone, not only signed-in people.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", default=False)
 
 # Uploads: the importers enforce their own limits; keep Django's below them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024

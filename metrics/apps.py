@@ -13,3 +13,4 @@ class MetricsConfig(AppConfig):
         # Models that live in a subpackage register here, so metrics.models need not
         # import them (metrics.sources imports metrics.models: no cycle).
         import_module("metrics.sources.models")
+        import_module("metrics.facts.models")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.calendar import add_months, month_start
 from core.formatting import format_value
+from metrics.facts.models import KpiFact
 from metrics.models import Campaign, Kpi, Measurement
 from metrics.selectors import (
     CADENCE_DAYS,
@@ -52,7 +53,12 @@ def kpi_page(company, code, today=None):
     today = today or timezone.localdate()
     if len(code) > Kpi._meta.get_field("code").max_length:  # no cache key from a long URL
         raise Kpi.DoesNotExist
-    return cached(company, "kpi", (code, today), lambda: _kpi_page(company, code, today))
+    # The data token follows the KPI tree, targets, campaigns and anomalies; the KPI's own
+    # numbers move its fact's version (a trigger, whatever wrote them).
+    version = KpiFact.objects.filter(company=company, kpi__code=code).values_list(
+        "version", flat=True).first()
+    return cached(company, "kpi", (code, today, version or 0),
+                  lambda: _kpi_page(company, code, today))
 
 
 def _kpi_page(company, code, today):

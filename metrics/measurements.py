@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.calendar import period_end, period_start, subperiods
 from engine.formula import FormulaError, parse_formula
+from metrics.facts.store import facts_refresh
 from metrics.models import Kpi, Measurement, MeasurementRevision, Source
 from spreadsheets import check_range
 from spreadsheets.dates import PERIOD_MAX, PERIOD_MIN
@@ -312,8 +313,11 @@ def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source
                         progress=progress)
         result.kept = len(kept)
         if result.changed_keys:
+            touched = {kpi_id for kpi_id, _period in result.changed_keys}
             result.computed = recompute_computed(company=company, changed=result.changed_keys,
-                                                 user=user)
+                                                 user=user, touched=touched)
+            # What the cards show of every KPI written, in this transaction (metrics.facts).
+            facts_refresh(company, touched)
         result.written_at = timezone.now()
     return result
 
@@ -336,7 +340,9 @@ def measurements_clear(*, company, keys, user=None) -> int:
         deleted = sum(Measurement.objects.filter(company=company, kpi_id=kpi_id,
                                                  period_start__in=periods).delete()[1].get(
             Measurement._meta.label, 0) for kpi_id, periods in by_kpi.items())
-        recompute_computed(company=company, changed=keys, user=user)
+        touched = set(by_kpi)
+        recompute_computed(company=company, changed=keys, user=user, touched=touched)
+        facts_refresh(company, touched)
     return deleted
 
 
@@ -386,8 +392,11 @@ def _computed_order(kpis: dict[str, Kpi]) -> list[tuple[Kpi, object]]:
     return order
 
 
-def recompute_computed(*, company, changed: set, user=None) -> int:
-    """Recompute every computed KPI for the periods its (transitive) inputs changed in."""
+def recompute_computed(*, company, changed: set, user=None, touched: set | None = None) -> int:
+    """Recompute every computed KPI for the periods its (transitive) inputs changed in.
+
+    The ids of the computed KPIs written are added to ``touched``.
+    """
     kpis = {k.code: k for k in Kpi.objects.filter(company=company)}
     changed_by_kpi: dict[int, set[date]] = defaultdict(set)
     for kpi_id, period in changed:
@@ -411,6 +420,8 @@ def recompute_computed(*, company, changed: set, user=None) -> int:
         written += result.new + result.changed
         for key in result.changed_keys:
             changed_by_kpi[key[0]].add(key[1])
+        if touched is not None and result.changed_keys:
+            touched.add(kpi.pk)
     return written
 
 

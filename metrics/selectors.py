@@ -12,9 +12,6 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db import connection
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,6 +20,17 @@ from django.utils.translation import gettext_lazy
 from core import calendar
 from core.formatting import format_card_value, format_change, spark_points
 from engine.formula import FormulaError, parse_formula
+from metrics.facts.store import (  # noqa: F401 — re-exported: the pages' vocabulary
+    AT_RISK_BAND,
+    SPARK_PERIODS,
+    STATUS_AT_RISK,
+    STATUS_NO_TARGET,
+    STATUS_OFF_TRACK,
+    STATUS_ON_TRACK,
+    latest_values,
+    load_plan,
+    target_status,
+)
 from metrics.models import (
     Anomaly,
     AnomalyLabel,
@@ -32,18 +40,11 @@ from metrics.models import (
     Kgi,
     KgiStatus,
     Kpi,
-    Measurement,
     Phase,
     Unit,
 )
-from metrics.targets import load_plan
 
-SPARK_PERIODS = 12
 PLAN_MONTHS = 6  # the KPI page's target plan, from this month on
-# Within this share of the target (on the wrong side) a KPI is "at risk", beyond it "off track".
-AT_RISK_BAND = Decimal("0.10")
-STATUS_ON_TRACK, STATUS_AT_RISK, STATUS_OFF_TRACK, STATUS_NO_TARGET = (
-    "on_track", "at_risk", "off_track", "no_target")
 PHASE_ORDER = ["acquisition", "conversion", "revenue", "retention"]
 CADENCE_ORDER = ["daily", "weekly", "monthly"]
 # A KPI's numbers are stale when the latest period is older than this many of its periods.
@@ -125,60 +126,9 @@ def kpi_facts(company, team=None, include_vanity=False):
     return [KpiRow(*values) for values in qs.order_by("code").values_list(*ROW_FIELDS)]
 
 
-def latest_values(kpi_ids, periods=SPARK_PERIODS):
-    """{kpi_id: [(period_start, value), … oldest first]} of the last ``periods`` values, one query.
-
-    On PostgreSQL a LATERAL join walks the (kpi, period_start) unique index backwards
-    for each KPI, so the cost follows the rows returned, not the history kept; other
-    databases number the rows with a window function.
-    """
-    if not kpi_ids:
-        return {}
-    ids = list(kpi_ids)
-    if connection.vendor == "postgresql":
-        table = Measurement._meta.db_table
-        sql = (
-            f"SELECT m.kpi_id, m.period_start, m.value FROM unnest(%s::bigint[]) AS k(id) "
-            f"CROSS JOIN LATERAL (SELECT kpi_id, period_start, value FROM {table} "
-            f"WHERE kpi_id = k.id ORDER BY period_start DESC LIMIT %s) AS m"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [ids, periods])
-            rows = cursor.fetchall()
-    else:
-        rows = (
-            Measurement.objects.filter(kpi_id__in=ids)
-            .annotate(rn=Window(RowNumber(), partition_by=[F("kpi_id")],
-                                order_by=F("period_start").desc()))
-            .filter(rn__lte=periods)
-            .values_list("kpi_id", "period_start", "value")
-        )
-    out = {}
-    for kpi_id, period, value in rows:
-        out.setdefault(kpi_id, []).append((period, value))
-    for values in out.values():
-        values.sort()
-    return out
-
-
 def target_plan(company, kpi_ids=None):
     """The company's targets, ready to be read at any grain (metrics.targets.load_plan)."""
     return load_plan(company, kpi_ids)
-
-
-def target_status(value, target, direction):
-    """On track at or beyond the target, at risk within 10 % short of it, else off track."""
-    if target is None:
-        return STATUS_NO_TARGET
-    if value is None:
-        return STATUS_OFF_TRACK
-    value, target = Decimal(value), Decimal(target)
-    sign = 1 if direction == Direction.HIGHER else -1
-    gap = (value - target) * sign
-    if gap >= 0:
-        return STATUS_ON_TRACK
-    scale = abs(target) or Decimal(1)
-    return STATUS_AT_RISK if -gap / scale <= AT_RISK_BAND else STATUS_OFF_TRACK
 
 
 RECENT_ANOMALY_DAYS = 42

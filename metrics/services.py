@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core.integrity import refuse_constraints
 from engine.formula import FormulaError, parse_formula
 from engine.tree import check_acyclic, reachable
+from metrics.facts.store import facts_refresh
 from metrics.formula_messages import formula_error_message
 from metrics.models import Focus, Kgi, KgiStatus, Kpi
 from metrics.selectors import active_kgi
@@ -200,6 +201,8 @@ def kpi_update(*, kpi: Kpi, user=None, **fields) -> Kpi:
             _check_focus_cap(Team.objects.select_for_update().get(pk=kpi.team_id), kpi)
         kpi.full_clean(exclude=["team"])
         kpi.save()
+        # Direction, cadence and aggregation decide its card's target and status.
+        facts_refresh(kpi.company, [kpi.pk])
     return kpi
 
 

@@ -18,9 +18,12 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from core.calendar import add_months, month_start, quarter_of
+from metrics.facts.store import (
+    facts_refresh,
+    load_plan,  # noqa: F401 — the plan reader lives with the facts
+)
 from metrics.measurements import MAX_ABS
 from metrics.models import Kgi, KgiStatus, Kpi, PeriodKind, Target
-from metrics.target_plan import KIND_DEADLINE, Stored, TargetPlan
 from spreadsheets import ValueProblem, check_range, parse_number, to_unit
 from teams.permissions import can
 
@@ -151,6 +154,7 @@ def targets_set(*, kpi: Kpi, entries: list[TargetEntry], user=None, reason: str 
         kpi=kpi, superseded_at__isnull=True,
         period_start__in=[s for _k, s in planned])}
     now, note, written = timezone.now(), (reason or "")[:200], []
+    changed = False
     for (kind, start), value in planned.items():
         old = current.get((kind, start))
         if old is not None and old.value == value:
@@ -161,6 +165,9 @@ def targets_set(*, kpi: Kpi, entries: list[TargetEntry], user=None, reason: str 
         written.append(Target.objects.create(
             kpi=kpi, period_kind=kind, period_start=start, value=value, note=note,
             created_by=user))
+        changed = True
+    if changed:
+        facts_refresh(kpi.company, [kpi.pk])  # its card's target and status, same transaction
     return written
 
 
@@ -178,17 +185,3 @@ def target_history(kpi: Kpi, limit: int = 50) -> list[Target]:
     """The KPI's targets, current and superseded, newest first, with who set them."""
     return list(Target.objects.filter(kpi=kpi).select_related("created_by")
                 .order_by("-created_at", "-pk")[:limit])
-
-
-def load_plan(company, kpi_ids=None) -> TargetPlan:
-    """The current targets of these KPIs (every KPI of the company when None), one query."""
-    qs = Target.objects.filter(superseded_at__isnull=True)
-    qs = qs.filter(kpi__company=company) if kpi_ids is None else qs.filter(
-        kpi_id__in=list(kpi_ids))
-    rows: dict[int, list[Stored]] = {}
-    for kpi_id, kind, start, value in qs.values_list(
-            "kpi_id", "period_kind", "period_start", "value"):
-        if kind == KIND_DEADLINE:
-            start = month_start(start)
-        rows.setdefault(kpi_id, []).append(Stored(kind, start, value))
-    return TargetPlan(rows, company.fiscal_year_start_month)

@@ -1,12 +1,13 @@
 """Reviews API: a team's reviews (by ISO week) with decisions and tasks, and the tasks."""
 from datetime import date
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.responses import Status
 
 from core.calendar import parse_week
-from reviews.models import ReviewStatus, Task, WeeklyReview
+from reviews.models import ReviewStatus, Task, TaskStatus, WeeklyReview
 from reviews.selectors import live_numbers
 from teams.models import Team
 from teams.permissions import can
@@ -93,7 +94,8 @@ def team_reviews(request, company: str, team: str, week: str = ""):
 
 
 @router.get("/{company}/tasks", response={200: list[TaskOut], 403: Error}, url_name="api-tasks")
-def tasks(request, company: str, owner: str = "", status: str = "open"):
+def tasks(request, company: str, owner: str = "",
+          status: Literal[(*TaskStatus.values, "all")] = "open"):
     """The company's tasks (?owner=me or a username, ?status=open|done|dropped|all)."""
     if not can(request.membership, "view"):
         return Status(403, {"detail": "forbidden"})

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from core.calendar import team_today, week_of
 from metrics import selectors as metric_selectors
+from metrics.assist import external_configured
 from metrics.models import Focus, Kpi, Measurement
 from reviews.models import (
     Decision,
@@ -193,11 +194,18 @@ def review_page(review, today=None):
         task.overdue = task.due_date < today
     overdue = [(t.title, t.owner.get_full_name() or t.owner.username, t.due_date.isoformat())
                for t in carried if t.overdue]
-    draft = build_summary(numbers=numbers, notes=[(n.kind, n.text) for n in notes],
+    note_pairs = [(n.kind, n.text) for n in notes]
+    draft = build_summary(numbers=numbers, notes=note_pairs,
                           overdue_tasks=overdue, language=review.team.company.language or "ja")
+    drafted_by = ""
+    if not review.summary and external_configured():
+        from reviews.summary_assist import draft_summary
+
+        draft, drafted_by = draft_summary(review=review, numbers=numbers, notes=note_pairs,
+                                          overdue=overdue, fallback=draft)
     return {
         "numbers": numbers, "frozen": frozen, "notes": notes, "decisions": decisions,
-        "carried": carried, "draft_summary": draft,
+        "carried": carried, "draft_summary": draft, "draft_summary_by": drafted_by,
         "last_week": last_week_decisions(review), "today": today,
         "undecided": [d for d in decisions if not d.tasks.all()],
     }

@@ -12,8 +12,8 @@ from spreadsheets.headers import (
     PERIOD_HEADERS,
     VALUE_HEADERS,
     KpiRef,
+    _KpiIndex,
     detect_shape,
-    match_header,
     normalize_header,
 )
 from spreadsheets.reading import Table
@@ -46,6 +46,7 @@ def rename(table: Table, mapping: Mapping[str, str], kpis: Sequence[KpiRef]) -> 
 def unmapped(table: Table, kpis: Sequence[KpiRef]) -> list[str]:
     """The source's names that are no KPI (wide: headers; long: KPI cells), first seen first."""
     found: dict[str, None] = {}
+    index = _KpiIndex(kpis)  # built once: a long file names the same KPIs over and over
     if detect_shape(table.headers, kpis) == "long":
         column = _kpi_column(table.headers)
         seen = set()
@@ -54,11 +55,11 @@ def unmapped(table: Table, kpis: Sequence[KpiRef]) -> list[str]:
             if cell in (None, "") or cell in seen:
                 continue
             seen.add(cell)
-            if match_header(cell, kpis) is None:
+            if index.find(cell) is None:
                 found[str(cell)] = None
     else:
         for header in table.headers:
             if header and normalize_header(header) not in _OTHER_KEYS \
-                    and match_header(header, kpis) is None:
+                    and index.find(header) is None:
                 found[str(header)] = None
     return list(found)

@@ -47,6 +47,8 @@ class TeamMemberForm(forms.Form):
         self.fields["user"].queryset = get_user_model().objects.filter(
             memberships__company=company
         ).order_by("username")
+        self.fields["user"].label_from_instance = (
+            lambda u: u.get_full_name() or u.get_username())
 
 
 class ApiTokenForm(forms.Form):
@@ -58,7 +60,19 @@ class ApiTokenForm(forms.Form):
     )
 
 
+def display_name_field():
+    return forms.CharField(
+        label=_("Display name"), max_length=150, required=False,
+        help_text=_("Shown to colleagues instead of your username, e.g. 山田 花子."))
+
+
+class DisplayNameForm(forms.Form):
+    display_name = display_name_field()
+
+
 class InvitationAcceptForm(UserCreationForm):
+    display_name = display_name_field()
+
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username",)
@@ -69,6 +83,7 @@ class SignupForm(UserCreationForm):
 
     email = forms.EmailField(label=_("Email"), max_length=254,
                              help_text=_("Used to reset your password."))
+    display_name = display_name_field()
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()

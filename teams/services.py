@@ -89,7 +89,7 @@ def invitation_create(*, company: Company, email: str, role: str, created_by, ac
             "Open this link within %(days)s days to accept (it works once):\n%(link)s\n"
         )
         % {
-            "inviter": created_by.get_username(),
+            "inviter": created_by.get_full_name() or created_by.get_username(),
             "company": company.name,
             "role": Role(role).label,
             "days": INVITATION_DAYS,
@@ -102,10 +102,11 @@ def invitation_create(*, company: Company, email: str, role: str, created_by, ac
 
 
 def invitation_find(raw_token: str):
-    """The open invitation for this raw token, or None when unknown, used or expired."""
+    """The open invitation for this raw token, or None when unknown, used, revoked or expired."""
     invitation = (
         Invitation.objects.select_related("company")
-        .filter(token_hash=hash_secret(raw_token), accepted_at__isnull=True)
+        .filter(token_hash=hash_secret(raw_token), accepted_at__isnull=True,
+                revoked_at__isnull=True)
         .first()
     )
     if invitation is None or invitation.expires_at < timezone.now():
@@ -113,18 +114,35 @@ def invitation_find(raw_token: str):
     return invitation
 
 
-def invitation_accept(*, raw_token: str, user=None, username=None, password=None) -> Membership:
+def display_name_clean(text: str | None) -> str:
+    """A display name as stored: spaces collapsed (full-width too), at most 150 characters."""
+    return " ".join((text or "").split())[:150]
+
+
+def user_set_display_name(*, user, display_name: str) -> None:
+    """Set the name colleagues see (any script, e.g. 山田 花子); empty shows the username.
+
+    Kept in ``User.first_name`` (``last_name`` empty), so ``get_full_name()`` returns it.
+    """
+    user.first_name = display_name_clean(display_name)
+    user.last_name = ""
+    user.save(update_fields=["first_name", "last_name"])
+
+
+def invitation_accept(*, raw_token: str, user=None, username=None, password=None,
+                      display_name: str = "") -> Membership:
     """Use the invitation once: join an existing user, or create the account first."""
     with transaction.atomic():
         invitation = invitation_find(raw_token)
         if invitation is None:
             raise ValidationError(_("This invitation link is invalid, used or expired."))
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.accepted_at is not None:
+        if invitation.accepted_at is not None or invitation.revoked_at is not None:
             raise ValidationError(_("This invitation link is invalid, used or expired."))
         if user is None:
             user = get_user_model().objects.create_user(
-                username=username, password=password, email=invitation.email
+                username=username, password=password, email=invitation.email,
+                first_name=display_name_clean(display_name),
             )
         membership, created = Membership.objects.get_or_create(
             company=invitation.company, user=user, defaults={"role": invitation.role}
@@ -138,6 +156,7 @@ def invitation_accept(*, raw_token: str, user=None, username=None, password=None
 def invitation_open_for_email(email: str) -> bool:
     """Whether an unused, unexpired invitation to this address exists."""
     return Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True,
+                                     revoked_at__isnull=True,
                                      expires_at__gte=timezone.now()).exists()
 
 
@@ -146,7 +165,8 @@ def invitation_accept_by_email(*, email: str, user) -> list[Membership]:
     memberships = []
     with transaction.atomic():
         invitations = Invitation.objects.select_for_update().filter(
-            email__iexact=email, accepted_at__isnull=True, expires_at__gte=timezone.now())
+            email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
+            expires_at__gte=timezone.now())
         for invitation in invitations:
             membership, _created = Membership.objects.get_or_create(
                 company=invitation.company, user=user, defaults={"role": invitation.role})
@@ -155,6 +175,29 @@ def invitation_accept_by_email(*, email: str, user) -> list[Membership]:
             invitation.save(update_fields=["accepted_at", "accepted_by"])
             memberships.append(membership)
     return memberships
+
+
+def invitation_revoke(*, company: Company, invitation_id: int, user) -> Invitation:
+    """Withdraw a pending invitation; its link then shows that it was withdrawn."""
+    with transaction.atomic():
+        invitation = (Invitation.objects.select_for_update()
+                      .filter(company=company, pk=invitation_id).first())
+        if invitation is None or invitation.revoked_at is not None:
+            raise ValidationError(_("No such pending invitation."))
+        if invitation.accepted_at is not None:
+            raise ValidationError(_("This invitation was already accepted; remove the "
+                                    "member instead."))
+        invitation.revoked_at = timezone.now()
+        invitation.revoked_by = user
+        invitation.save(update_fields=["revoked_at", "revoked_by"])
+    return invitation
+
+
+def invitation_revoked(raw_token: str):
+    """The revoked invitation for this raw token (for its "withdrawn" page), or None."""
+    return (Invitation.objects.select_related("company")
+            .filter(token_hash=hash_secret(raw_token), revoked_at__isnull=False,
+                    accepted_at__isnull=True).first())
 
 
 def api_token_create(*, company: Company, user, name: str, expires_in_days: int | None = None):

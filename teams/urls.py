@@ -11,6 +11,8 @@ urlpatterns = [
     path("settings/members/<int:membership_id>/remove/", company_settings.member_remove,
          name="member-remove"),
     path("settings/invitations/", company_settings.invitation_create, name="invitation-create"),
+    path("settings/invitations/<int:invitation_id>/revoke/", company_settings.invitation_revoke,
+         name="invitation-revoke"),
     path("settings/teams/", company_settings.team_create, name="team-create"),
     path("settings/teams/<slug:team>/members/", company_settings.team_member_set,
          name="team-member-set"),

@@ -219,7 +219,7 @@ class WorkerProcess:
         while time.monotonic() < deadline:
             if not self.is_alive():
                 raise RuntimeError(f"worker exited with {self.popen.returncode}:\n{self.log()}")
-            if self.app.control.ping(destination=[self.hostname], timeout=0.5):
+            if self.app.control.ping(destination=[self.hostname], timeout=2.0):
                 return self
         raise TimeoutError(f"worker {self.hostname} not ready after {timeout}s:\n{self.log()}")
 

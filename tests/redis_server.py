@@ -28,7 +28,8 @@ def _free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self):
+    def __init__(self, app=None):
+        self.app = app  # a Celery app to point at this server again on each start
         self.port = _free_port()
         self.dir = tempfile.mkdtemp(prefix="redis-test-")
         self.url = f"redis://127.0.0.1:{self.port}/0"
@@ -48,6 +49,9 @@ class RedisServer:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
                     sock.sendall(b"PING\r\n")
                     if sock.recv(16).startswith(b"+PONG"):
+                        if self.app is not None:
+                            # Connections pooled while it was down may be broken: new ones.
+                            point_celery_at(self.app, self.url)
                         return self
             except OSError:
                 time.sleep(0.05)
@@ -75,10 +79,9 @@ def point_celery_at(app, url) -> None:
 def own_broker(celery_not_eager, settings):
     """A Redis started for this test, the Celery app of the test process pointed at it."""
     app = celery_not_eager
-    server = RedisServer().start()
     before = (app.conf.broker_url, app.conf.result_backend)
+    server = RedisServer(app).start()
     settings.CELERY_BROKER_URL = server.url
-    point_celery_at(app, server.url)
     try:
         yield server
     finally:

@@ -120,10 +120,3 @@ def cs_causal(request, team):
     team = get_team(request, team)
     chain = cs_selectors.causal_chain(team, timezone.localdate())
     return render_page(request, "customers/cs_causal.html", {"team": team, **chain})
-
-
-@company_view("view")
-def cs_voice(request, team):
-    team = get_team(request, team)
-    themes = cs_selectors.voice_of_customer(team)
-    return render_page(request, "customers/cs_voice.html", {"team": team, "themes": themes})

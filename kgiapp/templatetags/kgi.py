@@ -99,3 +99,32 @@ def datacache(parser, token):
     nodelist = parser.parse(("enddatacache",))
     parser.delete_first_token()
     return DataCacheNode(nodelist, parser.compile_filter(bits[1]))
+
+
+class CardCacheNode(template.Node):
+    def __init__(self, nodelist, row):
+        self.nodelist, self.row = nodelist, row
+
+    def render(self, context):
+        from kgiapp.card_cache import store
+
+        row = self.row.resolve(context)
+        key = getattr(row, "card_key", None)
+        html = getattr(row, "card_html", None)
+        if html is None:
+            html = self.nodelist.render(context)
+            if key:
+                store(key, html)
+        return mark_safe(html)  # noqa: S308 — what this node rendered itself, escaped then
+
+
+@register.tag
+def cardcache(parser, token):
+    """{% cardcache row %}…{% endcardcache %}: the card's HTML kept under ``row.card_key``
+    (kgiapp.card_cache: a hash of everything the row holds), read by ``prefetch``."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% cardcache row %} takes one argument")
+    nodelist = parser.parse(("endcardcache",))
+    parser.delete_first_token()
+    return CardCacheNode(nodelist, parser.compile_filter(bits[1]))

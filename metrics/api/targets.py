@@ -1,10 +1,11 @@
 """Targets API: set a KPI's targets (all or nothing) and read them as stored or at a grain."""
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from core.calendar import add_months, month_start
 from metrics.models import Kpi, Target
@@ -19,7 +20,7 @@ MAX_DERIVED_DAYS = 3 * 366  # a grain=day answer stays a reasonable size
 class TargetIn(Schema):
     period: str
     value: Decimal | int | float | str
-    kind: str = "month"
+    kind: str = Field("month", json_schema_extra={"enum": ["month", "quarter"]})  # targets_set
 
 
 class TargetsIn(Schema):
@@ -84,7 +85,7 @@ def kpi_targets_set(request, company: str, code: str, payload: TargetsIn):
             response={200: list[TargetOut] | list[DerivedOut], 403: ErrorsOut,
                       422: ErrorsOut})
 def kpi_targets(request, company: str, code: str, start: date | None = None,
-                end: date | None = None, grain: str | None = None):
+                end: date | None = None, grain: Literal[GRAINS] | None = None):
     """The current targets as stored, or with ``grain`` as compared at that grain."""
     kpi = get_object_or_404(Kpi, company=request.company, code=code)
     if grain is None:

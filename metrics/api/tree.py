@@ -1,9 +1,9 @@
 """KGI tree API: KPIs, the tree with targets/consistency/sensitivity, and the focus toggle."""
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
-from metrics.models import Kpi
+from metrics.models import Focus, Kpi
 from metrics.services import FocusRefused, kpi_set_focus
 from metrics.tree.presenter import build_tree, kpis_with_latest
 from teams.permissions import can
@@ -34,7 +34,7 @@ class KpiOut(Schema):
 
 
 class FocusIn(Schema):
-    state: str
+    state: str = Field(json_schema_extra={"enum": Focus.values})  # kpi_set_focus refuses others
 
 
 def _f(value):

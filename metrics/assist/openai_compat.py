@@ -20,11 +20,16 @@ SYSTEM_PROMPT = """You design KPI logic trees. The company's final goal (KGI) is
 whose code is given. Answer with ONE JSON object and nothing else:
 {"root_formula": "<formula for the KGI's KPI>", "kpis": [{"code": "...", "name_ja": "...", \
 "name_en": "...", "unit": "...", "direction": "...", "kind": "...", "phase": "...", \
-"cadence": "...", "aggregation": "...", "formula": "..."}]}
+"cadence": "...", "aggregation": "...", "formula": "..."}], \
+"reasons": {"<code>": "<one sentence: why this KPI is in the tree>"}}
 Rules: codes are lowercase a-z, 0-9 and _ (start with a letter, at most 40); formulas use only \
 KPI codes, numbers, + - * / and parentheses; a KPI with a formula is computed from others, a KPI \
 with "" is measured; percent KPIs are fractions inside formulas; do not list the KGI's own KPI in \
-"kpis"; no loops; 4 to 15 KPIs; names in natural Japanese and English.
+"kpis"; no loops; 4 to 15 KPIs; names in natural Japanese and English. The root formula gives \
+ONE period of the KGI's grain ("grain": a monthly KGI gets a monthly formula, never an annual \
+factor such as * 12). Reuse the company's existing KPIs (listed with names, unit and cadence) \
+by their code in formulas instead of inventing a KPI that means the same; do not list them in \
+"kpis". Give a reason for the root and for each KPI you list.
 unit: {unit}. direction: {direction}. kind: {kind}. phase: {phase}. cadence: {cadence}. \
 aggregation: {aggregation}."""
 
@@ -41,7 +46,11 @@ def _user_prompt(request: DraftRequest) -> str:
         "kgi": {"name": request.name, "why": request.why, "unit": request.unit},
         "kgi_kpi": {"code": request.root_code, "name_ja": request.root_name_ja,
                     "name_en": request.root_name_en},
-        "existing_kpi_codes": sorted(request.existing_codes),
+        "grain": request.grain,
+        "existing_kpis": [{"code": c, "name_ja": ja, "name_en": en, "unit": unit,
+                           "cadence": cadence}
+                          for c, ja, en, unit, cadence in request.existing_kpis[:200]],
+        "existing_kpi_codes": sorted(request.existing_codes)[:400],
     }, ensure_ascii=False)
 
 

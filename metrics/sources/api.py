@@ -3,7 +3,7 @@ from datetime import time
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from core.queue import send_on_commit
 from metrics.sources.models import DataSource, Schedule, SourceKind, SourceRun
@@ -17,12 +17,12 @@ router = Router(tags=["sources"])
 
 class SourceIn(Schema):
     name: str
-    kind: str
+    kind: str = Field(json_schema_extra={"enum": SourceKind.values})  # source_create refuses others
     url: str = ""
     dsn: str = ""
     query: str = ""
     mapping: dict[str, str] = {}
-    schedule: str = Schedule.MANUAL
+    schedule: str = Field(Schedule.MANUAL, json_schema_extra={"enum": Schedule.values})
     at: time | None = None
     weekday: int | None = None
 

@@ -121,17 +121,31 @@ def fetch_sql(dsn: str, query: str, *, max_rows: int = SQL_MAX_ROWS,
         if host.startswith("/"):
             raise FetchError(_("Only warehouses reached over the network can be queried."))
         check_host(host, int(params.get("port") or 5432))
+    # The server writes the CSV itself (COPY … TO STDOUT), streamed here and read by the same
+    # reader as uploads: no row becomes Python objects twice. The query stays one statement
+    # in parentheses, so "SELECT …; DROP …" is a syntax error, and the read-only
+    # transaction refuses any write (INSERT … RETURNING included).
+    statement = query.strip().rstrip(";").strip()
+    limit, data, lines = _max_bytes(), bytearray(), 0
     try:
         with psycopg.connect(dsn, connect_timeout=10, autocommit=False) as connection:
             connection.read_only = True
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('statement_timeout', %s, true)",
                                [str(timeout_ms)])
-                cursor.execute(query)
-                if cursor.description is None:
-                    raise FetchError(_("The query returned no rows."))
-                columns = [column.name for column in cursor.description]
-                rows = cursor.fetchmany(max_rows + 1)
+                copy = f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, HEADER)"
+                with cursor.copy(copy) as out:
+                    for chunk in out:
+                        seen = len(data)
+                        data += chunk
+                        lines += data.count(b"\n", seen)
+                        # A line is a row (a quoted line break counts twice: errs on refusing).
+                        if lines > max_rows + 1:
+                            raise FetchError(_("The query returned more than %(count)s rows.")
+                                             % {"count": f"{max_rows:,}"})
+                        if len(data) > limit:
+                            raise FetchError(_("The file is larger than %(limit)s MB.")
+                                             % {"limit": limit // (1024 * 1024)})
             connection.rollback()
     except psycopg.errors.QueryCanceled:
         raise FetchError(_("The query took longer than %(seconds)s seconds.")
@@ -140,7 +154,6 @@ def fetch_sql(dsn: str, query: str, *, max_rows: int = SQL_MAX_ROWS,
         message = (getattr(error.diag, "message_primary", None) or type(error).__name__)
         raise FetchError(_("The warehouse refused the query: %(error)s")
                          % {"error": message}) from None
-    if len(rows) > max_rows:
-        raise FetchError(_("The query returned more than %(count)s rows.")
-                         % {"count": f"{max_rows:,}"})
-    return "query.csv", rows_to_csv(columns, rows)
+    if lines <= 1:
+        raise FetchError(_("The query returned no rows."))
+    return "query.csv", bytes(data)

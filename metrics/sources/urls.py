@@ -6,6 +6,7 @@ from metrics.sources import views
 urlpatterns = [
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:source_id>/run/", views.source_run_now, name="source-run"),
+    path("sources/<int:source_id>/mapping/", views.source_mapping, name="source-mapping"),
 ]
 
 hook_patterns = [

@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 
 from core.htmx import render_page
 from core.queue import send_on_commit
+from metrics.models import Kpi
 from metrics.sources import secrets
 from metrics.sources.fetch import FetchError
+from metrics.sources.mapping import MappingInvalid, source_map, suggestions
 from metrics.sources.models import DataSource, Schedule, SourceKind, SourceRun
 from metrics.sources.services import (
     SourceInvalid,
@@ -72,8 +74,13 @@ def source_list(request):
     sources = list(DataSource.objects.filter(company=request.company).select_related("owner"))
     runs = last_runs(sources)
     rows = [{"source": s, "run": runs.get(s.pk)} for s in sources]
+    for row in rows:
+        unmapped = row["run"].unmapped if row["run"] else []
+        row["suggested"] = list(suggestions(request.company, unmapped).items())
     return render_page(request, "metrics/sources.html", {
         "form": form, "rows": rows, "secret": secret,
+        "kpis": [k for k in Kpi.objects.filter(company=request.company).order_by("code")
+                 if not k.is_computed] if any(r["suggested"] for r in rows) else [],
         "hook_base": request.build_absolute_uri(f"/hooks/{request.company.slug}/"),
     })
 
@@ -90,6 +97,21 @@ def source_run_now(request, source_id):
         run = SourceRun.objects.create(source=source, key=run_now_key())
         send_on_commit(source_run_task, source.pk, run.key)
         messages.success(request, _("The source is running; its status shows here."))
+    return redirect("source-list", request.company.slug)
+
+
+@require_POST
+@company_view("manage_team")
+def source_mapping(request, source_id):
+    """Map the names the last run did not know (one select per name, suggestion first)."""
+    source = get_object_or_404(DataSource, company=request.company, pk=source_id)
+    names, targets = request.POST.getlist("name"), request.POST.getlist("target")
+    try:
+        source_map(source=source, pairs=dict(zip(names, targets, strict=False)))
+    except MappingInvalid as invalid:
+        messages.error(request, str(invalid))
+    else:
+        messages.success(request, _("Mapping saved; run the source again to use it."))
     return redirect("source-list", request.company.slug)
 
 

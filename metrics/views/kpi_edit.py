@@ -15,9 +15,15 @@ def _fields(form):
     return {name: value for name, value in form.cleaned_data.items() if name != "code"}
 
 
+PREFILL = ("code", "name_ja", "name_en", "definition", "unit", "direction", "kind", "phase",
+           "cadence", "aggregation", "data_source", "lever")
+
+
 @company_view("admin")
 def kpi_create_view(request):
-    form = KpiForm(request.POST or None, company=request.company)
+    """GET may prefill the form (e.g. "create a KPI from this theme"); nothing is saved."""
+    initial = {k: request.GET[k][:2000] for k in PREFILL if k in request.GET}
+    form = KpiForm(request.POST or None, company=request.company, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             kpi_create(company=request.company, user=request.user,

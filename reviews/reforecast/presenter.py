@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from core.formatting import format_change, format_value
 from metrics.analytics import MAX_SHIFT_PCT
 from reviews.models import Decision, Reforecast
 from reviews.reforecast.charts import step_name, trend_chart, waterfall_chart, waterfall_table
+from reviews.reforecast.narrative_assist import narrative
 from reviews.reforecast.selectors import MonthRow
 from reviews.reforecast.wording import (
     is_ja,
@@ -55,6 +56,8 @@ class Report:
     sliders: list
     footnote: dict
     months: list = field(default_factory=list)
+    narrative: str = ""
+    drafted_by: str = ""
 
 
 def leaf_names(row: Reforecast) -> dict[str, str]:
@@ -70,10 +73,12 @@ def _tone(probability: float) -> str:
 
 
 def reforecast_report(row: Reforecast, *, months: list[MonthRow],
-                      shifts: dict | None = None) -> Report:
+                      shifts: dict | None = None, language: str | None = None) -> Report:
     """Shape a done snapshot for the report page (one query: the decisions it names).
 
-    ``shifts`` ({code: percent}) puts the what-if sliders where the user left them.
+    ``shifts`` ({code: percent}) puts the what-if sliders where the user left them. The
+    headline and narrative are written in the company's ``language`` (everyone reads the
+    same report), the rest of the page in the reader's.
     """
     payload = row.payload or {}
     kgi = payload.get("kgi", {})
@@ -86,14 +91,19 @@ def reforecast_report(row: Reforecast, *, months: list[MonthRow],
         delta = 100 * (row.probability - previous)
         change = {"text": signed_pp(delta), "good": delta >= 0,
                   "since": month_label(date.fromisoformat(changes["previous_month"]))}
+    language = language or row.company.language or "ja"
+    with translation.override(language):
+        headline = _headline(row, changes, leaves)
+    story, drafted_by = narrative(row=row, headline=headline, language=language)
     return Report(
+        narrative=story, drafted_by=drafted_by,
         row=row,
         month_label=month_label(row.month),
         kgi_name=kgi.get("name", ""),
         probability=percent_text(row.probability),
         tone=_tone(row.probability),
         change=change,
-        headline=_headline(row, changes, leaves),
+        headline=headline,
         percentiles=_percentiles(row, unit),
         trend_chart=trend_chart(row, months),
         waterfall_chart=waterfall_chart(row, changes, leaves),

@@ -36,12 +36,13 @@ def cs_at_risk(request, team):
             rules = cs_services.risk_rules_save(team=team, user=request.user, **data)
             messages.success(request, _("At-risk rules saved."))
             return redirect("cs-at-risk", request.company.slug, team.slug)
-    rows = cs_selectors.at_risk_rows(team, rules, timezone.localdate())
+    rows, summary = cs_selectors.at_risk_list(team, rules, timezone.localdate())
     tasks = review_selectors.open_customer_tasks(team)
     for row in rows:
         row["task"] = tasks.get(row["customer"].pk)
     return render_page(request, AT_RISK,
                        {"team": team, "rows": rows, "form": form, "rules": rules,
+                        "summary": summary,
                         "this_week": _this_week(team)},
                        status=400 if form.errors else 200)
 

@@ -75,7 +75,8 @@ def _done_row(request, month):
 
 def _page(request, row, months, *, shifts=None, status=200, **extra):
     """The report of a done snapshot, or the progress / failure of an unfinished one."""
-    report = reforecast_report(row, months=months, shifts=shifts) if row.is_done else None
+    report = reforecast_report(row, months=months, shifts=shifts,
+                               language=request.company.language) if row.is_done else None
     context = {
         "row": row, "report": report, "month_label": month_label(row.month),
         "this_month": _this_month(months), "months": [m for m in months if m.is_done],

@@ -12,6 +12,10 @@ from teams.forms import InvitationAcceptForm
 def invite_accept(request, token):
     invitation = services.invitation_find(token)
     if invitation is None:
+        revoked = services.invitation_revoked(token)
+        if revoked is not None:
+            return render(request, "kgiapp/invite_revoked.html", {"invitation": revoked},
+                          status=410)
         return render(request, "kgiapp/invite_invalid.html", status=404)
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST":
@@ -23,6 +27,7 @@ def invite_accept(request, token):
                     raw_token=token,
                     username=form.cleaned_data["username"],
                     password=form.cleaned_data["password1"],
+                    display_name=form.cleaned_data["display_name"],
                 )
                 login(request, membership.user,
                       backend="django.contrib.auth.backends.ModelBackend")

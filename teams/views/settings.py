@@ -32,7 +32,8 @@ def _settings_context(request, **forms):
     context = {
         "memberships": Membership.objects.filter(company=company).select_related("user"),
         "teams": teams,
-        "invitations": Invitation.objects.filter(company=company, accepted_at__isnull=True),
+        "invitations": Invitation.objects.filter(company=company, accepted_at__isnull=True,
+                                                 revoked_at__isnull=True),
         "tokens": ApiToken.objects.filter(company=company).select_related("user"),
         # Prefixed: the team form on the same page has name and slug fields too.
         "company_form": CompanyProfileForm(instance=company, prefix="company"),
@@ -110,6 +111,14 @@ def invitation_create(request):
     context = _settings_context(request)
     context["new_invitation_link"] = link
     return render_page(request, "kgiapp/settings.html", context)
+
+
+@require_POST
+@company_view("admin")
+def invitation_revoke(request, invitation_id):
+    return _run(request, lambda: services.invitation_revoke(
+        company=request.company, invitation_id=invitation_id, user=request.user),
+                _("Invitation withdrawn; its link no longer works."), "#invite")
 
 
 @require_POST

@@ -42,7 +42,7 @@ def test_team_tunes_the_rules_and_the_list_follows(customers, client, world):
     client.force_login(world.user("manager"))
     url = reverse("cs-at-risk", args=[world.company.slug, customers.slug])
     response = client.post(url, {"onboarding_days": "3", "no_login_days": "", "nps_max": "",
-                                 "words": ""})
+                                 "words": "", "min_reasons": "1"})
     assert response.status_code == 302
     rules = cs_services.risk_rules_for(customers)
     assert rules.pk and rules.onboarding_days == 3 and rules.no_login_days is None

@@ -12,7 +12,7 @@ CADENCES = ["weekly", "weekly", "monthly", "daily"]
 UNITS = ["count", "percent", "JPY", "hours"]
 
 
-def build_org(slug, teams=3, kpis_per_team=10, periods=26, password="pw"):
+def build_org(slug, teams=3, kpis_per_team=10, periods=26, password="pw", refresh_facts=True):
     """The company, an admin (``<slug>-admin``), teams with focus/monitoring KPIs and numbers."""
     company = Company.objects.create(slug=slug, name=f"Org {slug}")
     user = get_user_model().objects.create_user(username=f"{slug}-admin", password=password)
@@ -51,4 +51,10 @@ def build_org(slug, teams=3, kpis_per_team=10, periods=26, password="pw"):
     Target.objects.bulk_create(
         [Target(kpi=k, period_kind=PeriodKind.MONTH, period_start=date(2026, 1, 1),
                 value=Decimal(1200)) for k in kpis[::2]])
+    # Loaded in bulk, around the measurement writer: store the facts as a restore would
+    # (manage.py facts_refresh); until then pages compute them live.
+    if refresh_facts:
+        from metrics.facts.store import facts_refresh
+
+        facts_refresh(company)
     return company, user, team_objs, kpis

@@ -38,11 +38,34 @@ def test_query_count_does_not_grow_from_3_to_30_teams(client):
     small = _counts(client, "small", 3)
     large = _counts(client, "large", 30)
     assert small == large
-    assert max(large.values()) <= MAX_QUERIES, large
-    # A cached load reads the session, the user, the membership with the company's data
-    # token and the company switcher; the team page adds its team, tasks, review, members.
-    assert large["dashboard (cached)"] <= 4 and large["kpi (cached)"] <= 4, large
-    assert large["team (cached)"] <= 8, large
+    # The very first load also fills what the data token keeps (the checklist, the first-run
+    # path with the reforecast's readiness, the KGI tree's leaves): a change of the KPI
+    # tree, not of the numbers, costs that again.
+    assert large["dashboard"] <= MAX_QUERIES + 4, large
+    assert max(v for k, v in large.items() if k != "dashboard") <= MAX_QUERIES, large
+    # Pages read the stored per-KPI facts on every load, so a load after a write costs what
+    # any load costs: the second load runs the same queries as the first, except what the
+    # data token still keeps (the checklist, the KPI page's history).
+    assert large["dashboard (cached)"] <= 12 and large["kpi (cached)"] <= 5, large
+    assert large["team (cached)"] <= 10, large
+
+
+@pytest.mark.django_db
+def test_dashboard_queries_after_a_write_through_the_writer(client, django_assert_max_num_queries):
+    """A grid edit leaves the facts clean: the next dashboard load is the same few reads."""
+    from metrics.measurements import measurement_upsert
+    from metrics.models import Kpi
+
+    company, user, _teams, _kpis = build_org("after", teams=5, kpis_per_team=9, periods=14)
+    client.force_login(user)
+    client.get("/after/")
+    kpi = Kpi.objects.get(company=company, code="t1_k0")
+    measurement_upsert(company=company, kpi=kpi, period=kpi.measurements.latest(
+        "period_start").period_start, value=5)
+    with django_assert_max_num_queries(12):
+        assert client.get("/after/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/after/teams/t1/").status_code == 200
 
 
 @pytest.mark.django_db

@@ -15,6 +15,8 @@ def _hook(w):
 ROWS = {
     "source-list": company_row("manage_team", other_manager=ALLOWED),
     "source-run": company_row("manage_team", kwargs=_source, method="post", other_manager=ALLOWED),
+    "source-mapping": company_row("manage_team", kwargs=_source, method="post",
+                                  other_manager=ALLOWED),
     "source-webhook": public_row(403, kwargs=_hook, method="post"),
     "api:api-sources-create": api_row("manage_team", method="post", other_manager=ALLOWED,
                                       data=lambda w: {"name": "", "kind": "url"}),

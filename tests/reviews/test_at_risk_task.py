@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.calendar import team_today, week_of
+from customers.models import CsRiskRules
 from metrics.models import Focus
 from reviews.followups import task_create_for_customer
 from reviews.models import Decision, ReviewStatus, Task, TaskStatus
@@ -50,6 +51,9 @@ def cs(world):
                              last_login=today - timedelta(60))
     world.extra.update(kpis=kpis, stalled=stalled, detractor=detractor, silent=silent,
                        today=today)
+    # One broken rule is enough here (the defaults want two): each customer breaks its own.
+    CsRiskRules.objects.create(team=team, onboarding_days=30, no_login_days=30, nps_max=6,
+                               min_reasons=1)
     return world
 
 

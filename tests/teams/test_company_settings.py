@@ -40,7 +40,7 @@ def test_invitation_link_is_shown_once_emailed_and_works_once(admin_client, clie
                                  {"email": "new@example.com", "role": "member"})
     link = response.context["new_invitation_link"]
     token = link.rstrip("/").rsplit("/", 1)[1]
-    invitation = Invitation.objects.get(company=world.company)
+    invitation = Invitation.objects.get(company=world.company, email="new@example.com")
     assert invitation.token_hash == hash_secret(token)
     assert token not in invitation.token_hash
     assert len(mail.outbox) == 1 and link in mail.outbox[0].body

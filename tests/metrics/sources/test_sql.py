@@ -84,6 +84,7 @@ def test_a_mapped_wide_query(world, kpis, warehouse):
 @pytest.mark.parametrize("query, reason", [
     ("INSERT INTO sales VALUES ('visits', '2026-02-02', 1) RETURNING *", "read-only"),
     ("SELECT nonsense FROM sales", "nonsense"),
+    ("SELECT * FROM sales; DROP TABLE sales", "syntax"),  # one statement only
 ])
 def test_a_failing_query_writes_nothing_anywhere_and_says_why(world, kpis, warehouse, query,
                                                               reason):

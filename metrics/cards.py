@@ -1,0 +1,167 @@
+"""The cards' numbers, read from the stored per-KPI facts (metrics.facts) in a few queries.
+
+A page reads its KPIs joined with their facts (one query) instead of computing every
+KPI's latest values and targets. A fact a trigger marked dirty (a write that did not go
+through a refreshing writer) is computed live for that KPI only (two more queries), so
+what a card shows is always what the numbers say.
+
+The dashboard's columns show the KPIs that need attention first: ``top_cards`` picks them
+in the database (a window over the company's facts) and counts the rest, so the page
+reads the cards it shows, not all of the company's KPIs.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Case, Count, F, IntegerField, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+
+from core.formatting import spark_points
+from metrics.facts.store import facts_compute
+from metrics.models import Direction, Focus, Kpi
+from metrics.selectors import (
+    CADENCE_ORDER,
+    PHASE_ORDER,
+    ROW_FIELDS,
+    SPARK_PERIODS,
+    STATUS_AT_RISK,
+    STATUS_NO_TARGET,
+    STATUS_OFF_TRACK,
+    STATUS_ON_TRACK,
+    KpiRow,
+    _change,
+)
+
+FACT_COLUMNS = ("fact__dirty", "fact__version", "fact__latest_period", "fact__latest",
+                "fact__previous", "fact__series", "fact__target", "fact__status")
+
+
+def _fill(row, latest_period, latest, previous, series, target, status):
+    row.latest_period, row.latest, row.previous = latest_period, latest, previous
+    row.change, row.change_unit = _change(row, latest, previous)
+    if row.change is not None and row.change != 0:
+        row.change_good = (row.change > 0) == (row.direction == Direction.HIGHER)
+    row.target = target
+    row.status = status or STATUS_NO_TARGET
+    row.points = [(date.fromisoformat(p), Decimal(v)) for p, v in (series or ())]
+    row.series = [v for _p, v in row.points[-SPARK_PERIODS:]]
+    row.spark = spark_points(row.series)
+    return row
+
+
+def card_rows(company, queryset, today=None):
+    """KpiRows of these KPIs (a Kpi queryset) with their facts: one query, two more when
+    some fact is dirty. Rows carry ``version`` (the fact's) and ``points`` (its last points)."""
+    rows, dirty = [], []
+    for values in queryset.values_list(*ROW_FIELDS, *FACT_COLUMNS):
+        row = KpiRow(*values[:len(ROW_FIELDS)])
+        is_dirty, version, *fact = values[len(ROW_FIELDS):]
+        row.version = version or 0
+        if is_dirty:
+            dirty.append(row)
+        else:
+            _fill(row, *fact)
+        rows.append(row)
+    if dirty:
+        computed = facts_compute(company, dirty, today=today or timezone.localdate())
+        for row in dirty:
+            f = computed[row.pk]
+            _fill(row, f["latest_period"], f["latest"], f["previous"], f["series"], f["target"],
+                  f["status"])
+    return rows
+
+
+def kpi_cards(company, *, team=None, ids=None, include_vanity=False, today=None):
+    """The company's KPIs (of a team, or these ids) as filled KpiRows ordered by code."""
+    qs = Kpi.objects.filter(company=company)
+    if not include_vanity:
+        qs = qs.filter(is_vanity=False)
+    if team is not None:
+        qs = qs.filter(team=team)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return card_rows(company, qs.order_by("code"), today=today)
+
+
+STATUS = Coalesce(F("fact__status"), Value(STATUS_NO_TARGET))
+ATTENTION = Case(When(fact__status=STATUS_OFF_TRACK, then=Value(0)),
+                 When(fact__status=STATUS_AT_RISK, then=Value(1)),
+                 When(fact__status=STATUS_ON_TRACK, then=Value(2)),
+                 default=Value(3), output_field=IntegerField())
+NOT_FOCUS = Case(When(focus=Focus.ACTIVE, then=Value(0)), default=Value(1),
+                 output_field=IntegerField())
+
+
+def card_counts(company):
+    """{(cadence, phase, status): n} of the company's non-vanity KPIs and whether any fact
+    is dirty (then statuses must be computed before ranking): one query."""
+    counts, dirty = {}, False
+    for cadence, phase, status, is_dirty, n in (
+            Kpi.objects.filter(company=company, is_vanity=False)
+            .values_list("cadence", "phase")
+            .annotate(st=STATUS, d=Coalesce(F("fact__dirty"), Value(False)))
+            .values_list("cadence", "phase", "st", "d").annotate(n=Count("pk"))
+            .order_by()):
+        counts[(cadence, phase, status)] = counts.get((cadence, phase, status), 0) + n
+        dirty = dirty or is_dirty
+    return counts, dirty
+
+
+def top_cards(company, limit, cadences=None, today=None):
+    """In each (cadence, phase) column the ``limit`` KPIs that need attention first (focus,
+    then off track → at risk → on track → no target, then code): one query."""
+    qs = (Kpi.objects.filter(company=company, is_vanity=False)
+          .annotate(rn=Window(RowNumber(), partition_by=[F("cadence"), F("phase")],
+                              order_by=[NOT_FOCUS.asc(), ATTENTION.asc(), F("code").asc()]))
+          .filter(rn__lte=limit))
+    if cadences:
+        qs = qs.filter(cadence__in=cadences)
+    return card_rows(company, qs.order_by("code"), today=today)
+
+
+def layers_from(rows, counts, cadences=None, limit=None):
+    """group_by_cadence_and_phase for rows already picked by ``top_cards``: the columns'
+    sizes and hidden counts come from ``counts`` (card_counts)."""
+    from metrics.models import Cadence, Phase
+
+    cadences = cadences or CADENCE_ORDER
+    layers = []
+    for cadence in cadences:
+        phases, total = [], 0
+        for phase in PHASE_ORDER:
+            size = sum(n for (c, p, _s), n in counts.items() if c == cadence and p == phase)
+            total += size
+            phase_rows = [r for r in rows if r.cadence == cadence and r.phase == phase]
+            phase_rows.sort(key=lambda r: (not r.is_focus, r.name))
+            phases.append({"phase": phase, "label": Phase(phase).label, "rows": phase_rows,
+                           "hidden": size - len(phase_rows) if limit is not None else 0})
+        layers.append({"cadence": cadence, "label": Cadence(cadence).label, "phases": phases,
+                       "count": total})
+    return layers
+
+
+def status_totals(counts):
+    out = {}
+    for (_c, _p, status), n in counts.items():
+        out[status] = out.get(status, 0) + n
+    return out
+
+
+__all__ = ["card_rows", "kpi_cards", "card_counts", "top_cards", "layers_from",
+           "status_totals"]
+
+
+def numbers_signature(company, kpi_ids=()):
+    """A value that changes when these KPIs' facts change (every write of their numbers or
+    targets gives a fact a new random version) or when the company's first numbers arrive,
+    one aggregate over its facts: the key for what is computed from these KPIs' numbers."""
+    from django.db.models import Q, Sum
+
+    from metrics.facts.models import KpiFact
+
+    found = KpiFact.objects.filter(company=company).aggregate(
+        n=Count("pk", filter=Q(latest_period__isnull=False) | Q(dirty=True)),
+        s=Sum(F("version") % Value(1_000_000_007), filter=Q(kpi_id__in=list(kpi_ids))))
+    return f"{found['n']}.{found['s'] or 0}"
