@@ -33,7 +33,7 @@ def backfill_ledger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0001_initial'),
+        ('customers', '0003_at_risk_defaults_min_reasons'),
     ]
 
     operations = [
