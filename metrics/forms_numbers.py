@@ -7,6 +7,14 @@ from teams.permissions import can_manage_kpi
 
 
 class ImportUploadForm(forms.Form):
+    layout = forms.ChoiceField(
+        label=_("The file holds"), widget=forms.RadioSelect, initial="numbers",
+        choices=[("numbers", _("Numbers (actuals)")),
+                 ("targets", _("Targets (one per KPI and month)"))],
+        required=False,
+        help_text=_("Targets use the same layouts as numbers; each date stands for its month "
+                    "(2027-01-01, 2027/1, 令和9年1月)."),
+    )
     file = forms.FileField(
         label=_("Spreadsheet (CSV or XLSX)"),
         help_text=_("Wide: a period column and one column per KPI (code, Japanese or English "

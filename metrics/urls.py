@@ -40,6 +40,8 @@ urlpatterns = [
     path("teams/<slug:team>/numbers/target/", numbers.numbers_target, name="numbers-target"),
     path("numbers/", numbers.numbers_home, name="numbers-home"),
     path("numbers/import/", imports.import_upload, name="import-upload"),
+    path("numbers/import/targets/", imports.import_targets_commit,
+         name="import-targets-commit"),
     path("numbers/import/<int:batch_id>/", imports.import_preview, name="import-preview"),
     path("numbers/import/<int:batch_id>/status/", imports.import_status, name="import-status"),
     path("numbers/import/<int:batch_id>/commit/", imports.import_commit_view,

@@ -31,6 +31,7 @@ _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _WEEK = re.compile(r"(\d{4})-?W(\d{1,2})(?:-?1)?", re.IGNORECASE)
 _MONTH = re.compile(r"(\d{4})\s*(?:[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月)")
 _ERA = re.compile(r"(令和|平成|R|H)\s*(\d{1,2}|元)\s*[年.]\s*(\d{1,2})\s*[月.]\s*(\d{1,2})\s*日?")
+_ERA_MONTH = re.compile(r"(令和|平成)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月")  # a month: its 1st
 _ERA_START = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988}
 _DAY_FIRST = re.compile(r"\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}")
 _TWO_DIGIT_YEAR = re.compile(r"\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}")
@@ -81,6 +82,10 @@ def parse_date(raw: Any) -> date:
         era, year, month, day = match.groups()
         number = 1 if year == "元" else int(year)
         return _make(_ERA_START[era] + number, int(month), int(day), raw)
+    if match := _ERA_MONTH.fullmatch(text):
+        era, year, month = match.groups()
+        number = 1 if year == "元" else int(year)
+        return _make(_ERA_START[era] + number, int(month), 1, raw)
     if _SERIAL.fullmatch(text):
         return _from_number(Decimal(text))
     if _DAY_FIRST.fullmatch(text) or _TWO_DIGIT_YEAR.fullmatch(text):

@@ -19,6 +19,18 @@ def timezone_choices():
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=None,
+                                  empty_label=_("— no team —"))
+    team_role = forms.ChoiceField(label=_("Team role"), initial="member", required=False,
+                                  choices=[("member", _("Member")), ("manager", _("Manager"))])
+
+    def __init__(self, *args, company=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from teams.models import Team
+
+        # Only this company's teams: another company's id is an invalid choice.
+        self.fields["team"].queryset = (Team.objects.filter(company=company).order_by("name")
+                                        if company is not None else Team.objects.none())
 
 
 class RoleForm(forms.Form):
@@ -47,6 +59,8 @@ class TeamMemberForm(forms.Form):
         self.fields["user"].queryset = get_user_model().objects.filter(
             memberships__company=company
         ).order_by("username")
+        self.fields["user"].label_from_instance = (
+            lambda u: u.get_full_name() or u.get_username())
 
 
 class ApiTokenForm(forms.Form):
@@ -58,7 +72,19 @@ class ApiTokenForm(forms.Form):
     )
 
 
+def display_name_field():
+    return forms.CharField(
+        label=_("Display name"), max_length=150, required=False,
+        help_text=_("Shown to colleagues instead of your username, e.g. 山田 花子."))
+
+
+class DisplayNameForm(forms.Form):
+    display_name = display_name_field()
+
+
 class InvitationAcceptForm(UserCreationForm):
+    display_name = display_name_field()
+
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username",)
@@ -69,6 +95,7 @@ class SignupForm(UserCreationForm):
 
     email = forms.EmailField(label=_("Email"), max_length=254,
                              help_text=_("Used to reset your password."))
+    display_name = display_name_field()
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()

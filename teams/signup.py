@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from teams.models import Company
-from teams.services import company_create
+from teams.services import company_create, display_name_clean
 
 # Any constant works; it only has to be the same for every process of this instance.
 _FIRST_RUN_LOCK = 0x6B676931
@@ -40,7 +40,7 @@ def _lock_first_run():
 
 
 def signup_create_company(*, user=None, username=None, email=None, password=None,
-                          slug, name, language, timezone_name):
+                          slug, name, language, timezone_name, display_name=""):
     """Create the account (unless ``user`` is given) and a company it administers.
 
     The first company of a fresh install makes its creator the instance admin (superuser).
@@ -56,7 +56,8 @@ def signup_create_company(*, user=None, username=None, email=None, password=None
                   "invitation."))
         if user is None:
             user = get_user_model().objects.create_user(
-                username=username, email=email, password=password)
+                username=username, email=email, password=password,
+                first_name=display_name_clean(display_name))
         if fresh and not user.is_superuser:
             user.is_superuser = True
             user.is_staff = True

@@ -2,9 +2,17 @@
 import hashlib
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+
+from teams.forms import DisplayNameForm
+from teams.services import user_set_display_name
+from teams.two_factor import may_enrol
 
 # At most this many reset emails per address, and per client address, in the window.
 RESET_LIMIT = 5
@@ -55,3 +63,17 @@ class LoginView(auth_views.LoginView):
         context["sso_enabled"] = settings.OIDC_ENABLED
         context["sso_provider"] = settings.OIDC_PROVIDER_NAME
         return context
+
+
+@login_required
+def profile(request):
+    """The person's own account: the display name colleagues see (two-factor for admins)."""
+    form = DisplayNameForm(request.POST or None,
+                           initial={"display_name": request.user.get_full_name()})
+    if request.method == "POST" and form.is_valid():
+        user_set_display_name(user=request.user, display_name=form.cleaned_data["display_name"])
+        messages.success(request, _("Display name saved."))
+        return redirect("account-profile")
+    return render(request, "registration/profile.html",
+                  {"form": form, "may_two_factor": may_enrol(request.user)},
+                  status=400 if request.method == "POST" else 200)

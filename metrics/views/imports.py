@@ -17,6 +17,12 @@ from metrics.imports import (
     progress_percent,
 )
 from metrics.models import ImportBatch, ImportStatus
+from metrics.target_imports import (
+    TargetImport,
+    TargetImportRefused,
+    targets_analyze,
+    targets_import_commit,
+)
 from metrics.tasks import import_analyze_task, import_commit_task
 from teams.models import Team
 from teams.tenancy import company_view
@@ -32,6 +38,11 @@ def import_upload(request):
         if upload.size > MAX_UPLOAD:
             form.add_error("file", _("The file is %(size).1f MB; the limit is 20 MB.")
                            % {"size": upload.size / 1024 / 1024})
+        elif form.cleaned_data["layout"] == "targets":
+            result = targets_analyze(company=request.company, membership=request.membership,
+                                     filename=upload.name, data=upload.read())
+            return render_page(request, "metrics/import_targets.html", {"result": result},
+                               status=422 if result.problems else 200)
         else:
             batch = import_batch_create(company=request.company, user=request.user,
                                         filename=upload.name, data=upload.read(),
@@ -115,3 +126,19 @@ def import_undo_view(request, batch_id):
     messages.success(request, _("Undone: %(count)s values are back to what they were.")
                      % {"count": undo.changed_count})
     return redirect("import-preview", request.company.slug, undo.pk)
+
+
+@require_POST
+@company_view("contribute")
+def import_targets_commit(request):
+    """POST token (the checked preview): write those targets all or nothing."""
+    try:
+        count = targets_import_commit(company=request.company, membership=request.membership,
+                                      token=request.POST.get("token", ""), user=request.user)
+    except TargetImportRefused as refused:
+        result = TargetImport(filename=request.POST.get("filename", "")[:200],
+                              problems=refused.problems)
+        return render_page(request, "metrics/import_targets.html", {"result": result},
+                           status=422)
+    messages.success(request, _("%(n)s targets imported.") % {"n": count})
+    return redirect("import-upload", request.company.slug)

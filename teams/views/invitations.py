@@ -27,6 +27,7 @@ def invite_accept(request, token):
                     raw_token=token,
                     username=form.cleaned_data["username"],
                     password=form.cleaned_data["password1"],
+                    display_name=form.cleaned_data["display_name"],
                 )
                 login(request, membership.user,
                       backend="django.contrib.auth.backends.ModelBackend")

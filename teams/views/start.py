@@ -29,6 +29,7 @@ def start(request):
                     user=request.user if not needs_account else None,
                     username=account.get("username"), email=account.get("email"),
                     password=account.get("password1"),
+                    display_name=account.get("display_name", ""),
                     slug=company_data["slug"], name=company_data["name"],
                     language=company_data["language"], timezone_name=company_data["timezone"],
                 )

@@ -48,6 +48,9 @@ ROWS = {
     # Imports are company-wide pages; each row's KPI is checked in the service
     # (tests/metrics/test_entry_permissions.py), so another team's manager gets that far.
     "import-upload": company_row("contribute", other_manager=ALLOWED),
+    # Each KPI's targets are checked in the service (planners, the KPI team's managers).
+    "import-targets-commit": company_row("contribute", method="post", other_manager=ALLOWED,
+                                         data=lambda w: {"token": "x"}),
     "import-preview": company_row("contribute", kwargs=_batch, other_manager=ALLOWED),
     "import-status": company_row("contribute", kwargs=_batch, other_manager=ALLOWED),
     "import-commit": company_row("contribute", kwargs=_batch, method="post",

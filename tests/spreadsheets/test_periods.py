@@ -56,6 +56,8 @@ def test_ways_of_writing_monday_5_january_2026(raw):
         ("2027-W01", date(2027, 1, 4)),
         ("平成31年4月30日", date(2019, 4, 30)),
         ("令和元年5月1日", date(2019, 5, 1)),
+        ("令和9年1月", date(2027, 1, 1)),  # a month (a target's period): its first day
+        ("令和元年12月", date(2019, 12, 1)),
     ],
 )
 def test_months_weeks_and_eras(raw, expected):
