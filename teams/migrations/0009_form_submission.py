@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('teams', '0007_invitation_revoked'),
+        ('teams', '0008_invitation_team'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
