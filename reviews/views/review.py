@@ -39,7 +39,7 @@ def _find_review(request, team_slug, week):
     if parsed is None:
         raise Http404
     iso_year, iso_week, monday = parsed
-    review = (WeeklyReview.objects.select_related("team", "closed_by")
+    review = (WeeklyReview.objects.select_related("team__company", "closed_by")
               .filter(team=team, iso_year=iso_year, iso_week=iso_week).first())
     return team, review, monday == week_of(team_today(team))[2]
 

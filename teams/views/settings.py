@@ -37,7 +37,7 @@ def _settings_context(request, **forms):
         "tokens": ApiToken.objects.filter(company=company).select_related("user"),
         # Prefixed: the team form on the same page has name and slug fields too.
         "company_form": CompanyProfileForm(instance=company, prefix="company"),
-        "invitation_form": InvitationForm(),
+        "invitation_form": InvitationForm(company=company),
         "team_form": TeamForm(),
         "team_member_form": TeamMemberForm(company=company),
         "token_form": ApiTokenForm(),
@@ -95,13 +95,15 @@ def member_remove(request, membership_id):
 @require_POST
 @company_view("admin")
 def invitation_create(request):
-    form = InvitationForm(request.POST)
+    form = InvitationForm(request.POST, company=request.company)
     if not form.is_valid():
         return _invalid(request, invitation_form=form)
     _invitation, link = services.invitation_create(
         company=request.company,
         email=form.cleaned_data["email"],
         role=form.cleaned_data["role"],
+        team=form.cleaned_data["team"],
+        team_role=form.cleaned_data["team_role"] or "member",
         created_by=request.user,
         accept_url_builder=lambda raw: request.build_absolute_uri(
             reverse("invite-accept", args=[raw])
