@@ -56,6 +56,7 @@ class Report:
     sliders: list
     footnote: dict
     months: list = field(default_factory=list)
+    plans: list = field(default_factory=list)  # each leaf: forecast vs plan at the deadline
     narrative: str = ""
     drafted_by: str = ""
 
@@ -117,7 +118,26 @@ def reforecast_report(row: Reforecast, *, months: list[MonthRow],
                   "fingerprint": (row.fingerprint or "")[:12],
                   "deadline": row.deadline},
         months=[m for m in months if m.is_done],
+        plans=leaf_plans(leaves),
     )
+
+
+def leaf_plans(leaves: dict) -> list[dict]:
+    """Each leaf's forecast for the deadline period against its plan (metrics targets)."""
+    out = []
+    for code in sorted(leaves):
+        leaf = leaves[code]
+        plan, forecast = leaf.get("plan"), leaf.get("display_mean")
+        gap = None
+        if plan and forecast is not None:
+            gap = 100 * (forecast - plan) / abs(plan)
+        good = None if gap is None else gap * int(leaf.get("direction", 1)) >= 0
+        out.append({"code": code, "name": kpi_name(leaf, code),
+                    "forecast": format_value(forecast, leaf.get("unit", "")),
+                    "plan": format_value(plan, leaf.get("unit", "")) if plan is not None
+                    else "—",
+                    "gap": format_change(gap, "%") if gap is not None else "—", "good": good})
+    return out
 
 
 def _headline(row, changes, leaves) -> str:

@@ -30,6 +30,8 @@ from metrics.analytics import (
     what_if,
 )
 from metrics.models import Anomaly, AnomalyLabel, KgiStatus
+from metrics.target_plan import CADENCE_GRAIN
+from metrics.targets import load_plan
 from reviews.models import Decision, Reforecast, ReforecastStatus, Scenario
 from reviews.reforecast import recovery
 from teams.models import Company
@@ -137,10 +139,16 @@ def reforecast_fail(*, reforecast_id: int, reason: str) -> None:
 def _payload(company, month, outlook, previous) -> dict:
     kpis = outlook.kpis
     root = outlook.root
+    # Each leaf's plan for the deadline period at the root's grain, read through the one
+    # target plan (a weekly leaf's month targets summed by days, a rate not divided).
+    plan = load_plan(company, [kpis[code].pk for code in outlook.leaves])
+    grain = CADENCE_GRAIN[root.cadence]
     leaves = {}
     for code, leaf in outlook.leaves.items():
         kpi = kpis[code]
+        planned = plan.at(kpi, grain, outlook.deadline_period)
         leaves[code] = {
+            "plan": float(planned) if planned is not None else None,
             "mean": leaf.mean, "sigma": leaf.sigma, "positive": leaf.positive,
             "direction": leaf.direction,
             "unit": leaf.unit, "method": leaf.method, "flags": leaf.flags,
