@@ -145,9 +145,21 @@ def seed_customers(company):
         CustomerMrr(customer_id=pks[c.external_id], month=m, mrr=v)
         for c, history in zip(customers, histories, strict=True) for m, v in history
     ])
-    from customers.ledger import backfill_team
     from customers.services import cs_sync_measurements
 
-    backfill_team(team, today)
+    _ledger(team, today)
     cs_sync_measurements(team=team, today=today)
     return company
+
+
+def _ledger(team, today):
+    """The demo customers' MRR movements, month by month from their MRR history."""
+    from customers.models import MrrMovement
+    from customers.selectors import customer_records
+    from engine.saas_ledger import ledger_from_record
+
+    MrrMovement.objects.bulk_create([
+        MrrMovement(customer_id=int(move.customer), month=move.month, kind=move.kind,
+                    mrr_before=move.before, mrr_after=move.after)
+        for record in customer_records(team)
+        for move in ledger_from_record(record, month_start(today))])

@@ -88,16 +88,3 @@ def team_answers(team) -> dict[int, dict[str, dict[date, int]]]:
         out.setdefault(customer_id, {}).setdefault(kind, {})[day] = score
     return out
 
-
-def backfill_team(team, through: date) -> int:
-    """Rebuild the movements of a team's customers that have none, from their MRR history."""
-    from customers.selectors import customer_records
-
-    have = set(MrrMovement.objects.filter(customer__team=team).values_list("customer_id",
-                                                                         flat=True))
-    rows = [MrrMovement(customer_id=int(move.customer), month=move.month, kind=move.kind,
-                        mrr_before=move.before, mrr_after=move.after)
-            for record in customer_records(team) if int(record.id) not in have
-            for move in saas_ledger.ledger_from_record(record, month_start(through))]
-    MrrMovement.objects.bulk_create(rows)
-    return len(rows)
