@@ -244,3 +244,14 @@ class TeamMembership(models.Model):
 
 
 # --- OKRs -----------------------------------------------------------------------------
+
+
+class FormSubmission(models.Model):
+    """A create form that was posted, by its hidden key (``{% form_key %}``, a fresh UUID at
+    every render): the same rendered form posted again finds its row and creates nothing
+    (``teams.idempotency``). Rows older than a day are forgotten (``teams.tasks``)."""
+
+    key = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -25,6 +25,7 @@ from reviews.forms import (
 )
 from reviews.models import WeeklyReview
 from reviews.selectors import review_history, review_page, team_decision_kpis
+from teams.idempotency import once_per_form
 from teams.models import Team, TeamMembership
 from teams.permissions import can
 from teams.tenancy import company_view, get_team, require
@@ -155,6 +156,7 @@ def _partial_or_redirect(request, review, partial, **forms):
 
 @require_POST
 @company_view("contribute")
+@once_per_form
 def review_note_add(request, team, week):
     review = _review(request, team, week)
     require(request, "contribute", review.team)

@@ -17,6 +17,7 @@ from teams.forms import (
     TeamForm,
     TeamMemberForm,
 )
+from teams.idempotency import once_per_form
 from teams.models import ApiToken, Company, Invitation, Membership, Team, TeamMembership
 from teams.tenancy import company_view
 
@@ -94,6 +95,7 @@ def member_remove(request, membership_id):
 
 @require_POST
 @company_view("admin")
+@once_per_form
 def invitation_create(request):
     form = InvitationForm(request.POST, company=request.company)
     if not form.is_valid():
@@ -125,6 +127,7 @@ def invitation_revoke(request, invitation_id):
 
 @require_POST
 @company_view("admin")
+@once_per_form
 def team_create(request):
     form = TeamForm(request.POST)
     if not form.is_valid():
@@ -153,6 +156,7 @@ def team_member_set(request, team):
 
 @require_POST
 @company_view("admin")
+@once_per_form
 def api_token_create(request):
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
