@@ -47,13 +47,13 @@ def team_texts(team, source: str = "") -> list[VoiceText]:
     """Every free text of the team (or of one source), roster first, then stored comments."""
     texts = []
     if source in ("", VoiceSource.NPS, VoiceSource.NOTE):
-        for nps_comment, notes, updated in Customer.objects.filter(team=team).order_by(
-                "pk").values_list("nps_comment", "notes", "updated_at"):
-            day = updated.date() if updated else None
+        # The roster does not say when a comment was written: undated (no trend point).
+        for nps_comment, notes in Customer.objects.filter(team=team).order_by(
+                "pk").values_list("nps_comment", "notes"):
             if nps_comment.strip() and source in ("", VoiceSource.NPS):
-                texts.append(VoiceText(nps_comment, VoiceSource.NPS, day))
+                texts.append(VoiceText(nps_comment, VoiceSource.NPS))
             if notes.strip() and source in ("", VoiceSource.NOTE):
-                texts.append(VoiceText(notes, VoiceSource.NOTE, day))
+                texts.append(VoiceText(notes, VoiceSource.NOTE))
     stored = VoiceComment.objects.filter(team=team)
     if source:
         stored = stored.filter(source=source)

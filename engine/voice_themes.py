@@ -159,14 +159,17 @@ def find_themes(texts: Sequence[VoiceText], *, max_themes: int = MAX_THEMES,
     refuses more); fewer than four usable texts make one theme.
     """
     texts = list(texts)[:MAX_TEXTS]
-    tokens = [list(content_words(t.text[:MAX_TEXT_LENGTH], lang)) for t in texts]
-    usable = [i for i, words in enumerate(tokens) if words]
-    if not usable:
+    # Identical texts (a note pasted on many customers) are clustered once, so repetition
+    # weighs in the counts, not in how the topics are drawn.
+    firsts, copies = {}, {}
+    for index, text in enumerate(texts):
+        key = normalize(text.text[:MAX_TEXT_LENGTH])
+        copies.setdefault(firsts.setdefault(key, index), []).append(index)
+    tokens = {i: list(content_words(texts[i].text[:MAX_TEXT_LENGTH], lang)) for i in copies}
+    keep = [i for i in copies if tokens[i]]
+    if not keep:
         return []
-    matrix, terms = _matrix([tokens[i] for i in usable])
-    if matrix.shape[1] == 0:  # pragma: no cover - a usable text has at least one word
-        return []
-    keep = usable
+    matrix, terms = _matrix([tokens[i] for i in keep])
     max_k = min(max_themes, len(keep) - 1, matrix.shape[1])
     chosen = _choose_k(matrix, max_k) if len(keep) >= 4 and max_k >= 2 else None
     if chosen is None:  # one theme: everything
@@ -180,7 +183,8 @@ def find_themes(texts: Sequence[VoiceText], *, max_themes: int = MAX_THEMES,
         rows = np.flatnonzero(labels == label)
         centre = np.asarray(topics[label]).ravel()
         order = [j for j in np.argsort(-centre, kind="stable")[:TOP_TERMS] if centre[j] > 0]
-        ranked = [keep[rows[j]] for j in np.argsort(-weights[rows, label], kind="stable")]
+        ranked = [keep[r] for r in sorted(
+            rows, key=lambda r: (-weights[r, label], -len(copies[keep[r]]), keep[r]))]
         examples = []
         for index in ranked:
             quote = _example(texts[index].text)
@@ -188,7 +192,7 @@ def find_themes(texts: Sequence[VoiceText], *, max_themes: int = MAX_THEMES,
                 examples.append(quote)
             if len(examples) == EXAMPLES:
                 break
-        members = sorted(keep[r] for r in rows)
+        members = sorted(m for r in rows for m in copies[keep[r]])
         months = Counter(texts[i].said_on.strftime("%Y-%m") for i in members
                          if texts[i].said_on)
         clusters.append(Cluster(

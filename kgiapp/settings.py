@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    # Optional two-factor sign-in for admins (TOTP devices; teams/two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # django-ninja's own Swagger UI files (otherwise /api/v1/docs loads them from a CDN).
     "ninja",
     # Ground floor first; each app imports only from the ones above it in this list.
@@ -67,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A login waiting for its two-factor code reaches only the code page.
+    "kgiapp.middleware.TwoFactorMiddleware",
     "core.middleware.ConstraintMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -290,6 +295,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.reforecast.tasks.reforecast_monthly",
         "schedule": crontab(minute=0, hour=4, day_of_month="1"),
     },
+    # The idempotency keys of forms posted more than a day ago (teams.idempotency).
+    "form-keys-forget": {
+        "task": "teams.tasks.form_keys_forget",
+        "schedule": crontab(minute=15, hour=3),
+    },
     # Reminders, escalations, digests and reports: whatever has come due, then sent.
     "notifications-tick": {
         "task": "notifications.tasks.notifications_tick",
@@ -337,3 +347,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Two-factor sign-in: the name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "kgiapp")

@@ -6,7 +6,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
 from kgiapp import sso
 from kgiapp.api import api
-from kgiapp.views import accounts, dashboard, health, home, team
+from kgiapp.views import accounts, dashboard, health, home, team, two_factor
 from metrics.sources.urls import hook_patterns
 from notifications.views import preferences as notification_preferences
 from teams.views import invitations, start
@@ -28,6 +28,8 @@ urlpatterns = [
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", accounts.profile, name="account-profile"),
+    path("accounts/2fa/", two_factor.two_factor_setup, name="two-factor"),
+    path("accounts/2fa/verify/", two_factor.two_factor_verify, name="two-factor-verify"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class TeamsConfig(AppConfig):
     name = "teams"
     verbose_name = _("Teams")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from teams.two_factor import on_login
+
+        user_logged_in.connect(on_login, dispatch_uid="teams-two-factor-pending")

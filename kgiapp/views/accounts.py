@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from teams.forms import DisplayNameForm
 from teams.services import user_set_display_name
+from teams.two_factor import may_enrol
 
 # At most this many reset emails per address, and per client address, in the window.
 RESET_LIMIT = 5
@@ -73,5 +74,6 @@ def profile(request):
         user_set_display_name(user=request.user, display_name=form.cleaned_data["display_name"])
         messages.success(request, _("Display name saved."))
         return redirect("account-profile")
-    return render(request, "registration/profile.html", {"form": form},
+    return render(request, "registration/profile.html",
+                  {"form": form, "may_two_factor": may_enrol(request.user)},
                   status=400 if request.method == "POST" else 200)

@@ -129,7 +129,8 @@ def tree_draft_plan(*, company, draft) -> DraftPlan:
         rows.append(DraftRow(code=code, depth=depth, spec=specs.get(code), existing=kpi,
                              formula=formula,
                              reason=_reason(draft, code, parent, formulas, names)))
-        if code in formulas:
+        # An existing KPI keeps its own formula and inputs: the review lists it, not its subtree.
+        if code in formulas and (kpi is None or code == draft.root_code):
             for name in formulas[code].names:
                 if name not in seen and (name in specs or name in existing):
                     walk(name, depth + 1, code)

@@ -151,3 +151,14 @@ def test_the_api_answers_themes_with_member_indexes(world, client):
     assert stored.status_code == 201 and stored.json() == {"added": 2}
     assert set(VoiceComment.objects.filter(team=world.team).values_list("said_on", flat=True)) \
         == {date(2026, 10, 1), date(2026, 11, 2)}
+
+
+def test_a_text_repeated_on_many_customers_counts_but_does_not_draw_the_topics():
+    rows = labelled() + [("support", "サポートの回答が遅く不満。")] * 40
+    themes = find_themes([VoiceText(text) for _, text in rows])
+    for theme in themes:
+        topic, n = Counter(rows[i][0] for i in theme.members).most_common(1)[0]
+        assert n / theme.count >= 0.8
+    support = next(t for t in themes if 64 in t.members)
+    assert set(range(64, 104)) <= set(support.members)
+    assert support.examples.count("サポートの回答が遅く不満。") <= 1

@@ -30,6 +30,10 @@ ROWS = {
     "login": public_row(200, everyone=LOGGED_IN_REDIRECT),
     "logout": public_row(302, method="post"),
     "account-profile": public_row(ALLOWED, everyone={"anonymous": 302}),
+    # Offered to admins (of any company): the others read that it is for admins.
+    "two-factor": public_row(ALLOWED, everyone={"anonymous": 302}),
+    # Without a pending login there is nothing to verify: back to where they were going.
+    "two-factor-verify": public_row(302),
     "password_change": public_row(ALLOWED, everyone={"anonymous": 302}),
     "password_change_done": public_row(ALLOWED, everyone={"anonymous": 302}),
     "password_reset": public_row(200),
