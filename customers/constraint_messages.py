@@ -25,4 +25,5 @@ MESSAGES = {
     "customers_csriskrules_onboarding_days_check": ("onboarding_days", NOT_NEGATIVE),
     "customers_csriskrules_no_login_days_check": ("no_login_days", NOT_NEGATIVE),
     "customers_csriskrules_nps_max_check": ("nps_max", NOT_NEGATIVE),
+    "customers_csriskrules_min_reasons_check": ("min_reasons", NOT_NEGATIVE),
 }

@@ -39,8 +39,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-MAX_LENGTH = 256
-MAX_NODES = 64
+# Bounded so a pasted formula can't cost the parser (or the recursion limit) anything:
+# 4,000 characters hold a sum of 18 team products with room to spare; 500 parts keep the
+# tree at most ~250 operators deep, well under Python's recursion limit.
+MAX_LENGTH = 4000
+MAX_NODES = 500
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 # Symbols people type in Japanese business documents; NFKC does not map × and ÷.
@@ -188,6 +191,13 @@ def parse_formula(text: str, known_codes: set[str] | None = None) -> Formula:
         raise FormulaError("empty", "formula is empty")
     source = normalise(text)
     tree = _parse_ast(source)
+    # Counted on Python's tree first (iteratively), so a huge chain is refused before the
+    # recursive conversion walks it.
+    rough = sum(isinstance(n, (ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant))
+                for n in ast.walk(tree.body))
+    if rough > MAX_NODES:
+        raise FormulaError("too_many_nodes", f"formula has {rough} parts; the limit is "
+                           f"{MAX_NODES}", count=rough, max=MAX_NODES)
     root = _Converter(source, known_codes).convert(tree.body)
     _reject_comment(source)
     _check_node_count(root)

@@ -295,6 +295,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.reforecast.tasks.reforecast_monthly",
         "schedule": crontab(minute=0, hour=4, day_of_month="1"),
     },
+    # The idempotency keys of forms posted more than a day ago (teams.idempotency).
+    "form-keys-forget": {
+        "task": "teams.tasks.form_keys_forget",
+        "schedule": crontab(minute=15, hour=3),
+    },
     # Reminders, escalations, digests and reports: whatever has come due, then sent.
     "notifications-tick": {
         "task": "notifications.tasks.notifications_tick",

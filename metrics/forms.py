@@ -33,6 +33,7 @@ class KpiForm(forms.ModelForm):
                   "kind", "phase", "cadence", "aggregation", "team", "lever", "data_source",
                   "is_vanity", "allows_negative"]
         widgets = {"definition": forms.Textarea(attrs={"rows": 2}),
+                   "formula": forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
                    "lever": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, company, **kwargs):

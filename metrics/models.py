@@ -101,8 +101,8 @@ class Kpi(models.Model):
     focus = models.CharField(
         _("focus"), max_length=10, choices=Focus.choices, default=Focus.MONITORING
     )
-    formula = models.CharField(
-        _("formula"), max_length=256, blank=True,
+    formula = models.TextField(
+        _("formula"), blank=True,
         help_text=_("e.g. uu * cvr * aov — KPI codes, numbers, + − × ÷ and parentheses."),
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -17,6 +17,7 @@ from okrs import services as okr_services
 from okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm
 from okrs.models import KeyResult, Objective
 from okrs.scale import quarter_hints
+from teams.idempotency import once_per_form
 from teams.permissions import can
 from teams.tenancy import company_view, get_team, require
 
@@ -141,6 +142,7 @@ def okr_list(request, team):
 
 @require_POST
 @company_view("manage_team")
+@once_per_form
 def objective_create(request, team):
     team = get_team(request, team)
     require(request, "manage_team", team)
@@ -198,6 +200,7 @@ def _save_kr(request, team, objective, key_result=None):
 
 @require_POST
 @company_view("manage_team")
+@once_per_form
 def key_result_create(request, team, objective_id):
     team = get_team(request, team)
     require(request, "manage_team", team)
@@ -226,6 +229,7 @@ def key_result_delete(request, team, kr_id):
 
 @require_POST
 @company_view("contribute")
+@once_per_form
 def checkin_create(request, team, kr_id):
     team = get_team(request, team)
     require(request, "contribute", team)

@@ -7,8 +7,10 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone, translation
 
 from core.calendar import team_today, week_of
+from metrics import cards as metric_cards
 from metrics import selectors as metric_selectors
 from metrics.assist import external_configured
+from metrics.facts.store import POINTS
 from metrics.models import Focus, Kpi, Measurement
 from reviews.models import (
     Decision,
@@ -56,29 +58,53 @@ def _pct(new, old):
 
 
 def live_numbers(review, kpis=None):
-    """The team's focus KPIs as of the review's week: last complete period, change, target."""
-    kpis = list(kpis if kpis is not None else team_focus_kpis(review.team))
-    if not kpis:
-        return []
+    """The team's focus KPIs as of the review's week: last complete period, change, target.
+
+    Read from the KPIs' stored facts (metrics.cards: their last points, one query with the
+    KPIs); only a KPI whose stored points don't reach back to the first week shown (a daily
+    KPI) reads its measurements, and only a number older than the fact's latest reads the
+    target plan.
+    """
     since = review.week_start - timedelta(weeks=SPARK_WEEKS + 1)
-    series = defaultdict(list)
-    for kpi_id, period_start, value in (
-        Measurement.objects.filter(kpi__in=kpis, period_start__lt=review.week_start,
-                                   period_start__gte=since)
-        .order_by("kpi_id", "period_start").values_list("kpi_id", "period_start", "value")
-    ):
-        series[kpi_id].append((period_start, value))
+    qs = team_focus_kpis(review.team) if kpis is None else Kpi.objects.filter(
+        pk__in=[k.pk for k in kpis]).order_by("code")
+    company = review.team.company
+    rows = metric_cards.card_rows(company, qs)
+    if not rows:
+        return []
+    series = {}
+    short = []
+    for row in rows:
+        points = row.points
+        if len(points) < POINTS or (points and points[0][0] <= since):
+            series[row.pk] = [(p, v) for p, v in points if since <= p < review.week_start]
+        else:
+            short.append(row.pk)
+    if short:
+        for kpi_id, period_start, value in (
+            Measurement.objects.filter(kpi_id__in=short, period_start__lt=review.week_start,
+                                       period_start__gte=since)
+            .order_by("kpi_id", "period_start").values_list("kpi_id", "period_start", "value")
+        ):
+            series.setdefault(kpi_id, []).append((period_start, value))
     # Each number is compared with its own period's target (a week straddling two months
-    # gets each month's share by days), read through the one target plan.
-    plan = metric_selectors.target_plan(review.company, [k.pk for k in kpis])
-    flags = anomaly_flags(review.company_id, [k.pk for k in kpis], since, review.week_start)
-    rows = []
-    for kpi in kpis:
+    # gets each month's share by days), read through the one target plan; the fact holds
+    # the target of its latest period.
+    older = [r.pk for r in rows if series.get(r.pk) and series[r.pk][-1][0] != r.latest_period]
+    plan = metric_selectors.target_plan(company, older) if older else None
+    flags = anomaly_flags(review.company_id, [r.pk for r in rows], since, review.week_start)
+    out = []
+    for kpi in rows:
         points = series.get(kpi.pk, [])
         period_start, value = points[-1] if points else (None, None)
         previous = points[-2][1] if len(points) > 1 else None
-        target = plan.at(kpi, None, period_start) if period_start else None
-        rows.append({
+        if period_start is None:
+            target = None
+        elif period_start == kpi.latest_period:
+            target = kpi.target
+        else:
+            target = plan.at(kpi, None, period_start)
+        out.append({
             "kpi_id": kpi.pk, "code": kpi.code, "name_ja": kpi.name_ja, "name_en": kpi.name_en,
             "unit": kpi.unit, "direction": kpi.direction,
             "period_start": period_start.isoformat() if period_start else None,
@@ -90,7 +116,7 @@ def live_numbers(review, kpis=None):
             "spark": [float(v) for _p, v in points[-SPARK_WEEKS:]],
             "anomaly": flags.get(kpi.pk, ""),
         })
-    return rows
+    return out
 
 
 def decorate_numbers(rows):

@@ -19,6 +19,18 @@ def timezone_choices():
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=None,
+                                  empty_label=_("— no team —"))
+    team_role = forms.ChoiceField(label=_("Team role"), initial="member", required=False,
+                                  choices=[("member", _("Member")), ("manager", _("Manager"))])
+
+    def __init__(self, *args, company=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from teams.models import Team
+
+        # Only this company's teams: another company's id is an invalid choice.
+        self.fields["team"].queryset = (Team.objects.filter(company=company).order_by("name")
+                                        if company is not None else Team.objects.none())
 
 
 class RoleForm(forms.Form):

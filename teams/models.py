@@ -144,6 +144,11 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
+    # The team the invited person joins on accepting (and their role in it), if any.
+    team = models.ForeignKey("Team", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("team"))
+    team_role = models.CharField(_("team role"), max_length=8, blank=True, default="",
+                                 choices=[("manager", _("Manager")), ("member", _("Member"))])
     # An admin withdrew it before it was used: its link shows a page saying so.
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -239,3 +244,14 @@ class TeamMembership(models.Model):
 
 
 # --- OKRs -----------------------------------------------------------------------------
+
+
+class FormSubmission(models.Model):
+    """A create form that was posted, by its hidden key (``{% form_key %}``, a fresh UUID at
+    every render): the same rendered form posted again finds its row and creates nothing
+    (``teams.idempotency``). Rows older than a day are forgotten (``teams.tasks``)."""
+
+    key = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -68,20 +68,32 @@ def _ensure_another_admin(company, membership):
         raise ValidationError(_("A company needs at least one admin."))
 
 
-def invitation_create(*, company: Company, email: str, role: str, created_by, accept_url_builder):
-    """Create a one-time invitation, email the link, and return (invitation, link) once."""
+def invitation_create(*, company: Company, email: str, role: str, created_by, accept_url_builder,
+                      team: Team | None = None, team_role: str = "member"):
+    """Create a one-time invitation, email the link, and return (invitation, link) once.
+
+    With ``team``, accepting also puts the person in that team with ``team_role``.
+    """
     if role not in Role.values:
         raise ValidationError(_("Unknown role."))
+    if team is not None and team.company_id != company.pk:
+        raise ValidationError(_("Choose a team of this company."))
+    if team is not None and team_role not in TeamRole.values:
+        raise ValidationError(_("Unknown team role."))
     raw = ApiToken.generate_raw().removeprefix(ApiToken.PREFIX)
     invitation = Invitation.objects.create(
         company=company,
         email=email,
         role=role,
         token_hash=hash_secret(raw),
+        team=team,
+        team_role=team_role if team is not None else "",
         created_by=created_by,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
     link = accept_url_builder(raw)
+    team_line = (_("You will be in the team %(team)s as %(team_role)s.") % {
+        "team": team.name, "team_role": TeamRole(team_role).label} + "\n") if team else ""
     send_mail(
         subject=_("You are invited to %(company)s on kgiapp") % {"company": company.name},
         message=_(
@@ -94,7 +106,7 @@ def invitation_create(*, company: Company, email: str, role: str, created_by, ac
             "role": Role(role).label,
             "days": INVITATION_DAYS,
             "link": link,
-        },
+        } + team_line,
         from_email=None,
         recipient_list=[email],
     )
@@ -147,10 +159,19 @@ def invitation_accept(*, raw_token: str, user=None, username=None, password=None
         membership, created = Membership.objects.get_or_create(
             company=invitation.company, user=user, defaults={"role": invitation.role}
         )
+        _join_invited_team(invitation, user)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership
+
+
+def _join_invited_team(invitation: Invitation, user) -> None:
+    """The invitation's team, if any: joined with its role (an existing place is kept)."""
+    if invitation.team_id is not None:
+        TeamMembership.objects.get_or_create(
+            team_id=invitation.team_id, user=user,
+            defaults={"role": invitation.team_role or TeamRole.MEMBER})
 
 
 def invitation_open_for_email(email: str) -> bool:
@@ -170,6 +191,7 @@ def invitation_accept_by_email(*, email: str, user) -> list[Membership]:
         for invitation in invitations:
             membership, _created = Membership.objects.get_or_create(
                 company=invitation.company, user=user, defaults={"role": invitation.role})
+            _join_invited_team(invitation, user)
             invitation.accepted_at = timezone.now()
             invitation.accepted_by = user
             invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -1,4 +1,6 @@
 """Template helpers every page uses: unit formatting, SVG sparklines, capability checks."""
+import uuid
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -44,6 +46,12 @@ def card_value(value, unit):
 def change(value, unit):
     """{{ row.change|change:row.change_unit }} → +3.2 % or −0.3 pt."""
     return formatting.format_change(value, unit)
+
+
+@register.simple_tag
+def form_key():
+    """The hidden idempotency key of a create form: fresh at every render (teams.idempotency)."""
+    return format_html('<input type="hidden" name="form_key" value="{}">', uuid.uuid4())
 
 
 @register.simple_tag(takes_context=True)

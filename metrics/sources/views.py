@@ -28,6 +28,7 @@ from metrics.sources.services import (
     source_run,
 )
 from metrics.sources.tasks import source_run_task
+from teams.idempotency import once_per_form
 from teams.tenancy import company_view
 
 MAX_WEBHOOK_BYTES = 5 * 1024 * 1024
@@ -56,6 +57,7 @@ class SourceForm(forms.Form):
 
 
 @company_view("manage_team")
+@once_per_form
 def source_list(request):
     form = SourceForm(request.POST or None)
     secret = None

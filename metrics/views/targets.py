@@ -10,11 +10,13 @@ from metrics.forms import TargetForm
 from metrics.models import Kpi
 from metrics.targets import TargetRefused, can_set_targets, target_set
 from metrics.views.kpi import render_kpi_page
+from teams.idempotency import once_per_form
 from teams.tenancy import company_view
 
 
 @require_POST
 @company_view("view")
+@once_per_form
 def kpi_target_set(request, code):
     """POST period, kind, value, reason: store the target (history kept), or say why not."""
     kpi = get_object_or_404(Kpi.objects.select_related("team"), company=request.company,

@@ -13,6 +13,7 @@ from reviews import services
 from reviews.forms import DecisionEditForm, TaskForm
 from reviews.models import Decision, Task
 from reviews.views.review import _add_errors, _partial_or_redirect, _review
+from teams.idempotency import once_per_form
 from teams.tenancy import company_view, require
 
 
@@ -33,6 +34,7 @@ def _answer(request, review, form=None, decision=None, error=None):
 
 @require_POST
 @company_view("manage_team")
+@once_per_form
 def review_task_add(request, team, week, decision_id):
     review = _managed_review(request, team, week)
     decision = get_object_or_404(Decision, review=review, pk=decision_id)

@@ -25,6 +25,7 @@ from reviews.forms import (
 )
 from reviews.models import WeeklyReview
 from reviews.selectors import review_history, review_page, team_decision_kpis
+from teams.idempotency import once_per_form
 from teams.models import Team, TeamMembership
 from teams.permissions import can
 from teams.tenancy import company_view, get_team, require
@@ -39,7 +40,7 @@ def _find_review(request, team_slug, week):
     if parsed is None:
         raise Http404
     iso_year, iso_week, monday = parsed
-    review = (WeeklyReview.objects.select_related("team", "closed_by")
+    review = (WeeklyReview.objects.select_related("team__company", "closed_by")
               .filter(team=team, iso_year=iso_year, iso_week=iso_week).first())
     return team, review, monday == week_of(team_today(team))[2]
 
@@ -155,6 +156,7 @@ def _partial_or_redirect(request, review, partial, **forms):
 
 @require_POST
 @company_view("contribute")
+@once_per_form
 def review_note_add(request, team, week):
     review = _review(request, team, week)
     require(request, "contribute", review.team)

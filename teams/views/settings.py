@@ -17,6 +17,7 @@ from teams.forms import (
     TeamForm,
     TeamMemberForm,
 )
+from teams.idempotency import once_per_form
 from teams.models import ApiToken, Company, Invitation, Membership, Team, TeamMembership
 from teams.tenancy import company_view
 
@@ -37,7 +38,7 @@ def _settings_context(request, **forms):
         "tokens": ApiToken.objects.filter(company=company).select_related("user"),
         # Prefixed: the team form on the same page has name and slug fields too.
         "company_form": CompanyProfileForm(instance=company, prefix="company"),
-        "invitation_form": InvitationForm(),
+        "invitation_form": InvitationForm(company=company),
         "team_form": TeamForm(),
         "team_member_form": TeamMemberForm(company=company),
         "token_form": ApiTokenForm(),
@@ -94,14 +95,17 @@ def member_remove(request, membership_id):
 
 @require_POST
 @company_view("admin")
+@once_per_form
 def invitation_create(request):
-    form = InvitationForm(request.POST)
+    form = InvitationForm(request.POST, company=request.company)
     if not form.is_valid():
         return _invalid(request, invitation_form=form)
     _invitation, link = services.invitation_create(
         company=request.company,
         email=form.cleaned_data["email"],
         role=form.cleaned_data["role"],
+        team=form.cleaned_data["team"],
+        team_role=form.cleaned_data["team_role"] or "member",
         created_by=request.user,
         accept_url_builder=lambda raw: request.build_absolute_uri(
             reverse("invite-accept", args=[raw])
@@ -123,6 +127,7 @@ def invitation_revoke(request, invitation_id):
 
 @require_POST
 @company_view("admin")
+@once_per_form
 def team_create(request):
     form = TeamForm(request.POST)
     if not form.is_valid():
@@ -151,6 +156,7 @@ def team_member_set(request, team):
 
 @require_POST
 @company_view("admin")
+@once_per_form
 def api_token_create(request):
     form = ApiTokenForm(request.POST)
     if not form.is_valid():

@@ -159,28 +159,46 @@ def padded(core: str, length: int) -> str:
     return core + " " * (length - len(core))
 
 
-def test_exactly_256_characters_is_accepted():
+def test_exactly_max_length_characters_is_accepted():
     text = padded("uu * cvr", MAX_LENGTH)
-    assert len(text) == 256
+    assert len(text) == MAX_LENGTH == 4000
     assert parse_formula(text).variables == {"uu", "cvr"}
 
 
-def test_257_characters_is_too_long():
+def test_one_character_more_is_too_long():
     error = error_of(padded("uu * cvr", MAX_LENGTH + 1))
     assert error.code == "too_long"
-    assert error.params == {"length": 257, "max": 256}
+    assert error.params == {"length": 4001, "max": 4000}
 
 
-def test_exactly_64_nodes_is_accepted():
-    text = "-" + "+".join(["a"] * 32)  # 32 names + 31 additions + 1 negation
-    assert MAX_NODES == 64
-    assert parse_formula(text).evaluate({"a": 1.0}) == pytest.approx(30.0)
+def test_a_sum_of_18_team_products_fits():
+    """Past the old 256-character ceiling: each team's leads × conversion × price."""
+    text = " + ".join(f"team{i:02d}_leads * team{i:02d}_cvr * team{i:02d}_aov"
+                      for i in range(18))
+    assert len(text) > 256
+    formula = parse_formula(text)
+    values = {name: 2.0 for name in formula.variables}
+    assert formula.evaluate(values) == pytest.approx(18 * 8.0)
 
 
-def test_65_nodes_is_too_many():
-    error = error_of("+".join(["a"] * 33))  # 33 names + 32 additions
+def test_a_chain_of_max_parts_evaluates_and_one_more_is_refused_before_recursing():
+    names = (MAX_NODES + 1) // 2  # names + additions
+    ok = parse_formula("+".join(["a"] * names))
+    assert ok.evaluate({"a": 1.0}) == pytest.approx(names)
+    error = error_of("+".join(["a"] * 1900))  # 3,799 characters: under the length limit
+    assert error.code == "too_many_nodes" and error.params["max"] == MAX_NODES
+
+
+def test_exactly_max_nodes_is_accepted():
+    text = "-" + "+".join(["a"] * 250)  # 250 names + 249 additions + 1 negation
+    assert MAX_NODES == 500
+    assert parse_formula(text).evaluate({"a": 1.0}) == pytest.approx(248.0)
+
+
+def test_one_node_more_is_too_many():
+    error = error_of("+".join(["a"] * 251))  # 251 names + 250 additions
     assert error.code == "too_many_nodes"
-    assert error.params == {"count": 65, "max": 64}
+    assert error.params == {"count": 501, "max": 500}
 
 
 def test_evaluate_works_over_numpy_arrays():

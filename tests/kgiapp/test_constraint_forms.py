@@ -65,7 +65,9 @@ UNREACHABLE = {
     "notification_sent_has_time": "set by the service",
     "preference_channel_valid": "channel is a choice field",
 }
-UNREACHABLE_SUFFIXES = ("_count_check", "_size_check", "_attempts_check", "_progress_check",
+# "<field>_valid" checks guard a choice field (status, kind, channel…): a form offers only
+# valid choices and services set the rest, so a new one need not be listed by name.
+UNREACHABLE_SUFFIXES = ("_valid", "_count_check", "_size_check", "_attempts_check", "_progress_check",
                         "_draws_check", "_iso_year_check", "_iso_week_check")
 
 
@@ -347,6 +349,7 @@ FORM_CASES = {
                                                     "0"),
     "customers_csriskrules_no_login_days_check": ("manager", _risk_rule("no_login_days"), "0"),
     "customers_csriskrules_nps_max_check": ("manager", _risk_rule("nps_max"), "0"),
+    "customers_csriskrules_min_reasons_check": ("manager", _risk_rule("min_reasons"), "1"),
     "kr_weight_positive": ("manager", _kr_edit({"weight": "0"}), "0"),
     "kr_metric_has_start": ("manager", _kr_edit({"kind": "metric", "start": ""}), "start"),
     "checkin_confidence_0_10": ("manager", case_checkin_confidence, "10"),
