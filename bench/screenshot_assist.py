@@ -82,7 +82,8 @@ def shoot(base, out):
             if lang == "en":  # accept once, after both languages saw the review
                 page.goto(f"{base}/shopco/tree/assist/")
                 page.locator("main form button[type=submit]").first.click()
-                page.select_option("select[name=team]", label="Growth")
+                for select in page.locator("select[name^='team-']").all():
+                    select.select_option(label="Growth")
                 page.locator("#draft button[type=submit]").click()
                 page.wait_for_load_state("networkidle")
                 save("5-accepted-tree")

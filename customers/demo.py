@@ -147,5 +147,19 @@ def seed_customers(company):
     ])
     from customers.services import cs_sync_measurements
 
+    _ledger(team, today)
     cs_sync_measurements(team=team, today=today)
     return company
+
+
+def _ledger(team, today):
+    """The demo customers' MRR movements, month by month from their MRR history."""
+    from customers.models import MrrMovement
+    from customers.selectors import customer_records
+    from engine.saas_ledger import ledger_from_record
+
+    MrrMovement.objects.bulk_create([
+        MrrMovement(customer_id=int(move.customer), month=move.month, kind=move.kind,
+                    mrr_before=move.before, mrr_after=move.after)
+        for record in customer_records(team)
+        for move in ledger_from_record(record, month_start(today))])

@@ -7,12 +7,17 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from teams.models import Company
 
 __all__ = [
     "Customer",
     "CustomerMrr",
+    "MrrMovement",
+    "MrrMovementKind",
+    "SurveyKind",
+    "SurveyResponse",
     "CustomerRevision",
     "CsRiskRules",
     "OnboardingStatus",
@@ -155,6 +160,69 @@ class CustomerMrr(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["customer", "month"], name="customer_mrr_one_per_month"),
             models.CheckConstraint(condition=Q(mrr__gte=0), name="customer_mrr_history_positive"),
+        ]
+
+
+class MrrMovementKind(models.TextChoices):
+    NEW = "new", pgettext_lazy("MRR movement", "New")
+    EXPANSION = "expansion", pgettext_lazy("MRR movement", "Expansion")
+    CONTRACTION = "contraction", pgettext_lazy("MRR movement", "Contraction")
+    CHURN = "churn", pgettext_lazy("MRR movement", "Churn")
+    REACTIVATION = "reactivation", pgettext_lazy("MRR movement", "Reactivation")
+
+
+class MrrMovement(models.Model):
+    """How one customer's MRR moved in one month (engine.saas_ledger), kept once written.
+
+    A later change of today's MRR adds or updates the row of today's month only, so the
+    retention of a closed month never moves.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="movements")
+    month = models.DateField()
+    kind = models.CharField(max_length=12, choices=MrrMovementKind.choices)
+    mrr_before = models.DecimalField(max_digits=14, decimal_places=0)
+    mrr_after = models.DecimalField(max_digits=14, decimal_places=0)
+    roster_import = models.ForeignKey(RosterImport, on_delete=models.SET_NULL, null=True,
+                                      blank=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["customer", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "month"],
+                                    name="mrr_movement_one_per_month"),
+            models.CheckConstraint(condition=Q(mrr_before__gte=0, mrr_after__gte=0),
+                                   name="mrr_movement_not_negative"),
+            models.CheckConstraint(condition=Q(kind__in=MrrMovementKind.values),
+                                   name="mrr_movement_kind_valid"),
+        ]
+
+
+class SurveyKind(models.TextChoices):
+    NPS = "nps", "NPS"
+    CSAT = "csat", "CSAT"
+
+
+class SurveyResponse(models.Model):
+    """One NPS (0–10) or CSAT (1–5) answer with the day it was given."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="responses")
+    kind = models.CharField(max_length=4, choices=SurveyKind.choices)
+    score = models.PositiveSmallIntegerField()
+    answered_on = models.DateField()
+    roster_import = models.ForeignKey(RosterImport, on_delete=models.SET_NULL, null=True,
+                                      blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["customer", "kind", "answered_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "kind", "answered_on"],
+                                    name="survey_response_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(kind="nps", score__lte=10) | Q(kind="csat", score__gte=1,
+                                                             score__lte=5),
+                name="survey_response_score_in_scale"),
         ]
 
 

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.calendar import month_start, parse_month, previous_month
+from customers.ledger import team_answers, team_ledger
 from customers.models import Customer, CustomerMrr
 from customers.notes import explain
-from engine import saas, saas_risk
+from engine import saas, saas_ledger, saas_risk
 from engine.saas import CustomerRecord
 from engine.saas_risk import AtRiskRules
 
@@ -94,19 +95,21 @@ def customer_records(team) -> list[CustomerRecord]:
         customer__team=team
     ).values_list("customer_id", "month", "mrr"):
         history[customer_id][month] = mrr
+    answers = team_answers(team)
     records = []
     for c in Customer.objects.filter(team=team, contract_date__isnull=False).order_by("name"):
-        records.append(_record(c, history.get(c.pk, {})))
+        records.append(_record(c, history.get(c.pk, {}), answers.get(c.pk, {})))
     return records
 
 
-def _record(c: Customer, history) -> CustomerRecord:
+def _record(c: Customer, history, answers=None) -> CustomerRecord:
     status = c.onboarding_status if c.onboarding_status in saas.ONBOARDING_STATUSES else None
     return CustomerRecord(
         id=str(c.pk), contract_date=c.contract_date, churn_date=c.churn_date,
         onboarding_status=status, onboarding_completed_on=c.onboarding_completed_on,
         last_login=c.last_login, nps=c.nps, csat=c.csat, mrr=c.mrr or 0, mrr_history=history,
         notes=f"{c.notes} {c.nps_comment}".strip(),
+        nps_answers=(answers or {}).get("nps", {}), csat_answers=(answers or {}).get("csat", {}),
     )
 
 
@@ -124,6 +127,11 @@ def month_metrics(team, month: date, today: date, records=None) -> list[dict]:
     # Onboarding windows are judged with what we know today, so a past month's cohort is
     # complete once its 30 days have passed (the engine would otherwise stop at month end).
     computed = saas.monthly_metrics(records, month, gross_margin=GROSS_MARGIN, as_of=today)
+    # Revenue retention from the stored MRR movements once the team has them: a closed
+    # month's figures then stay as they were, whatever today's MRR says.
+    stored = team_ledger(team)
+    if stored:
+        computed.update(saas_ledger.retention_metrics(stored, month))
     rows = []
     for key, (label, definition) in METRICS.items():
         metric = computed[key]

@@ -1,7 +1,7 @@
 """Customer-success rules that change data: roster import, hand edits, risk rules, KPI feed."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from functools import partial
 
@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.calendar import add_months, month_start, next_month
+from core.calendar import add_months, month_start
 from core.integrity import refuse_constraints
+from customers import ledger
 from customers.models import (
     CsRiskRules,
     Customer,
@@ -22,7 +23,7 @@ from customers.models import (
 )
 from engine import saas
 from metrics.measurements import Entry, MeasurementError, measurements_bulk_upsert
-from metrics.models import Kpi, PeriodKind, Source, Target
+from metrics.models import Cadence, Kpi, PeriodKind, Source, Target
 from spreadsheets import FileRejected, read_table
 from spreadsheets.roster import RosterRow, map_columns, table_to_roster
 
@@ -179,6 +180,11 @@ def roster_import_commit(*, roster_import: RosterImport, user) -> RosterImport:
             customer.save()
             revisions.append(CustomerRevision(customer=customer, roster_import=batch,
                                               changes=changes, created=is_new, changed_by=user))
+            ledger.record_roster_mrr(
+                customer, as_of=batch.as_of, is_new=is_new, roster_import=batch,
+                mrr=customer.mrr if "mrr" in changes else None,
+                churn_date=customer.churn_date if "churn_date" in changes else None)
+            ledger.record_answers(customer, changes, batch.as_of, roster_import=batch)
             created += is_new
             updated += not is_new
         else:
@@ -229,10 +235,14 @@ def customer_update(*, customer: Customer, data: dict, user) -> Customer:
     with refuse_constraints():  # someone took the name (or ID) since our check
         customer.save()
     CustomerRevision.objects.create(customer=customer, changes=changes, changed_by=user)
+    today = timezone.localdate()
     if "mrr" in changes and customer.mrr is not None:
         CustomerMrr.objects.update_or_create(
-            customer=customer, month=month_start(timezone.localdate()),
-            defaults={"mrr": customer.mrr})
+            customer=customer, month=month_start(today), defaults={"mrr": customer.mrr})
+        ledger.record_mrr(customer, today, customer.mrr)
+    if "churn_date" in changes and customer.churn_date is not None:
+        ledger.record_mrr(customer, customer.churn_date, 0, churned=True)
+    ledger.record_answers(customer, changes, today)
     cs_sync_measurements(team=customer.team)
     return customer
 
@@ -274,22 +284,26 @@ def closed_months(today: date, count: int = SYNC_MONTHS) -> list[date]:
 def cs_sync_measurements(*, team, today: date | None = None, months=None) -> dict:
     """Write the roster's monthly churn / NPS / onboarding / CSAT into the team's KPIs.
 
-    For each closed month (the last 12 by default) and each KPI of the team whose code is
-    in METRIC_TO_KPI, the month's value is stored as a ``computed`` measurement in the KPI's
-    period that contains the month's last day (for a weekly KPI: the week the month closes
-    in), through the one writer of measurements (``measurements_bulk_upsert``, as the
+    For each closed month (the last 12 by default) and each *monthly* KPI of the team whose
+    code is in METRIC_TO_KPI, the month's value is stored as a ``computed`` measurement of
+    that month, through the one writer of measurements (``measurements_bulk_upsert``, as the
     system), so corrections keep a revision and formula KPIs built on these are recomputed.
+    A month's figure is never written into a weekly or daily KPI (one week a month would
+    carry it: a saw-tooth and false anomalies); such KPIs are counted in "other_cadence".
     Values typed by hand (source "manual") are never overwritten; a KPI with a formula is
     computed from its inputs, not fed. Undefined months are skipped. Running it twice
-    changes nothing. Returns {"written": n, "skipped_manual": n, "refused": n}.
+    changes nothing. Returns {"written": n, "skipped_manual": n, "refused": n[, "other_cadence": n]}.
     """
     from customers.selectors import customer_records
 
     today = today or timezone.localdate()
-    kpis = [k for k in Kpi.objects.filter(company=team.company, team=team,
-                                          code__in=METRIC_TO_KPI.values())
-            if not k.is_computed]
+    found = [k for k in Kpi.objects.filter(company=team.company, team=team,
+                                           code__in=METRIC_TO_KPI.values())
+             if not k.is_computed]
+    kpis = [k for k in found if k.cadence == Cadence.MONTHLY]
     result = {"written": 0, "skipped_manual": 0, "refused": 0}
+    if len(kpis) < len(found):
+        result["other_cadence"] = len(found) - len(kpis)
     if not kpis:
         return result
     records = customer_records(team)
@@ -298,13 +312,12 @@ def cs_sync_measurements(*, team, today: date | None = None, months=None) -> dic
     by_code = {k.code: k for k in kpis}
     entries = []
     for month in months or closed_months(today):
-        last_day = next_month(month) - timedelta(days=1)
         metrics = saas.monthly_metrics(records, month, as_of=today)
         for key, code in METRIC_TO_KPI.items():
             kpi, metric = by_code.get(code), metrics[key]
             if kpi is None or metric.value is None:
                 continue
-            entries.append(Entry(kpi, last_day, _kpi_value(kpi, metric), f"{month:%Y-%m} {key}"))
+            entries.append(Entry(kpi, month, _kpi_value(kpi, metric), f"{month:%Y-%m} {key}"))
     if not entries:
         return result
     write = partial(measurements_bulk_upsert, company=team.company, source=Source.COMPUTED,

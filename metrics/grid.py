@@ -3,12 +3,12 @@
 Under each KPI's values sits its target row: the target of each period as the one plan
 reads it (``metrics.targets.load_plan``: a month target shown as its weekly share for a
 summed weekly KPI). A monthly KPI's target cells are inputs; a weekly or daily KPI's row
-has one input for the month of its latest period (targets are stored per month).
+has one input for the month its latest period ends in (targets are stored per month).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -80,7 +80,9 @@ def target_row(kpi, periods: list[date], plan, month: date | None = None) -> dic
                         if monthly else None, editable=monthly) for p in periods]
     edit = None
     if not monthly and periods:
-        start = month or calendar.month_start(periods[-1])
+        # The month most of the latest period lies in (W49 from Mon 11-30 is December's).
+        last_day = calendar.period_end(periods[-1], kpi.cadence) - timedelta(days=1)
+        start = month or calendar.month_start(last_day)
         edit = TargetCell(kpi, start, None, plan.at(kpi, "month", start), editable=True)
     return {"cells": cells, "month": edit}
 

@@ -7,6 +7,7 @@ plain values (``KpiRow``), formatted here for the templates (``with_display``).
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -97,7 +98,8 @@ class KpiRow:
     target_text: str = ""
     status_label: str = ""
     period_text: str = ""  # "as of": the latest value's period (2026-W48, 2026-11, 2026-12-02)
-    behind: bool = False  # its latest period is older than other cards of its cadence
+    behind: bool = False  # its latest period is older than most cards of its cadence
+    ahead: bool = False  # … or newer (this week's first numbers while most show last week)
 
     @property
     def name(self):
@@ -236,13 +238,18 @@ def with_display(rows, company):
     must keep them per language.
     """
     labels = {status: str(label) for status, label in STATUS_LABELS.items()}
-    newest: dict[str, date] = {}
+    counts: dict[str, Counter] = {}
     for row in rows:
-        if row.latest_period and row.latest_period > newest.get(row.cadence, date.min):
-            newest[row.cadence] = row.latest_period
+        if row.latest_period:
+            counts.setdefault(row.cadence, Counter())[row.latest_period] += 1
+    # The period most cards of a cadence show (the newest of equals): the others say so.
+    usual = {cadence: max(c.items(), key=lambda item: (item[1], item[0]))[0]
+             for cadence, c in counts.items()}
     for row in rows:
         row.period_text = as_of_label(row.latest_period, row.cadence)
-        row.behind = bool(row.latest_period and row.latest_period < newest[row.cadence])
+        if row.latest_period:
+            row.behind = row.latest_period < usual[row.cadence]
+            row.ahead = row.latest_period > usual[row.cadence]
         row.href = reverse("kpi-detail", kwargs={"company": company.slug, "code": row.code})
         row.value_text = format_card_value(row.latest, row.unit)
         row.change_text = format_change(row.change, row.change_unit)

@@ -43,10 +43,10 @@ _KEYS = {normalize_header(alias): field for field, aliases in COLUMNS.items() fo
 STATUS_WORDS = {
     "complete": ("完了", "済", "完了済", "完了済み", "done", "complete", "completed", "finished",
                  "済み", "○", "yes"),
+    # 未完了 / "incomplete" say "not finished yet", not "never started".
     "in_progress": ("進行中", "対応中", "実施中", "導入中", "in progress", "in_progress",
-                    "ongoing", "started", "途中"),
-    "not_started": ("未完了", "未着手", "未実施", "未", "not started", "not_started",
-                    "not complete", "incomplete", "no", "×"),
+                    "ongoing", "started", "途中", "未完了", "not complete", "incomplete"),
+    "not_started": ("未着手", "未実施", "未", "not started", "not_started", "no", "×"),
 }
 _STATUS = {
     unicodedata.normalize("NFKC", word).casefold().replace(" ", ""): status

@@ -98,7 +98,11 @@ def roster_import_preview(request, team, import_id):
     warnings_by_code = {}
     for warning in batch.warnings:
         warnings_by_code.setdefault(warning["code"], []).append(warning)
-    context = {"team": team, "batch": batch, "sample": batch.rows[:20],
+    labels = dict(OnboardingStatus.choices)  # rows keep codes; people read the status
+    sample = [{**row, "status_label": labels.get(row.get("onboarding_status"),
+                                                  row.get("onboarding_status") or "—")}
+              for row in batch.rows[:20]]
+    context = {"team": team, "batch": batch, "sample": sample,
                "warning_groups": sorted(warnings_by_code.values(), key=lambda g: -len(g)),
                "can_commit": batch.status == RosterImportStatus.PREVIEW and not batch.problems}
     return render_page(request, "customers/roster_preview.html", context)

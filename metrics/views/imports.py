@@ -16,7 +16,7 @@ from metrics.imports import (
     import_commit,
     progress_percent,
 )
-from metrics.models import ImportBatch, ImportStatus
+from metrics.models import ImportBatch, ImportStatus, Kpi
 from metrics.target_imports import (
     TargetImport,
     TargetImportRefused,
@@ -55,7 +55,9 @@ def import_upload(request):
             return redirect("import-preview", request.company.slug, batch.pk)
     batches = (ImportBatch.objects.filter(company=request.company)
                .defer("data", "problems", "changes").select_related("uploaded_by")[:10])
-    return render_page(request, "metrics/import_upload.html", {"form": form, "batches": batches})
+    return render_page(request, "metrics/import_upload.html", {
+        "form": form, "batches": batches,
+        "has_kpis": Kpi.objects.filter(company=request.company).exists()})
 
 
 def _batch(request, batch_id):

@@ -37,15 +37,21 @@ def test_admin_reviews_and_accepts_the_assistants_draft(transactional_db, login,
     draft = page.locator("#draft")
     expect(draft).to_contain_text("業界テンプレート「EC・D2C」から作成しました")
     expect(draft).to_contain_text("6件のKPIを新規作成します")
-    expect(draft.locator("tr[data-code=revenue]")).to_contain_text("既存")
-    expect(draft.locator("tr[data-code=monthly_uu]")).to_contain_text("新規")
-    expect(draft.locator("tr[data-code=operating_margin]")).to_contain_text("KGIに未連動")
+    expect(draft.locator("li[data-code=revenue]")).to_contain_text("KGI")
+    expect(draft.locator("li[data-code=monthly_uu]")).to_contain_text("新規")
+    expect(draft.locator("li[data-code=operating_margin]")).to_contain_text("KGIに未連動")
     assert Kpi.objects.filter(company=company).count() == 1  # reviewing saved nothing
 
-    page.select_option("select[name=team]", label="Growth")
+    # Edit before accepting: rename one KPI, leave the unlinked margin out, own by Growth.
+    page.fill("input[name=name_ja-return_rate]", "返品・キャンセル率")
+    page.locator("li[data-code=operating_margin] input[type=checkbox]").uncheck()
+    for select in page.locator("select[name^='team-']").all():
+        select.select_option(label="Growth")
     page.get_by_role("button", name="採用して作成する").click()
     expect(page).to_have_url(re.compile(r"/shopco/tree/$"))
-    expect(page.locator(".msg-success")).to_contain_text("KPIを6件作成しました")
+    expect(page.locator(".msg-success")).to_contain_text("KPIを5件作成しました")
     expect(page.locator(".tree-top")).to_contain_text("月間UU")
     expect(page.locator(".tree-top")).to_contain_text("monthly_uu * cvr * aov")
-    assert Kpi.objects.filter(company=company, team__slug="growth").count() == 6
+    assert Kpi.objects.filter(company=company, team__slug="growth").count() == 5
+    assert Kpi.objects.get(company=company, code="return_rate").name_ja == "返品・キャンセル率"
+    assert not Kpi.objects.filter(company=company, code="operating_margin").exists()

@@ -101,3 +101,13 @@ def test_manager_adds_a_sheet_maps_two_columns_runs_it_and_sees_it_fresh(
     expect(kpi_row).to_contain_text("ウェブ実績シート")
     _shot(page, "data-quality-sources")
     assert Measurement.objects.get(kpi=sales, period_start=weeks[1]).value == 1300
+    if SHOTS:  # the two pages on a phone, and in English
+        page.set_viewport_size({"width": 390, "height": 844})
+        for name, path in (("sources", "sources/"), ("data-quality", "numbers/quality/")):
+            page.goto(f"{live_server.url}/demo/{path}")
+            _shot(page, f"{name}-390")
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.context.add_cookies([{"name": "kgi_language", "value": "en",
+                                   "url": live_server.url}])
+        page.goto(f"{live_server.url}/demo/sources/")
+        _shot(page, "sources-en")

@@ -128,9 +128,9 @@ def test_api_returns_every_metric_with_numerator_and_denominator(roster, client)
     assert (metrics["nrr"]["numerator"], metrics["nrr"]["denominator"]) == (550, 800)
 
 
-def _kpi(team, code, unit):
+def _kpi(team, code, unit, cadence="monthly"):
     return Kpi.objects.create(company=team.company, team=team, code=code, name_ja=code,
-                              name_en=code, unit=unit, cadence="weekly")
+                              name_en=code, unit=unit, cadence=cadence)
 
 
 @pytest.mark.django_db
@@ -139,8 +139,7 @@ def test_metrics_feed_the_cs_kpis_as_computed_measurements_idempotently(roster):
     nps = _kpi(roster, "nps", "score")
     result = cs_services.cs_sync_measurements(team=roster, today=TODAY, months=[MARCH])
     assert result["written"] == 2
-    # March closes on Monday 31 March: that week's measurement holds the month's value.
-    m = Measurement.objects.get(kpi=churn, period_start=date(2025, 3, 31))
+    m = Measurement.objects.get(kpi=churn, period_start=MARCH)
     assert m.value == Decimal("25.0000") and m.source == Source.COMPUTED
     assert Measurement.objects.get(kpi=nps).value == Decimal("16.6667")
     again = cs_services.cs_sync_measurements(team=roster, today=TODAY, months=[MARCH])
@@ -149,9 +148,21 @@ def test_metrics_feed_the_cs_kpis_as_computed_measurements_idempotently(roster):
 
 
 @pytest.mark.django_db
+def test_a_monthly_figure_is_never_written_into_a_weekly_kpi(roster):
+    """One week a month would carry March's CSAT and the other weeks nothing (a saw-tooth
+    the anomaly detector flags): a monthly figure feeds only a monthly KPI."""
+    weekly = _kpi(roster, "csat", "percent", cadence="weekly")
+    monthly = _kpi(roster, "churn_rate", "percent")
+    result = cs_services.cs_sync_measurements(team=roster, today=TODAY, months=[MARCH])
+    assert result == {"written": 1, "skipped_manual": 0, "refused": 0, "other_cadence": 1}
+    assert not Measurement.objects.filter(kpi=weekly).exists()
+    assert Measurement.objects.get(kpi=monthly).period_start == MARCH
+
+
+@pytest.mark.django_db
 def test_sync_never_overwrites_a_number_typed_by_hand(roster):
     churn = _kpi(roster, "churn_rate", "percent")
-    Measurement.objects.create(company=roster.company, kpi=churn, period_start=date(2025, 3, 31),
+    Measurement.objects.create(company=roster.company, kpi=churn, period_start=MARCH,
                                value=Decimal("4.2"), source=Source.MANUAL)
     result = cs_services.cs_sync_measurements(team=roster, today=TODAY, months=[MARCH])
     assert result["skipped_manual"] == 1

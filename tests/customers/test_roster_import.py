@@ -45,7 +45,8 @@ def test_roster_saved_by_excel_as_cp932_with_japanese_headers_imports(world):
     assert sakura.nps == 9 and sakura.mrr == Decimal(80000)
     hikari = Customer.objects.get(name="株式会社ひかり工業")
     assert hikari.onboarding_status == "in_progress" and hikari.mrr == Decimal(200000)
-    assert Customer.objects.get(name="あおば商事株式会社").onboarding_status == "not_started"
+    # 未完了 is "not finished yet": in progress, not "not started".
+    assert Customer.objects.get(name="あおば商事株式会社").onboarding_status == "in_progress"
     assert Customer.objects.get(name="株式会社みどり食品").churn_date == date(2025, 4, 30)
     assert CustomerMrr.objects.filter(month=date(2025, 6, 1)).count() == 4
 
@@ -211,3 +212,20 @@ def test_a_blank_like_nps_cell_is_no_answer_with_a_warning_not_a_blocked_import(
     assert len(no_answer) == 1 and no_answer[0]["row"] == 4
     cs_services.roster_import_commit(roster_import=batch, user=None)
     assert Customer.objects.get(name="株式会社ひかり工業").nps is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "shown", "hidden"), [
+    ("ja", ["完了", "進行中"], [">complete<", ">in_progress<", ">not_started<"]),
+    ("en", [">Complete<", ">In progress<"], [">complete<", ">in_progress<"]),
+])
+def test_the_preview_shows_statuses_in_words_not_codes(world, client, language, shown, hidden):
+    batch = preview(world, ROSTER.encode("utf-8"))
+    client.force_login(world.user("manager"))
+    client.cookies["kgi_language"] = language
+    html = client.get(reverse("roster-import-preview", args=[
+        world.company.slug, world.team.slug, batch.pk])).content.decode()
+    for word in shown:
+        assert word in html
+    for code in hidden:
+        assert code not in html

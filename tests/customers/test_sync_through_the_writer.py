@@ -110,11 +110,11 @@ def test_query_count_does_not_grow_with_months_or_kpis(team):
     Measurement.objects.all().delete()
     six_months = _queries(team, [add_months(date(2025, 1, 1), n) for n in range(6)])
     assert six_months == one_month
-    # Pinned: the team's KPIs, the roster (customers, MRR history), the stored values, the
-    # company's data token, one bulk write, then the recomputation (company KPIs, the
-    # formula's input, stored values, one bulk write), then the written KPIs' facts (their
-    # KPI rows, latest values, targets, one upsert: metrics.facts), inside the sync's and the
-    # writer's savepoints. It was 2 queries per month × KPI (read, then write) before the
-    # sync went through the writer.
-    assert one_month == 18
+    # Pinned: the team's KPIs, the roster (customers, MRR history, dated survey answers),
+    # the stored values, the company's data token, one bulk write, then the recomputation
+    # (company KPIs, the formula's input, stored values, one bulk write), then the written
+    # KPIs' facts (their KPI rows, latest values, targets, one upsert: metrics.facts), inside
+    # the sync's and the writer's savepoints. It was 2 queries per month × KPI (read, then
+    # write) before the sync went through the writer.
+    assert one_month == 19
     assert Measurement.objects.filter(kpi__code="retention_rate").count() == 6

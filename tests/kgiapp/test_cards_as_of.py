@@ -68,3 +68,12 @@ def test_a_card_shows_one_badge_the_latest_never_high_and_low(world):
     _flag(kpi, MONDAY - timedelta(weeks=1), high=False)
     badges = _cards(world)["fresh"].anomalies
     assert [(b["label"], b["period_text"]) for b in badges] == [("Unusually low", "2026-W48")]
+
+
+def test_one_card_with_this_weeks_first_number_does_not_mark_the_others_behind(world):
+    for code in ("a", "b", "c"):
+        _weekly(world, code, 1)
+    _weekly(world, "early", 0)
+    cards = _cards(world)
+    assert not any(cards[code].behind or cards[code].ahead for code in ("a", "b", "c"))
+    assert cards["early"].ahead and cards["early"].period_text == "2026-W49"
