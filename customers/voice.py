@@ -7,6 +7,7 @@ lists); each is tied to an existing KPI of the company whose own words carry the
 or comes with a prefilled "create a KPI" draft.
 """
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
@@ -177,3 +178,21 @@ def rows_from_table(table):
 
     return [(number, str(cell(cells, text_col) or ""), cell(cells, date_col))
             for number, cells in table.rows]
+
+
+def roster_lost_reasons_add(*, batch, user=None) -> int:
+    """A roster's 失注理由 / 解約理由 column as lost-deal reasons of the team (dated by the
+    churn date, else the roster's day); a reason already stored for that day is not repeated."""
+    rows = [(r.get("lost_reason") or "").strip() for r in batch.rows]
+    dates = [r.get("churn_date") or batch.as_of.isoformat() for r in batch.rows]
+    wanted = {(text[:VoiceComment.MAX_LENGTH], date.fromisoformat(str(day)))
+              for text, day in zip(rows, dates, strict=True) if text}
+    if not wanted:
+        return 0
+    have = set(VoiceComment.objects.filter(team=batch.team, source=VoiceSource.LOST_REASON)
+               .values_list("text", "said_on"))
+    new = sorted(wanted - have)
+    VoiceComment.objects.bulk_create([
+        VoiceComment(company=batch.company, team=batch.team, source=VoiceSource.LOST_REASON,
+                     text=text, said_on=day, created_by=user) for text, day in new])
+    return len(new)
