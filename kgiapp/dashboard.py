@@ -114,10 +114,20 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     kgi = fixed["kgi"]
     cadences = [cadence] if cadence in metric_selectors.CADENCE_ORDER else None
     limit = None if team is not None or show_all else COLUMN_LIMIT
-    counts, dirty = cards.card_counts(company) if limit is not None else ({}, True)
+    leaves = _kgi_leaves(company)
+    one = cards.dashboard_cards(company, limit, kgi.kpi_id if kgi else None, leaves,
+                                today=today) if limit is not None else None
+    signature, kgi_row = None, None
+    if one is not None:
+        shown, counts, dirty, kgi_row, signature = one
+    elif limit is not None:
+        counts, dirty = cards.card_counts(company)
+        shown = [] if dirty else cards.top_cards(company, limit, today=today)
+    else:
+        dirty = True
     if not dirty:
-        shown = cards.top_cards(company, limit, cadences, today=today)
-        layers = cards.layers_from(shown, counts, cadences, limit=limit)
+        layers = cards.layers_from([r for r in shown if not cadences or r.cadence in cadences],
+                                   counts, cadences, limit=limit)
         kpi_count, status_counts = sum(counts.values()), cards.status_totals(counts)
     else:
         # Every KPI is shown (a team, "show all"), or a fact must be computed before ranking.
@@ -131,9 +141,10 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     card_cache.prefetch(shown)
     history = []
     if kgi and kgi.kpi_id:
-        # Read apart even when it is a card, so the page's queries don't depend on it.
-        found = cards.kpi_cards(company, ids=[kgi.kpi_id], include_vanity=True, today=today)
-        history = found[0].points[-metric_selectors.SPARK_PERIODS:] if found else []
+        if kgi_row is None:
+            found = cards.kpi_cards(company, ids=[kgi.kpi_id], include_vanity=True, today=today)
+            kgi_row = found[0] if found else None
+        history = kgi_row.points[-metric_selectors.SPARK_PERIODS:] if kgi_row else []
     ns = north_star(company, today=today, kgi=kgi, history=history,
                     probabilities=fixed["probabilities"])
     teams = fixed["teams"]
@@ -145,7 +156,8 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
         "teams": teams,
         # Admins only (read lazily); what the first reforecast still lacks reads the KGI
         # tree's history, so it is kept under the data token and the numbers' signature.
-        "first_run_facts": SimpleLazyObject(lambda: _first_run_facts(company)),
+        "first_run_facts": SimpleLazyObject(lambda: _first_run_facts(company, leaves,
+                                                                      signature)),
         "layers": layers,
         "layers_key": None,
         "kpi_count": kpi_count,
@@ -160,10 +172,8 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     }
 
 
-def _first_run_facts(company):
-    """first_run_facts, kept under the data token and the signature of the numbers it reads
-    (the KGI tree's leaves, for what the first reforecast still lacks)."""
-    from kgiapp.first_run import first_run_facts
+def _kgi_leaves(company):
+    """The ids of the active KGI tree's leaf KPIs (kept under the data token)."""
     from metrics.analytics.outlook import OutlookUnavailable, active_kgi_with_tree
     from metrics.models import Kpi
 
@@ -175,9 +185,17 @@ def _first_run_facts(company):
         return sorted(Kpi.objects.filter(company=company, code__in=codes)
                       .values_list("pk", flat=True))
 
-    ids = cached(company, "kgi-leaf-ids", (), leaves)
-    return cached(company, "first-run", (cards.numbers_signature(company, ids),),
-                  lambda: first_run_facts(company))
+    return cached(company, "kgi-leaf-ids", (), leaves)
+
+
+def _first_run_facts(company, leaves, signature=None):
+    """first_run_facts, kept under the data token and the signature of the numbers it reads
+    (the KGI tree's leaves, for what the first reforecast still lacks)."""
+    from kgiapp.first_run import first_run_facts
+
+    if signature is None:
+        signature = cards.numbers_signature(company, leaves)
+    return cached(company, "first-run", (signature,), lambda: first_run_facts(company))
 
 
 def structure(company, today):
