@@ -50,10 +50,11 @@ def _percent(part, whole):
     return max(0.0, min(100.0, float(part) / float(whole) * 100))
 
 
-def north_star(company, today=None, kgi=None, history=None):
+def north_star(company, today=None, kgi=None, history=None, probabilities=None):
     """The active KGI with its current value, progress against time elapsed and attainment.
 
-    ``kgi`` and ``history`` (its KPI's latest values) may be passed when already loaded.
+    ``kgi``, ``history`` (its KPI's latest values) and ``probabilities`` (the reforecasts'
+    attainment_history) may be passed when already loaded.
     """
     today = today or timezone.localdate()
     kgi = kgi or active_kgi(company)
@@ -76,7 +77,8 @@ def north_star(company, today=None, kgi=None, history=None):
         time_pct = _percent((today - kgi.start_date).days,
                             (kgi.deadline - kgi.start_date).days)
     direction = kgi.kpi.direction if kgi.kpi_id else "higher"
-    probabilities = attainment_history(company)
+    if probabilities is None:
+        probabilities = attainment_history(company)
     return NorthStar(
         kgi=kgi, current=current, current_period=current_period,
         series=[v for _p, v in history], reached_pct=reached, time_pct=time_pct,
@@ -108,7 +110,8 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     from kgiapp.checklist import checklist
 
     today = today or timezone.localdate()
-    kgi = active_kgi(company)
+    fixed = structure(company, today)
+    kgi = fixed["kgi"]
     cadences = [cadence] if cadence in metric_selectors.CADENCE_ORDER else None
     limit = None if team is not None or show_all else COLUMN_LIMIT
     counts, dirty = cards.card_counts(company) if limit is not None else ({}, True)
@@ -124,15 +127,16 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     layers = [layer for layer in layers if layer["count"] or cadences]
     shown = [r for layer in layers for p in layer["phases"] for r in p["rows"]]
     metric_selectors.with_display(shown, company)
-    _with_anomalies(shown, today)
+    _with_anomalies(shown, fixed["anomalies"])
     card_cache.prefetch(shown)
     history = []
     if kgi and kgi.kpi_id:
         # Read apart even when it is a card, so the page's queries don't depend on it.
         found = cards.kpi_cards(company, ids=[kgi.kpi_id], include_vanity=True, today=today)
         history = found[0].points[-metric_selectors.SPARK_PERIODS:] if found else []
-    ns = north_star(company, today=today, kgi=kgi, history=history)
-    teams = [TeamRef(t.pk, t.slug, t.name) for t in teams_for_company(company)]
+    ns = north_star(company, today=today, kgi=kgi, history=history,
+                    probabilities=fixed["probabilities"])
+    teams = fixed["teams"]
     kgi_has_numbers = bool(ns and ns.series)
     attainment = {"attainment": ns.attainment} if ns else {}
     attainment_part = ns.attainment if ns else "none"
@@ -176,10 +180,25 @@ def _first_run_facts(company):
                   lambda: first_run_facts(company))
 
 
-def _with_anomalies(rows, today):
-    """The detector's recent flags on these rows (one query)."""
-    anomalies = metric_selectors.anomalies_by_kpi(
-        [r.pk for r in rows], since=today - timedelta(days=metric_selectors.RECENT_ANOMALY_DAYS))
+def structure(company, today):
+    """What the dashboard and the team page show that no number moves: the active KGI, the
+    teams, the reforecasts' probabilities and the detector's recent flags. All come from
+    tables the company's data token follows, so they are kept under it (no query on a
+    load after a write of numbers)."""
+    def compute():
+        since = today - timedelta(days=metric_selectors.RECENT_ANOMALY_DAYS)
+        return {
+            "kgi": active_kgi(company),
+            "teams": [TeamRef(t.pk, t.slug, t.name) for t in teams_for_company(company)],
+            "probabilities": attainment_history(company),
+            "anomalies": metric_selectors.anomalies_by_kpi(None, since=since, company=company),
+        }
+
+    return cached(company, "structure", (today,), compute)
+
+
+def _with_anomalies(rows, anomalies):
+    """The detector's recent flags on these rows ({kpi_id: [flag]}, from ``structure``)."""
     for row in rows:
         row.anomalies = metric_selectors.recent_anomaly(row, anomalies.get(row.pk, []))
 
@@ -222,7 +241,7 @@ def team_page(company, team, today=None):
 def _team_rows(company, team, today):
     rows = cards.kpi_cards(company, team=team, today=today)
     metric_selectors.with_display(rows, company)
-    _with_anomalies(rows, today)
+    _with_anomalies(rows, structure(company, today)["anomalies"])
     order = {p: i for i, p in enumerate(metric_selectors.PHASE_ORDER)}
     rows.sort(key=lambda r: (order.get(r.phase, 9), r.name))
     return rows
