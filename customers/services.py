@@ -193,6 +193,9 @@ def roster_import_commit(*, roster_import: RosterImport, user) -> RosterImport:
             CustomerMrr.objects.update_or_create(customer=customer, month=month,
                                                  defaults={"mrr": row.mrr})
     CustomerRevision.objects.bulk_create(revisions)
+    from customers.voice import roster_lost_reasons_add
+
+    roster_lost_reasons_add(batch=batch, user=user)
     batch.status = RosterImportStatus.COMMITTED
     batch.committed_at = timezone.now()
     batch.summary = {**batch.summary, "created": created, "updated": updated,

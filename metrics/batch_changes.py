@@ -55,11 +55,14 @@ def encode(cells) -> bytes:
     return zlib.compress(lines.encode(), 1)
 
 
-def decode(data) -> list[Cell]:
+def decode(data, limit: int | None = None) -> list[Cell]:
+    """The cells (the first ``limit`` of them: a page parses no more than it shows)."""
     if not data:
         return []
     cells = []
-    for line in zlib.decompress(bytes(data)).decode().split("\n"):
+    text = zlib.decompress(bytes(data)).decode()
+    lines = text.split("\n", limit) if limit else text.split("\n")
+    for line in lines[:limit]:
         kpi_id, period, old, old_source, new = line.split("\t")
         cells.append(Cell(int(kpi_id), date.fromisoformat(period),
                           Decimal(old) if old else None, old_source,
@@ -69,7 +72,7 @@ def decode(data) -> list[Cell]:
 
 def diff_rows(batch: ImportBatch, limit: int = SHOWN) -> list[dict]:
     """The first ``limit`` cells of the batch for a page: KPI, period, old → new."""
-    cells = decode(batch.changes)[:limit]
+    cells = decode(batch.changes, limit)
     kpis = Kpi.objects.filter(company=batch.company_id).in_bulk({c.kpi_id for c in cells})
     return [{"kpi": kpis.get(c.kpi_id), "period": c.period, "old": c.old, "new": c.new}
             for c in cells]
@@ -109,7 +112,9 @@ def _conflicts(batch: ImportBatch, cells: list[Cell]) -> list[str]:
     out = []
     for cell in cells:
         now = stored.get((cell.kpi_id, cell.period))
-        if cell.new is None:
+        if cell.kpi_id not in codes:
+            changed = True  # the KPI was deleted since
+        elif cell.new is None:
             changed = now is not None
         else:
             changed = now is None or now[0] != cell.new or now[1] > batch.written_at

@@ -1,6 +1,6 @@
 """Reads the review pages share: the numbers of a week, carry-over, the inbox, history."""
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q
@@ -106,7 +106,7 @@ def live_numbers(review, kpis=None):
             target = plan.at(kpi, None, period_start)
         out.append({
             "kpi_id": kpi.pk, "code": kpi.code, "name_ja": kpi.name_ja, "name_en": kpi.name_en,
-            "unit": kpi.unit, "direction": kpi.direction,
+            "unit": kpi.unit, "direction": kpi.direction, "cadence": kpi.cadence,
             "period_start": period_start.isoformat() if period_start else None,
             "value": str(value) if value is not None else None,
             "previous": str(previous) if previous is not None else None,
@@ -138,7 +138,7 @@ def decorate_numbers(rows):
 def review_numbers(review):
     """Rows for the numbers table: frozen when closed (with corrections noted), else live."""
     if review.status != ReviewStatus.CLOSED or not review.frozen_numbers:
-        return decorate_numbers(live_numbers(review)), False
+        return with_periods(decorate_numbers(live_numbers(review)), review), False
     frozen = review.frozen_numbers
     current = {}
     ids = [row["kpi_id"] for row in frozen if row.get("period_start")]
@@ -153,7 +153,19 @@ def review_numbers(review):
         corrected = (now is not None and row.get("value") is not None
                      and Decimal(row["value"]) != now)
         rows.append({**row, "corrected_to": str(now) if corrected else None})
-    return decorate_numbers(rows), True
+    return with_periods(decorate_numbers(rows), review), True
+
+
+def with_periods(rows, review):
+    """Say which period each number is (2026-W48) and flag a weekly or daily KPI whose last
+    week has no number yet: the table then shows an older value, and says so."""
+    last_week = review.week_start - timedelta(days=7)
+    for row in rows:
+        cadence = row.get("cadence") or "weekly"
+        day = date.fromisoformat(row["period_start"]) if row.get("period_start") else None
+        row["period_text"] = metric_selectors.as_of_label(day, cadence)
+        row["last_week_missing"] = cadence != "monthly" and (day is None or day < last_week)
+    return rows
 
 
 def previous_review(review):

@@ -36,6 +36,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "mrr": ("MRR", "月額", "月額料金", "monthly fee", "月額費用"),
     "churn_date": ("解約日", "churn date", "cancellation date", "解約年月日"),
     "notes": ("特記事項", "notes", "note", "備考", "メモ"),
+    "lost_reason": ("失注理由", "解約理由", "lost reason", "lost-deal reason", "churn reason",
+                    "reason lost"),
 }
 _KEYS = {normalize_header(alias): field for field, aliases in COLUMNS.items() for alias in aliases}
 
@@ -77,6 +79,7 @@ class RosterRow:
     mrr: Decimal | None = None
     churn_date: date | None = None
     notes: str = ""
+    lost_reason: str = ""  # kept as a voice-of-the-customer text, not on the customer
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -275,6 +278,7 @@ def table_to_roster(table: Table) -> tuple[list[RosterRow], list[Problem], list[
             mrr=row.money("mrr"),
             churn_date=churn,
             notes=_text(row.raw("notes")),
+            lost_reason=_text(row.raw("lost_reason"))[:2000],
         ))
         problems += row.problems
         warnings += row.warnings

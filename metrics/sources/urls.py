@@ -6,6 +6,7 @@ from metrics.sources import views
 urlpatterns = [
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:source_id>/run/", views.source_run_now, name="source-run"),
+    path("sources/<int:source_id>/preview/", views.source_preview_view, name="source-preview"),
     path("sources/<int:source_id>/mapping/", views.source_mapping, name="source-mapping"),
 ]
 

@@ -19,6 +19,7 @@ from metrics.sources import secrets
 from metrics.sources.fetch import FetchError
 from metrics.sources.mapping import MappingInvalid, source_map, suggestions
 from metrics.sources.models import DataSource, Schedule, SourceKind, SourceRun
+from metrics.sources.preview import source_preview
 from metrics.sources.services import (
     SourceInvalid,
     last_runs,
@@ -100,6 +101,16 @@ def source_run_now(request, source_id):
         send_on_commit(source_run_task, source.pk, run.key)
         messages.success(request, _("The source is running; its status shows here."))
     return redirect("source-list", request.company.slug)
+
+
+@require_POST
+@company_view("manage_team")
+def source_preview_view(request, source_id):
+    """What running the source now would change (fetched now; nothing is written)."""
+    source = get_object_or_404(DataSource.objects.select_related("company", "owner"),
+                               company=request.company, pk=source_id)
+    return render_page(request, "metrics/source_preview.html", {
+        "source": source, "preview": source_preview(source=source)})
 
 
 @require_POST

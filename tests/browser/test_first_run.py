@@ -57,7 +57,9 @@ def test_empty_database_to_template_kgi_with_the_next_step_shown(transactional_d
     nxt = path.locator("li[data-step='4']")
     expect(nxt).to_have_class(re.compile("step-todo"))
     expect(nxt).to_contain_text("12 週分")
-    expect(nxt.locator("a")).to_have_attribute("href", "/sakura/numbers/import/")
+    expect(nxt.locator("a").first).to_have_attribute("href", "/sakura/numbers/import/")
+    expect(nxt.get_by_test_id("step-extra-4")).to_have_attribute("href",
+                                                                 "/sakura/numbers/template/")
 
     company = Company.objects.get(slug="sakura")
     founder = Membership.objects.get(company=company).user

@@ -41,7 +41,7 @@ def test_admin_goal_seeks_aov_applies_it_and_sees_it_on_the_kpi_page_and_review(
     history = page.locator("[data-testid=target-history]")
     expect(history).to_contain_text("ゴールシーク", use_inner_text=False)
     page.locator("details.target-history summary").click()
-    expect(history).to_contain_text("demo-admin")
+    expect(history).to_contain_text("Admin Demo")  # the display name of demo-admin
     page.locator("#targets").screenshot(path=str(SHOTS / "target-editor.png"))
 
     # This week's review compares last week's AOV with that week's plan — ¥34,583 when

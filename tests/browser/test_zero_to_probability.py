@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from metrics.models import Kpi, Measurement
 from reviews.models import Reforecast
-from teams.models import Company, Membership, Role
+from teams.models import Company, Membership, Role, TeamMembership, TeamRole
 from tests.smtp_server import body_of, smtp_server  # noqa: F401 (fixture)
 
 PASSWORD = "Xq9!long-pass"
@@ -114,6 +114,8 @@ def test_empty_database_to_the_first_probability(transactional_db, live_server, 
     invite = page.locator("#invite")
     invite.locator("input[name=email]").fill("manager@example.jp")
     invite.locator("select[name=role]").select_option("manager")
+    invite.locator("select[name=team]").select_option(label="営業")
+    invite.locator("select[name=team_role]").select_option("manager")
     invite.get_by_role("button", name="招待を送信").click()
     expect(page.locator("#invite")).to_contain_text("manager@example.jp")
     assert len(smtp_server.messages) == 1
@@ -128,6 +130,7 @@ def test_empty_database_to_the_first_probability(transactional_db, live_server, 
     guest.fill("input[name=username]", "hanako")
     guest.fill("input[name=password1]", PASSWORD)
     guest.fill("input[name=password2]", PASSWORD)
+    guest.fill("input[name=display_name]", "佐藤 花子")
     guest.get_by_role("button", name="招待を受ける").click()
     expect(guest).to_have_url(re.compile(r"/sakura/$"))
     guest.locator("details.menu-right summary").click()
@@ -137,8 +140,11 @@ def test_empty_database_to_the_first_probability(transactional_db, live_server, 
     guest.fill("input[name=password]", PASSWORD)
     guest.locator("main form button[type=submit]").click()
     expect(guest).to_have_url(re.compile(r"/sakura/$"))
+    expect(guest.locator("details.menu-right summary")).to_have_text("佐藤 花子")
     context.close()
     assert Membership.objects.get(company=company, user__username="hanako").role == Role.MANAGER
+    assert TeamMembership.objects.get(team__company=company, user__username="hanako").role \
+        == TeamRole.MANAGER
 
     # The first reforecast: offered now that every KPI has its history, and it gives a
     # probability.

@@ -162,3 +162,23 @@ def test_a_text_repeated_on_many_customers_counts_but_does_not_draw_the_topics()
     support = next(t for t in themes if 64 in t.members)
     assert set(range(64, 104)) <= set(support.members)
     assert support.examples.count("サポートの回答が遅く不満。") <= 1
+
+
+@pytest.mark.django_db
+def test_a_roster_lost_reason_column_becomes_lost_deal_reasons_once(world):
+    from customers import services as cs_services
+
+    roster = ("顧客名,契約日,解約日,失注理由\r\n"
+              "株式会社さくら物産,2025/01/10,2025/05/31,価格が予算に合わなかった\r\n"
+              "あおば商事株式会社,2025/02/03,,\r\n"
+              "株式会社ひかり工業,2025/03/15,,導入の手間が大きい\r\n")
+    for _ in range(2):  # the same roster twice: the reasons are stored once
+        batch = cs_services.roster_import_preview(
+            company=world.company, team=world.team, user=world.user("manager"),
+            data=roster.encode(), filename="r.csv", as_of=date(2025, 6, 1))
+        assert batch.problems == []
+        cs_services.roster_import_commit(roster_import=batch, user=world.user("manager"))
+    stored = set(VoiceComment.objects.filter(team=world.team, source="lost_reason")
+                 .values_list("text", "said_on"))
+    assert stored == {("価格が予算に合わなかった", date(2025, 5, 31)),
+                      ("導入の手間が大きい", date(2025, 6, 1))}

@@ -15,6 +15,8 @@ def _hook(w):
 ROWS = {
     "source-list": company_row("manage_team", other_manager=ALLOWED),
     "source-run": company_row("manage_team", kwargs=_source, method="post", other_manager=ALLOWED),
+    "source-preview": company_row("manage_team", kwargs=_source, method="post",
+                                  other_manager=ALLOWED),
     "source-mapping": company_row("manage_team", kwargs=_source, method="post",
                                   other_manager=ALLOWED),
     "source-webhook": public_row(403, kwargs=_hook, method="post"),

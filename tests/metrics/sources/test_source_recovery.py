@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.recovery import held
-from metrics.models import Measurement
+from metrics.models import ImportBatch, Measurement, MeasurementRevision
 from metrics.sources.models import RunStatus, SourceRun
 from metrics.sources.recovery import GIVE_UP_AFTER, HOLD, sources_reap
 from metrics.sources.services import source_create
@@ -103,6 +103,9 @@ def test_a_worker_killed_while_it_fetches_is_recovered_by_the_reaper(
     run.refresh_from_db()
     assert (run.status, run.error, run.new_count) == (RunStatus.DONE, "", 2)
     assert landed() == EXPECTED
+    # Retried without duplicates: one batch for the run, no value written twice (no revision).
+    assert ImportBatch.objects.filter(source_run__source=source).count() == 1
+    assert not MeasurementRevision.objects.filter(measurement__kpi__code="visits").exists()
     requeue_unacked()  # the dead worker's message, back in the queue, purged by the next test
 
 

@@ -163,3 +163,31 @@ def test_the_due_task_runs_each_slot_once(world, kpis, http_server, celery_eager
     assert SourceRun.objects.filter(source=source, status="done").count() == 1
     assert http_server.hits == ["/s.csv"]
     assert values(kpis["revenue"]) == {date(2026, 1, 5): Decimal("3")}
+
+
+def test_the_preview_lists_what_a_run_would_change_and_writes_nothing(world, kpis, http_server,
+                                                                      client):
+    from django.urls import reverse
+
+    from metrics.sources.models import SourceRun
+
+    url = http_server.base + "/long.csv"
+    http_server.files["/long.csv"] = (200, CSV, b"kpi,period,value\r\nrevenue,2026-01-05,100\r\n"
+                                                b"visits,2026-01-05,7\r\n")
+    source = sheet_source(world, url)
+    assert source_run(source=source, key="at:1").new_count == 2
+    http_server.files["/long.csv"] = (200, CSV, b"kpi,period,value\r\nrevenue,2026-01-05,150\r\n"
+                                                b"visits,2026-01-05,7\r\nrevenue,2026-01-12,9\r\n")
+    before = (sorted(Measurement.objects.values_list("kpi__code", "period_start", "value")),
+              SourceRun.objects.count(), ImportBatch.objects.count())
+    client.force_login(world.user("manager"))
+    page = client.post(reverse("source-preview", args=[world.company.slug, source.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    counts = [html.split(f'data-testid="count-{c}">')[1].split("<")[0]
+              for c in ("new", "changed", "unchanged")]
+    assert counts == ["1", "1", "1"]
+    table = html.split('data-testid="diff"')[1].split("</table>")[0]
+    assert "2026-01-05" in table and "100" in table and "150" in table and "2026-01-12" in table
+    assert (sorted(Measurement.objects.values_list("kpi__code", "period_start", "value")),
+            SourceRun.objects.count(), ImportBatch.objects.count()) == before
