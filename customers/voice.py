@@ -6,10 +6,13 @@ CSV/XLSX file) or through the API. Themes come from ``engine.voice_themes`` (no 
 lists); each is tied to an existing KPI of the company whose own words carry the theme,
 or comes with a prefilled "create a KPI" draft.
 """
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -23,6 +26,7 @@ from spreadsheets.dates import parse_date
 from spreadsheets.values import ValueProblem
 
 MAX_ROWS = 1000
+THEMES_CACHE_SECONDS = 3600
 TEXT_HEADERS = {"text", "comment", "reason", "note", "コメント", "内容", "理由", "失注理由",
                 "メモ", "本文", "テキスト"}
 DATE_HEADERS = {"date", "日付", "日時", "失注日", "記入日"}
@@ -90,12 +94,26 @@ def kpi_prefill(company, cluster, index: int) -> dict:
             "aggregation": "average", "data_source": _("Voice of the customer")}
 
 
+def _cached_themes(texts, lang):
+    """``find_themes`` is deterministic: the same texts give the same themes, so they are
+    cached by a hash of the texts (a page view does not cluster again)."""
+    digest = hashlib.sha256(json.dumps(
+        [lang, [(t.text, t.source, t.said_on and t.said_on.isoformat()) for t in texts]],
+        ensure_ascii=False).encode()).hexdigest()
+    key = f"voice-themes:{digest}"
+    clusters = cache.get(key)
+    if clusters is None:
+        clusters = find_themes(texts, lang=lang)
+        cache.set(key, clusters, THEMES_CACHE_SECONDS)
+    return clusters
+
+
 def themes_for(company, texts, *, lang: str = "ja", labeller=None) -> list[ThemeView]:
     """Themes of ``texts`` with their KPI (only this company's KPIs are ever considered).
 
     ``labeller`` (optional) may rename themes; it gets the clusters and returns labels.
     """
-    clusters = find_themes(texts, lang=lang)
+    clusters = _cached_themes(list(texts), lang)
     kpis, kpi_texts = _kpi_texts(company)
     by_code = {k.code: k for k in kpis}
     views = []

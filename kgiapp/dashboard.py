@@ -50,10 +50,11 @@ def _percent(part, whole):
     return max(0.0, min(100.0, float(part) / float(whole) * 100))
 
 
-def north_star(company, today=None, kgi=None, history=None):
+def north_star(company, today=None, kgi=None, history=None, probabilities=None):
     """The active KGI with its current value, progress against time elapsed and attainment.
 
-    ``kgi`` and ``history`` (its KPI's latest values) may be passed when already loaded.
+    ``kgi``, ``history`` (its KPI's latest values) and ``probabilities`` (the reforecasts'
+    attainment_history) may be passed when already loaded.
     """
     today = today or timezone.localdate()
     kgi = kgi or active_kgi(company)
@@ -76,7 +77,8 @@ def north_star(company, today=None, kgi=None, history=None):
         time_pct = _percent((today - kgi.start_date).days,
                             (kgi.deadline - kgi.start_date).days)
     direction = kgi.kpi.direction if kgi.kpi_id else "higher"
-    probabilities = attainment_history(company)
+    if probabilities is None:
+        probabilities = attainment_history(company)
     return NorthStar(
         kgi=kgi, current=current, current_period=current_period,
         series=[v for _p, v in history], reached_pct=reached, time_pct=time_pct,
@@ -108,13 +110,24 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     from kgiapp.checklist import checklist
 
     today = today or timezone.localdate()
-    kgi = active_kgi(company)
+    fixed = structure(company, today)
+    kgi = fixed["kgi"]
     cadences = [cadence] if cadence in metric_selectors.CADENCE_ORDER else None
     limit = None if team is not None or show_all else COLUMN_LIMIT
-    counts, dirty = cards.card_counts(company) if limit is not None else ({}, True)
+    leaves = _kgi_leaves(company)
+    one = cards.dashboard_cards(company, limit, kgi.kpi_id if kgi else None, leaves,
+                                today=today) if limit is not None else None
+    signature, kgi_row = None, None
+    if one is not None:
+        shown, counts, dirty, kgi_row, signature = one
+    elif limit is not None:
+        counts, dirty = cards.card_counts(company)
+        shown = [] if dirty else cards.top_cards(company, limit, today=today)
+    else:
+        dirty = True
     if not dirty:
-        shown = cards.top_cards(company, limit, cadences, today=today)
-        layers = cards.layers_from(shown, counts, cadences, limit=limit)
+        layers = cards.layers_from([r for r in shown if not cadences or r.cadence in cadences],
+                                   counts, cadences, limit=limit)
         kpi_count, status_counts = sum(counts.values()), cards.status_totals(counts)
     else:
         # Every KPI is shown (a team, "show all"), or a fact must be computed before ranking.
@@ -124,15 +137,17 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     layers = [layer for layer in layers if layer["count"] or cadences]
     shown = [r for layer in layers for p in layer["phases"] for r in p["rows"]]
     metric_selectors.with_display(shown, company)
-    _with_anomalies(shown, today)
+    _with_anomalies(shown, fixed["anomalies"])
     card_cache.prefetch(shown)
     history = []
     if kgi and kgi.kpi_id:
-        # Read apart even when it is a card, so the page's queries don't depend on it.
-        found = cards.kpi_cards(company, ids=[kgi.kpi_id], include_vanity=True, today=today)
-        history = found[0].points[-metric_selectors.SPARK_PERIODS:] if found else []
-    ns = north_star(company, today=today, kgi=kgi, history=history)
-    teams = [TeamRef(t.pk, t.slug, t.name) for t in teams_for_company(company)]
+        if kgi_row is None:
+            found = cards.kpi_cards(company, ids=[kgi.kpi_id], include_vanity=True, today=today)
+            kgi_row = found[0] if found else None
+        history = kgi_row.points[-metric_selectors.SPARK_PERIODS:] if kgi_row else []
+    ns = north_star(company, today=today, kgi=kgi, history=history,
+                    probabilities=fixed["probabilities"])
+    teams = fixed["teams"]
     kgi_has_numbers = bool(ns and ns.series)
     attainment = {"attainment": ns.attainment} if ns else {}
     attainment_part = ns.attainment if ns else "none"
@@ -141,7 +156,8 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
         "teams": teams,
         # Admins only (read lazily); what the first reforecast still lacks reads the KGI
         # tree's history, so it is kept under the data token and the numbers' signature.
-        "first_run_facts": SimpleLazyObject(lambda: _first_run_facts(company)),
+        "first_run_facts": SimpleLazyObject(lambda: _first_run_facts(company, leaves,
+                                                                      signature)),
         "layers": layers,
         "layers_key": None,
         "kpi_count": kpi_count,
@@ -156,10 +172,8 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     }
 
 
-def _first_run_facts(company):
-    """first_run_facts, kept under the data token and the signature of the numbers it reads
-    (the KGI tree's leaves, for what the first reforecast still lacks)."""
-    from kgiapp.first_run import first_run_facts
+def _kgi_leaves(company):
+    """The ids of the active KGI tree's leaf KPIs (kept under the data token)."""
     from metrics.analytics.outlook import OutlookUnavailable, active_kgi_with_tree
     from metrics.models import Kpi
 
@@ -171,15 +185,38 @@ def _first_run_facts(company):
         return sorted(Kpi.objects.filter(company=company, code__in=codes)
                       .values_list("pk", flat=True))
 
-    ids = cached(company, "kgi-leaf-ids", (), leaves)
-    return cached(company, "first-run", (cards.numbers_signature(company, ids),),
-                  lambda: first_run_facts(company))
+    return cached(company, "kgi-leaf-ids", (), leaves)
 
 
-def _with_anomalies(rows, today):
-    """The detector's recent flags on these rows (one query)."""
-    anomalies = metric_selectors.anomalies_by_kpi(
-        [r.pk for r in rows], since=today - timedelta(days=metric_selectors.RECENT_ANOMALY_DAYS))
+def _first_run_facts(company, leaves, signature=None):
+    """first_run_facts, kept under the data token and the signature of the numbers it reads
+    (the KGI tree's leaves, for what the first reforecast still lacks)."""
+    from kgiapp.first_run import first_run_facts
+
+    if signature is None:
+        signature = cards.numbers_signature(company, leaves)
+    return cached(company, "first-run", (signature,), lambda: first_run_facts(company))
+
+
+def structure(company, today):
+    """What the dashboard and the team page show that no number moves: the active KGI, the
+    teams, the reforecasts' probabilities and the detector's recent flags. All come from
+    tables the company's data token follows, so they are kept under it (no query on a
+    load after a write of numbers)."""
+    def compute():
+        since = today - timedelta(days=metric_selectors.RECENT_ANOMALY_DAYS)
+        return {
+            "kgi": active_kgi(company),
+            "teams": [TeamRef(t.pk, t.slug, t.name) for t in teams_for_company(company)],
+            "probabilities": attainment_history(company),
+            "anomalies": metric_selectors.anomalies_by_kpi(None, since=since, company=company),
+        }
+
+    return cached(company, "structure", (today,), compute)
+
+
+def _with_anomalies(rows, anomalies):
+    """The detector's recent flags on these rows ({kpi_id: [flag]}, from ``structure``)."""
     for row in rows:
         row.anomalies = metric_selectors.recent_anomaly(row, anomalies.get(row.pk, []))
 
@@ -222,7 +259,7 @@ def team_page(company, team, today=None):
 def _team_rows(company, team, today):
     rows = cards.kpi_cards(company, team=team, today=today)
     metric_selectors.with_display(rows, company)
-    _with_anomalies(rows, today)
+    _with_anomalies(rows, structure(company, today)["anomalies"])
     order = {p: i for i, p in enumerate(metric_selectors.PHASE_ORDER)}
     rows.sort(key=lambda r: (order.get(r.phase, 9), r.name))
     return rows

@@ -14,3 +14,10 @@ class MetricsConfig(AppConfig):
         # import them (metrics.sources imports metrics.models: no cycle).
         import_module("metrics.sources.models")
         import_module("metrics.facts.models")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from metrics.facts.triggers import sqlite_restore
+
+        post_migrate.connect(sqlite_restore, sender=self, dispatch_uid="metrics-sqlite-triggers")

@@ -112,7 +112,9 @@ def _conflicts(batch: ImportBatch, cells: list[Cell]) -> list[str]:
     out = []
     for cell in cells:
         now = stored.get((cell.kpi_id, cell.period))
-        if cell.new is None:
+        if cell.kpi_id not in codes:
+            changed = True  # the KPI was deleted since
+        elif cell.new is None:
             changed = now is not None
         else:
             changed = now is None or now[0] != cell.new or now[1] > batch.written_at

@@ -11,6 +11,7 @@ reads the cards it shows, not all of the company's KPIs.
 """
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -45,6 +46,8 @@ def _fill(row, latest_period, latest, previous, series, target, status):
         row.change_good = (row.change > 0) == (row.direction == Direction.HIGHER)
     row.target = target
     row.status = status or STATUS_NO_TARGET
+    if isinstance(series, str):  # a raw cursor returns the JSON text
+        series = json.loads(series)
     row.points = [(date.fromisoformat(p), Decimal(v)) for p, v in (series or ())]
     row.series = [v for _p, v in row.points[-SPARK_PERIODS:]]
     row.spark = spark_points(row.series)
@@ -54,8 +57,13 @@ def _fill(row, latest_period, latest, previous, series, target, status):
 def card_rows(company, queryset, today=None):
     """KpiRows of these KPIs (a Kpi queryset) with their facts: one query, two more when
     some fact is dirty. Rows carry ``version`` (the fact's) and ``points`` (its last points)."""
+    return rows_from(company, queryset.values_list(*ROW_FIELDS, *FACT_COLUMNS), today)
+
+
+def rows_from(company, tuples, today=None):
+    """KpiRows from (ROW_FIELDS…, FACT_COLUMNS…) tuples; dirty facts computed live."""
     rows, dirty = [], []
-    for values in queryset.values_list(*ROW_FIELDS, *FACT_COLUMNS):
+    for values in tuples:
         row = KpiRow(*values[:len(ROW_FIELDS)])
         is_dirty, version, *fact = values[len(ROW_FIELDS):]
         row.version = version or 0
@@ -165,3 +173,65 @@ def numbers_signature(company, kpi_ids=()):
         n=Count("pk", filter=Q(latest_period__isnull=False) | Q(dirty=True)),
         s=Sum(F("version") % Value(1_000_000_007), filter=Q(kpi_id__in=list(kpi_ids))))
     return f"{found['n']}.{found['s'] or 0}"
+
+
+_ATTENTION_SQL = ("CASE st WHEN 'off_track' THEN 0 WHEN 'at_risk' THEN 1 "
+                  "WHEN 'on_track' THEN 2 ELSE 3 END")
+_ROW_SQL = ("id, code, name_ja, name_en, unit, direction, kind, phase, cadence, focus, "
+            "aggregation, team_id, formula, is_vanity, dirty, version, latest_period, latest, "
+            "previous, series, target, st")
+DASHBOARD_SQL = f"""
+WITH k AS (
+  SELECT k.id, k.code, k.name_ja, k.name_en, k.unit, k.direction, k.kind, k.phase, k.cadence,
+         k.focus, k.aggregation, k.team_id, k.formula, k.is_vanity, f.dirty, f.version,
+         f.latest_period, f.latest, f.previous, f.series, f.target,
+         COALESCE(f.status, 'no_target') AS st
+    FROM metrics_kpi k LEFT JOIN metrics_kpifact f ON f.kpi_id = k.id
+   WHERE k.company_id = %(company)s
+), ranked AS (
+  SELECT k.*,
+    ROW_NUMBER() OVER (PARTITION BY is_vanity, cadence, phase
+                       ORDER BY (focus <> 'active'), {_ATTENTION_SQL}, code) AS rn,
+    ROW_NUMBER() OVER (PARTITION BY is_vanity, cadence, phase, st ORDER BY code) AS rs,
+    COUNT(*) OVER (PARTITION BY is_vanity, cadence, phase, st) AS n,
+    bool_or(COALESCE(dirty, false)) FILTER (WHERE NOT is_vanity) OVER () AS any_dirty,
+    COUNT(*) FILTER (WHERE latest_period IS NOT NULL OR dirty) OVER () AS with_numbers,
+    SUM(version %% 1000000007) FILTER (WHERE id = ANY(%(leaves)s)) OVER () AS leaf_sum
+  FROM k
+)
+SELECT {_ROW_SQL}, rn, rs, n, any_dirty, with_numbers, leaf_sum FROM ranked
+ WHERE (NOT is_vanity AND (rn <= %(limit)s OR rs = 1)) OR id = %(kgi)s
+"""
+
+
+def dashboard_cards(company, limit, kgi_kpi_id=None, leaves=(), today=None):
+    """The company dashboard's numbers in one query (PostgreSQL), or None elsewhere.
+
+    Returns (shown rows, {(cadence, phase, status): n}, any dirty fact, the KGI KPI's row or
+    None, numbers_signature(company, leaves)). With a dirty fact the caller must rank in
+    Python (the stored statuses may be stale).
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(DASHBOARD_SQL, {"company": company.pk, "limit": limit,
+                                       "kgi": kgi_kpi_id or 0, "leaves": list(leaves)})
+        found = cursor.fetchall()
+    width = len(ROW_FIELDS) + len(FACT_COLUMNS)
+    counts, shown, kgi_rows = {}, [], []
+    dirty, signature = False, "0.0"
+    for values in found:
+        row, (rn, rs, n, any_dirty, with_numbers, leaf_sum) = values[:width], values[width:]
+        dirty, signature = bool(any_dirty), f"{with_numbers}.{leaf_sum or 0}"
+        is_vanity, cadence, phase, status = row[13], row[8], row[7], row[-1]
+        if not is_vanity and rs == 1:
+            counts[(cadence, phase, status)] = n
+        if not is_vanity and rn <= limit:
+            shown.append(row)
+        if row[0] == kgi_kpi_id:
+            kgi_rows.append(row)
+    shown_rows = rows_from(company, shown, today) if not dirty else []
+    kgi_row = rows_from(company, kgi_rows, today)[0] if kgi_rows else None
+    return shown_rows, counts, dirty, kgi_row, signature

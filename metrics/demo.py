@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from core.calendar import month_start, week_of
+from core.calendar import month_start, subperiod_weights, week_of
 from engine.formula import parse_formula
 from metrics.models import Campaign, Kgi, KgiStatus, Kpi, Measurement, PeriodKind, Source, Target
 from teams.models import Team
@@ -268,17 +268,22 @@ def _daily_orders(rng, kpi, first, last):
 
 
 def _monthly_revenue(kpis, weeks, weekly):
-    """Month values of the root from the month aggregates of its inputs (week → its Monday's month)."""
+    """Month values of the root from its inputs, each week counted by its days in the month
+    (as the measurement writer computes them)."""
     root = kpis["monthly_revenue"]
     formula = parse_formula(root.formula)
+    index = {w: i for i, w in enumerate(weeks)}
     months = sorted({month_start(w) for w in weeks})
     rows = []
-    for month in months[1:-1]:  # complete months only
-        idx = [i for i, w in enumerate(weeks) if month_start(w) == month]
+    for month in months[1:]:
+        parts = subperiod_weights(month, "monthly", "weekly")
+        if any(w not in index for w, _share in parts):
+            continue  # complete months only
         inputs = {}
         for code in formula.variables:
-            vals = [weekly[code][i] for i in idx]
-            agg = sum(vals) if kpis[code].aggregation == "sum" else sum(vals) / len(vals)
+            vals = [(weekly[code][index[w]], share) for w, share in parts]
+            total = sum(v * share for v, share in vals)
+            agg = total if kpis[code].aggregation == "sum" else total / sum(s for _v, s in vals)
             inputs[code] = kpis[code].to_formula_value(agg)
         rows.append(Measurement(company=root.company, kpi=root, period_start=month,
                                 value=_round("JPY", formula.evaluate(inputs)),

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.calendar import period_end, period_start, subperiods
+from core.calendar import period_end, period_start, subperiod_weights, subperiods
 from engine.formula import FormulaError, parse_formula
 from metrics.facts.store import facts_refresh
 from metrics.models import Kpi, Measurement, MeasurementRevision, Source
@@ -357,12 +357,22 @@ def measurement_upsert(*, company, kpi, period, value, source=Source.MANUAL, use
 # --- computed KPIs --------------------------------------------------------------------
 
 
-def _aggregate(values: list[Decimal], aggregation: str) -> float:
+def _aggregate(values: list[Decimal], aggregation: str, weights=None) -> float:
+    """Sum, mean or last of the parts; ``weights`` are the shares of each part's days
+    inside the period (a straddling week counts by its days in each month)."""
+    weights = [1.0] * len(values) if weights is None else weights
     if aggregation == "sum":
-        return float(sum(values))
+        return sum(float(v) * w for v, w in zip(values, weights, strict=True))
     if aggregation == "last":
         return float(values[-1])
-    return float(sum(values)) / len(values)
+    return sum(float(v) * w for v, w in zip(values, weights, strict=True)) / sum(weights)
+
+
+def _parts(period: date, cadence: str, input_cadence: str) -> list[tuple[date, float]]:
+    """The input periods a period is made of, each with the share of its days inside."""
+    if input_cadence == "monthly" or cadence == input_cadence:
+        return [(p, 1.0) for p in subperiods(period, cadence, input_cadence)]
+    return subperiod_weights(period, cadence, input_cadence)
 
 
 def _computed_order(kpis: dict[str, Kpi]) -> list[tuple[Kpi, object]]:
@@ -408,6 +418,9 @@ def recompute_computed(*, company, changed: set, user=None, touched: set | None 
         for input_kpi in inputs:
             for period in changed_by_kpi.get(input_kpi.pk, ()):
                 periods.add(period_start(period, kpi.cadence))
+                # A week from Monday 29 September counts in September and in October.
+                last_day = period_end(period, input_kpi.cadence) - timedelta(days=1)
+                periods.add(period_start(last_day, kpi.cadence))
                 if input_kpi.cadence == "monthly" and kpi.cadence != "monthly":
                     periods.update(subperiods(period, "monthly", kpi.cadence))
         if not periods:
@@ -440,12 +453,12 @@ def _computed_values(company, kpi, formula, inputs, periods) -> dict:
     for period in periods:
         values = {}
         for input_kpi in inputs:
-            parts = subperiods(period, kpi.cadence, input_kpi.cadence)
-            found = [series[input_kpi.pk].get(p) for p in parts]
+            parts = _parts(period, kpi.cadence, input_kpi.cadence)
+            found = [series[input_kpi.pk].get(p) for p, _w in parts]
             if not found or any(v is None for v in found):
                 break
             values[input_kpi.code] = input_kpi.to_formula_value(
-                _aggregate(found, input_kpi.aggregation))
+                _aggregate(found, input_kpi.aggregation, [w for _p, w in parts]))
         else:
             result = formula.evaluate(values)
             if result != result or result in (float("inf"), float("-inf")):

@@ -136,13 +136,15 @@ def target_plan(company, kpi_ids=None):
 RECENT_ANOMALY_DAYS = 42
 
 
-def anomalies_by_kpi(kpi_ids, since=None, until=None):
+def anomalies_by_kpi(kpi_ids, since=None, until=None, company=None):
     """{kpi_id: [{"period_start", "label", "value", "low", "high", "score"}, …]}, one query.
 
     The detector's anomalies (campaign effects are annotations, not flags) of these KPIs,
     for periods starting in [since, until), oldest first.
     """
-    qs = Anomaly.objects.filter(kpi_id__in=list(kpi_ids), label=AnomalyLabel.ANOMALY)
+    qs = Anomaly.objects.filter(label=AnomalyLabel.ANOMALY)
+    # ``kpi_ids=None``: every KPI of ``company``.
+    qs = qs.filter(company=company) if kpi_ids is None else qs.filter(kpi_id__in=list(kpi_ids))
     if since is not None:
         qs = qs.filter(period_start__gte=since)
     if until is not None:

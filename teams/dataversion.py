@@ -224,6 +224,53 @@ def uninstall(schema_editor, tracked=TRACKED, company=True):
         schema_editor.execute(sql, params=None)
 
 
+def sqlite_legacy_rename(sender, using="default", **kwargs):
+    """On SQLite, let a migration rebuild a table that a data-token trigger reads.
+
+    Django rebuilds a SQLite table to alter it (copy into ``new__t``, drop ``t``, rename).
+    Since SQLite 3.26 a rename re-parses every trigger, and one that reads ``t`` (a
+    target's trigger finds its company through ``metrics_kpi``) fails while ``t`` is gone.
+    The legacy rename leaves trigger text alone, which is right here: the rebuilt table
+    takes the old name back. Set for the migrating connection only (``pre_migrate``).
+    """
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA legacy_alter_table = ON")
+
+
+def sqlite_tables(using):
+    """The SQLite connection being migrated and its tables, or (None, None) elsewhere."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return None, None
+    return connection, set(connection.introspection.table_names())
+
+
+def sqlite_restore_triggers(sender, using="default", **kwargs):
+    """Put back the triggers a SQLite table rebuild dropped (``post_migrate``).
+
+    Rebuilding a table to alter it (see above) drops the triggers *on* it, so a later
+    migration of ``metrics_kpi`` or ``teams_company`` would silently stop their tokens.
+    Every statement is ``IF NOT EXISTS`` / ``OR IGNORE``: running it again changes nothing.
+    PostgreSQL alters tables in place and keeps its triggers.
+    """
+    connection, tables = sqlite_tables(using)
+    if connection is None or "teams_companydataversion" not in tables:
+        return
+    statements = list(SQLITE_COMPANY) if "teams_company" in tables else []
+    for table, column, via in TRACKED:
+        if table in tables and (via is None or via in tables):
+            statements += sqlite_track(table, column, via)
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
 def reinstall_pg(schema_editor):
     """Give every table this database already tracks the commit-time triggers (PostgreSQL)."""
     if schema_editor.connection.vendor != "postgresql":

@@ -105,12 +105,13 @@ def cs_at_risk_csv(request, team):
     response["Content-Disposition"] = f'attachment; filename="at-risk-{team.slug}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with a BOM as UTF-8
     writer = csv.writer(response)
-    writer.writerow([_("Customer"), _("Plan"), _("Contract date"), _("Last login"), "NPS",
-                     _("Reasons"), _("Notes")])
+    writer.writerow([_("Customer"), _("Plan"), _("MRR at risk"), _("Contract date"),
+                     _("Last login"), "NPS", _("Reasons"), _("Notes")])
     for row in rows:
         c = row["customer"]
         writer.writerow([_safe_cell(v) for v in (
-            c.name, c.plan, c.contract_date, c.last_login, c.nps, " / ".join(row["reasons"]),
+            c.name, c.plan, c.mrr, c.contract_date, c.last_login, c.nps,
+            " / ".join(row["reasons"]),
             c.notes)])
     return response
 

@@ -86,3 +86,18 @@ def uninstall(apps, schema_editor):
             _sqlite_undo(table) if vendor == "sqlite" else [])
         for sql in statements:
             schema_editor.execute(sql, params=None)
+
+
+def sqlite_restore(sender, using="default", **kwargs):
+    """Put back the triggers a SQLite table rebuild dropped (``post_migrate``; see
+    ``teams.dataversion.sqlite_restore_triggers``)."""
+    from teams.dataversion import sqlite_tables
+
+    connection, tables = sqlite_tables(using)
+    if connection is None or "metrics_kpifact" not in tables:
+        return
+    with connection.cursor() as cursor:
+        for table in TRACKED:
+            if table in tables:
+                for sql in _sqlite(table):
+                    cursor.execute(sql)

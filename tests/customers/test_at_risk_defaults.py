@@ -40,3 +40,14 @@ def test_the_page_shows_mrr_at_risk_and_what_each_rule_adds(demo_team, client, w
     html = html.content.decode()
     assert "MRR at risk ¥" in html and "What each rule puts on the list" in html
     assert "Low NPS:" in html
+
+
+def test_company_settings_link_each_team_to_its_rules_and_the_csv_has_mrr(demo_team, client,
+                                                                         world):
+    client.force_login(world.user("admin"))
+    client.cookies["kgi_language"] = "en"
+    html = client.get(reverse("company-settings", args=[world.company.slug])).content.decode()
+    assert reverse("cs-at-risk", args=[world.company.slug, demo_team.slug]) + "#rules" in html
+    csv = client.get(reverse("cs-at-risk-csv", args=[world.company.slug, demo_team.slug]))
+    header = csv.content.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("Customer,Plan,MRR at risk,")

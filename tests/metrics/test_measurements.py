@@ -85,19 +85,23 @@ def test_computed_kpi_follows_its_inputs(world, kpis):
 
 
 @pytest.mark.django_db
-def test_monthly_computed_kpi_aggregates_weeks_by_their_monday(world, kpis):
+def test_monthly_computed_kpi_counts_each_week_by_its_days_in_the_month(world, kpis):
+    # March 2026 is touched by six weeks: 23 Feb (1 of its 7 days in March), the four
+    # weeks from 2 to 23 March, and 30 March (2 days: 30 and 31 March).
     entries = []
     for monday in MONDAYS_OF_MARCH_2026:
-        entries += [Entry(kpis["uu"], monday, Decimal(1000)),
+        entries += [Entry(kpis["uu"], monday, Decimal(700)),
                     Entry(kpis["cvr"], monday, Decimal("2.0")),
                     Entry(kpis["aov"], monday, Decimal(3000))]
-    # The week of 2026-02-23 ends in March but belongs to February (its Monday's month).
-    entries.append(Entry(kpis["uu"], date(2026, 2, 23), Decimal(99999)))
-    measurements_bulk_upsert(company=world.company, entries=entries[:-4])
+    february_week = [Entry(kpis["uu"], date(2026, 2, 23), Decimal(7000)),
+                     Entry(kpis["cvr"], date(2026, 2, 23), Decimal("2.0")),
+                     Entry(kpis["aov"], date(2026, 2, 23), Decimal(3000))]
+    measurements_bulk_upsert(company=world.company, entries=entries)
     assert not Measurement.objects.filter(kpi=kpis["monthly_revenue"]).exists()  # incomplete
-    result = measurements_bulk_upsert(company=world.company, entries=entries[-4:])
+    result = measurements_bulk_upsert(company=world.company, entries=february_week)
     assert result.computed == 1
     revenue = Measurement.objects.get(kpi=kpis["monthly_revenue"])
-    # 5 weeks × 1000 UU (sum) × 2 % (average, as a fraction) × ¥3,000 (average)
+    # UU = 7000 × 1/7 + 4 × 700 + 700 × 2/7 = 4000 (sum); CVR 2 % and AOV ¥3,000 (averages
+    # weighted by days, all equal): 4000 × 0.02 × 3000 = ¥240,000. By Mondays it was 5 × 700.
     assert revenue.period_start == date(2026, 3, 1)
-    assert revenue.value == Decimal(300000)
+    assert revenue.value == Decimal(240000)

@@ -144,6 +144,17 @@ def test_the_report_speaks_japanese(world, shop):
 
 
 @pytest.mark.django_db
+def test_the_headline_is_in_the_companys_language_whoever_reads(world, shop):
+    assert world.company.language == "ja"
+    response = _client(world, "viewer", "en").get(_month_url("reforecast-detail", shop["this"]))
+    report = response.context["report"]
+    assert report.headline.startswith("KGI達成確率は")  # the company's language …
+    page = response.content.decode()
+    assert "Probability of reaching the KGI by the deadline" in page  # … the page the reader's
+    assert "Drafted by the built-in method (offline)" in page and report.drafted_by == ""
+
+
+@pytest.mark.django_db
 def test_latest_is_the_newest_finished_month(world, shop):
     Reforecast.objects.create(company=shop["company"], month=date(2099, 1, 1),
                               status=ReforecastStatus.RUNNING, progress=40)
