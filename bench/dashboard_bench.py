@@ -8,13 +8,17 @@ throwaway test database — with tests/kgiapp/bigorg.py, which also gives it wha
 shows (phases, cadences, seven focus KPIs per team, targets, a KGI, an admin) — then
 requests each page (dashboard, team, KPI, weekly review) with Django's test Client and prints median milliseconds.
 
-Pages are requested round-robin (bare, dashboard, team, KPI, bare, …) so a busy machine
+Pages are requested round-robin (bare, dashboard, team, KPI, review, bare, …) so a busy machine
 slows them alike. Two figures per page:
 
-- **warm**: what every load gets while the company's data has not changed (pages cache
-  what they compute under the company's data token, see kgiapp/dataversion.py);
-- **after a write**: the first load after a measurement of the company changed (the
-  write itself is not timed), i.e. everything recomputed from the database.
+- **warm**: what every load gets while the company's data has not changed;
+- **after a write**: the first load after a number of the company was written through the
+  one measurement writer, as the grid writes it (the write itself is not timed).
+
+Pages read the stored per-KPI facts (metrics/facts, metrics/cards.py) on every load, so both
+figures do the same work; only the KPI tree's derived values are kept under the company's
+data token, and rendered cards by their content (kgiapp/card_cache.py). The organisation
+is bulk-loaded, then ``manage.py facts_refresh`` stores its facts and runs ANALYZE.
 
 The bare page is the password-change page: logged in, same base template. Templates are
 not instrumented (no ``setup_test_environment``), as in production. The last line is
@@ -122,19 +126,19 @@ def main():
             print(f"{name:10s} {url:24s} median {med['warm'][name]:7.1f} ms  "
                   f"p90 {sorted(warm[name])[int(rounds * .9)]:7.1f} ms   "
                   f"after a write {med['cold'][name]:7.1f} ms")
+        write_cost(rounds, write)
         names = [name for name in pages if name != "bare"]
         print("ratios vs bare page: " + "  ".join(
             f"{name} {med['warm'][name] / med['warm']['bare']:.2f}×" for name in names)
             + "  |  after a write: " + "  ".join(
             f"{name} {med['cold'][name] / med['cold']['bare']:.2f}×" for name in names))
-        write_cost(rounds, write)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def write_cost(rounds, write):
-    """What the data token costs writers: one number, a whole team's numbers, and a grid
-    write while an import of the same company is still open on another connection."""
+    """What writers cost (numbers and their KPI facts): one number, a whole team's numbers,
+    and a grid write while an import of the same company is still open elsewhere."""
     import threading
 
     from django.db import OperationalError, connection, connections, transaction

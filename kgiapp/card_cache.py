@@ -29,8 +29,9 @@ def _template_hash(name=CARD_TEMPLATE):
 
 
 def card_key(row, name=CARD_TEMPLATE):
+    # Every attribute but the raw numbers behind the sparkline (``spark`` holds its points).
     state = repr(sorted((k, v) for k, v in vars(row).items()
-                        if k not in ("points", "card_key", "card_html")))
+                        if k not in ("points", "series", "card_key", "card_html")))
     digest = hashlib.sha1(state.encode()).hexdigest()  # noqa: S324 — a cache key, not a secret
     return (f"card:{_template_hash(name)}:{translation.get_language()}:"
             f"{timezone.localdate().isoformat()}:{digest}")

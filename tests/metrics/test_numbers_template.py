@@ -121,3 +121,14 @@ def test_the_download_is_for_contributors_and_lists_only_their_kpis(client, comp
     assert response["Content-Disposition"].endswith('numbers-template.xlsx"')
     # Not in the sales team: a member may enter none of its KPIs.
     assert [c.value for c in _sheet(response.content)[1][1]] == ["period"]
+
+
+def test_names_that_look_like_formulas_are_never_written_as_formulas(company, admin):
+    Kpi.objects.filter(company=company, code="mqls").update(name_ja="=HYPERLINK(\"x\")",
+                                                             name_en="=HYPERLINK(\"x\")")
+    workbook, sheet = _sheet(numbers_template(company, admin, today=TODAY))
+    headers = [c.value for c in sheet[1]]
+    assert "mqls" in headers and not any(str(h).startswith("=") for h in headers)
+    names = [row[1].value for row in workbook.worksheets[1].iter_rows(min_row=4)]
+    assert "'=HYPERLINK(\"x\")" in names
+    assert all(c.data_type != "f" for row in workbook.worksheets[1].iter_rows() for c in row)
