@@ -103,6 +103,10 @@ class RosterImportStatus(models.TextChoices):
     PREVIEW = "preview", _("Preview")
     COMMITTED = "committed", _("Imported")
     REJECTED = "rejected", _("Rejected")
+    # A large file: read (ANALYZING) and applied (QUEUED) by a worker (customers.roster_jobs).
+    ANALYZING = "analyzing", pgettext_lazy("roster import status", "Reading")
+    QUEUED = "queued", _("Importing")
+    FAILED = "failed", _("Failed")
 
 
 class RosterImport(models.Model):
@@ -119,6 +123,12 @@ class RosterImport(models.Model):
     problems = models.JSONField(default=list)  # [{row, column, code, message}] — block commit
     warnings = models.JSONField(default=list)  # imperfect data that is accepted and reported
     summary = models.JSONField(default=dict)  # {created, updated, unchanged}
+    # The file, kept until a worker has read it (large uploads), and why a worker gave up.
+    data = models.BinaryField(default=b"", editable=False)
+    error = models.CharField(max_length=300, blank=True)
+    # Who clicked "import": the worker applies it as that person, checked again there.
+    commit_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                            null=True, blank=True, related_name="+")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -92,11 +92,16 @@ def _applied_fields(columns) -> tuple[str, ...]:
 
 @transaction.atomic
 def roster_import_preview(*, company, team, user, data: bytes, filename: str,
-                          as_of: date | None = None) -> RosterImport:
-    """Read and check an uploaded roster; nothing changes until roster_import_commit."""
+                          as_of: date | None = None, batch: RosterImport | None = None
+                          ) -> RosterImport:
+    """Read and check an uploaded roster; nothing changes until roster_import_commit.
+
+    ``batch``: a stored upload a worker reads (``customers.roster_jobs``), filled in place."""
     as_of = as_of or timezone.localdate()
-    batch = RosterImport(company=company, team=team, uploaded_by=user, filename=filename[:255],
-                         as_of=as_of)
+    if batch is None:
+        batch = RosterImport(company=company, team=team, uploaded_by=user,
+                             filename=filename[:255], as_of=as_of)
+    batch.status, batch.data = RosterImportStatus.PREVIEW, b""
     try:
         table = read_table(data, filename)
     except FileRejected as exc:

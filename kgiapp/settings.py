@@ -276,6 +276,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.sources.tasks.sources_reap",
         "schedule": 60.0,
     },
+    "roster-reap": {
+        "task": "customers.tasks.roster_reap_task",
+        "schedule": 60.0,
+    },
     "notifications-reap": {
         "task": "notifications.tasks.notifications_reap",
         "schedule": 60.0,

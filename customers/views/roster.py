@@ -9,10 +9,13 @@ from django.views.decorators.http import require_POST
 
 from core.empty import render_empty
 from core.htmx import render_page
+from core.queue import send_on_commit
+from customers import roster_jobs
 from customers import selectors as cs_selectors
 from customers import services as cs_services
 from customers.forms import CustomerForm, RosterUploadForm
 from customers.models import Customer, OnboardingStatus, RosterImport, RosterImportStatus
+from customers.tasks import roster_analyze_task, roster_commit_task
 from teams.tenancy import company_view, get_team, require
 
 PAGE_SIZE = 50
@@ -79,9 +82,12 @@ def roster_import(request, team):
         form = RosterUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            batch = cs_services.roster_import_preview(
+            # A large file is read by a worker, never in the request.
+            batch = roster_jobs.roster_upload(
                 company=request.company, team=team, user=request.user, data=upload.read(),
                 filename=upload.name, as_of=form.cleaned_data["as_of"])
+            if batch.status == RosterImportStatus.ANALYZING:
+                send_on_commit(roster_analyze_task, batch.pk)
             return redirect("roster-import-preview", request.company.slug, team.slug, batch.pk)
     return render_page(request, "customers/roster_import.html", {"team": team, "form": form},
                        status=400 if form.errors else 200)
@@ -115,9 +121,12 @@ def roster_import_commit(request, team, import_id):
     require(request, "contribute", team)
     batch = _batch(request, team, import_id)
     try:
-        batch = cs_services.roster_import_commit(roster_import=batch, user=request.user)
+        batch, queued = roster_jobs.roster_commit_request(batch=batch, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        return redirect("roster-import-preview", request.company.slug, team.slug, batch.pk)
+    if queued:  # a large roster: a worker applies it; the preview page follows it
+        send_on_commit(roster_commit_task, batch.pk)
         return redirect("roster-import-preview", request.company.slug, team.slug, batch.pk)
     summary = batch.summary
     messages.success(request, _("Roster imported: %(created)s new, %(updated)s updated, "

@@ -51,6 +51,13 @@ UNREACHABLE = {
     "metrics_sourcerun_batch_id_key": "set by the service",
     "customer_onboarding_status_valid": "status is a choice field / mapped by the roster reader",
     "objective_status_valid": "status is a choice field",
+    # Derived rows: customers.ledger writes them (update_or_create) from a customer's NPS,
+    # CSAT and MRR, which the customer's own constraints and forms check first.
+    "customers_surveyresponse_score_check": "derived from the customer's checked NPS/CSAT",
+    "survey_response_score_in_scale": "derived from the customer's checked NPS/CSAT",
+    "survey_response_one_per_day": "the ledger updates the day's answer in place",
+    "mrr_movement_not_negative": "derived from the customer's checked MRR",
+    "mrr_movement_one_per_month": "the ledger updates the month's movement in place",
     "okrs_keyresult_position_check": "position is set by the service",
     "review_status_valid": "set by the service",
     "review_iso_week_1_53": "the week comes from the calendar",

@@ -23,7 +23,7 @@ def test_the_visibility_timeout_is_above_every_tasks_hard_limit():
 def test_every_kind_of_run_is_reaped_every_minute():
     beat = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     tasks = _tasks()
-    for reaper in ("metrics.tasks.imports_reap_task",
+    for reaper in ("metrics.tasks.imports_reap_task", "customers.tasks.roster_reap_task",
                    "reviews.reforecast.tasks.reforecast_reap",
                    "metrics.sources.tasks.sources_reap",
                    "notifications.tasks.notifications_reap"):
