@@ -165,3 +165,16 @@ def test_the_admins_retry_after_the_broker_is_back_computes_at_once(
     row = Reforecast.objects.get(company=company)
     wait_for(lambda: state(row.pk), lambda s: s[0] in ("done", "failed"), timeout=180)
     assert state(row.pk)[0] == ReforecastStatus.DONE
+
+
+def test_the_admin_resends_an_orphaned_snapshot_from_its_page(postgres, celery_eager):
+    company, _kgi, _ = build_shop()
+    admin = _admin_client(company)
+    row, _ = service.reforecast_request(company=company)
+    Reforecast.objects.filter(pk=row.pk).update(status=ReforecastStatus.RUNNING, attempts=1,
+                                                progress=40)  # its worker died at 40 %
+    page = admin.get(reverse("reforecast-detail", args=[company.slug, row.month_key]))
+    assert 'data-testid="rf-resend"' in page.content.decode()
+    admin.post(reverse("reforecast-run", args=[company.slug]), {"month": row.month_key})
+    row.refresh_from_db()
+    assert row.status == ReforecastStatus.DONE and row.attempts == 2
