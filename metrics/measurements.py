@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -22,41 +22,19 @@ from django.utils.translation import gettext as _
 from core.calendar import period_end, period_start, subperiod_weights, subperiods
 from engine.formula import FormulaError, parse_formula
 from metrics.facts.store import facts_refresh
+from metrics.measurement_checks import (  # noqa: F401  (Entry… re-exported for callers)
+    MAX_ABS,
+    PLACES,
+    Entry,
+    EntryError,
+    MeasurementError,
+    quantize,
+    refusal_for,
+    validate_entries,
+)
 from metrics.models import Kpi, Measurement, MeasurementRevision, Source
-from spreadsheets import check_range
-from spreadsheets.dates import PERIOD_MAX, PERIOD_MIN
-from teams.models import Membership, Team
-from teams.permissions import can, can_enter_numbers
 
-PLACES = Decimal("0.0001")
-MAX_ABS = Decimal("1e16")
 CHUNK = 5000
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One value to store: a KPI of the company, any day in its period, the value in its unit."""
-
-    kpi: Kpi
-    period: date
-    value: Decimal
-    ref: object = None  # where it came from (row number, API index) for error messages
-
-
-@dataclass
-class EntryError:
-    ref: object
-    kpi_code: str
-    message: str
-    code: str = "refused"
-
-
-class MeasurementError(Exception):
-    """The whole batch was refused; ``errors`` names every entry that is wrong."""
-
-    def __init__(self, errors: list[EntryError]):
-        super().__init__("; ".join(f"{e.ref}: {e.message}" for e in errors[:5]))
-        self.errors = errors
 
 
 @dataclass
@@ -74,99 +52,6 @@ class UpsertResult:
     def as_dict(self):
         return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
                 "computed": self.computed}
-
-
-def quantize(value) -> Decimal:
-    return Decimal(value).quantize(PLACES, rounding=ROUND_HALF_UP)
-
-
-def _refusal_for(company, user) -> Callable[[Kpi], str] | None:
-    """kpi → why ``user`` may not enter its numbers ("" when they may); None for the system.
-
-    ``user=None`` is the system (``manage.py import_measurements``, seeds, recomputation);
-    a person is checked against their membership at the time of the write.
-    """
-    if user is None:
-        return None
-    membership = Membership.objects.filter(company=company, user=user).first()
-    reasons: dict[int, str] = {}
-    team_names: dict[int, str] = {}
-
-    def refusal(kpi) -> str:
-        if kpi.pk in reasons:
-            return reasons[kpi.pk]
-        if can_enter_numbers(membership, kpi):
-            reason = ""
-        elif membership is None or not can(membership, "contribute"):
-            reason = _("Your role in this company does not let you enter numbers.")
-        elif kpi.team_id is None:
-            reason = _("%(kpi)s has no owner team; only admins and managers may enter its "
-                       "numbers.") % {"kpi": kpi.code}
-        else:
-            if not team_names:
-                team_names.update(Team.objects.filter(company=company)
-                                  .values_list("pk", "name"))
-            reason = _("%(kpi)s belongs to the team %(team)s; you may enter numbers only for "
-                       "your own teams' KPIs.") % {"kpi": kpi.code,
-                                                    "team": team_names.get(kpi.team_id, "?")}
-        reasons[kpi.pk] = reason
-        return reason
-
-    return refusal
-
-
-def _validate(company, entries: list[Entry], *, user=None) -> tuple[dict, list[EntryError]]:
-    """{(kpi_id, period_start): (entry, value)} and every error (permission, computed KPI,
-    range, duplicate)."""
-    errors: list[EntryError] = []
-    keyed: dict[tuple[int, date], tuple[Entry, Decimal]] = {}
-    refusal = _refusal_for(company, user)
-    for entry in entries:
-        kpi = entry.kpi
-        if kpi.company_id != company.pk:
-            errors.append(EntryError(entry.ref, kpi.code, _("Not a KPI of this company.")))
-            continue
-        if refusal is not None and (reason := refusal(kpi)):
-            errors.append(EntryError(entry.ref, kpi.code, reason, "not_allowed"))
-            continue
-        if kpi.is_computed:
-            errors.append(EntryError(entry.ref, kpi.code, _(
-                "%(kpi)s is computed from its formula (%(formula)s); enter its inputs instead."
-            ) % {"kpi": kpi.code, "formula": kpi.formula}))
-            continue
-        try:
-            value = quantize(entry.value)
-        except (InvalidOperation, TypeError, ValueError):
-            errors.append(EntryError(entry.ref, kpi.code, _("Not a number.")))
-            continue
-        if not value.is_finite() or abs(value) >= MAX_ABS:
-            errors.append(EntryError(entry.ref, kpi.code, _("The number is too large.")))
-            continue
-        range_problems = check_range(value, kpi.unit, percent_max=_percent_max(kpi),
-                                     allow_negative=kpi.allows_negative)
-        if range_problems:
-            errors.extend(EntryError(entry.ref, kpi.code, str(p.message)) for p in range_problems)
-            continue
-        if not isinstance(entry.period, date) or not PERIOD_MIN <= entry.period <= PERIOD_MAX:
-            errors.append(EntryError(entry.ref, kpi.code, _(
-                "The period %(period)s is outside %(min)s–%(max)s.") % {
-                "period": entry.period, "min": PERIOD_MIN.year, "max": PERIOD_MAX.year}))
-            continue
-        key = (kpi.pk, period_start(entry.period, kpi.cadence))
-        if key in keyed:
-            first = keyed[key][0]
-            errors.append(EntryError(entry.ref, kpi.code, _(
-                "%(first)s and %(this)s both give %(kpi)s for the period starting %(period)s."
-            ) % {"first": first.ref, "this": entry.ref, "kpi": kpi.code,
-                 "period": key[1].isoformat()}))
-            continue
-        keyed[key] = (entry, value)
-    return keyed, errors
-
-
-def _percent_max(kpi) -> Decimal | None:
-    # Rates such as NRR or GRR legitimately exceed 100 %.
-    return Decimal("1000") if kpi.code in {"nrr", "grr", "net_revenue_retention"} else None
 
 
 def _lock_kpis_for_writing(kpi_ids) -> None:
@@ -284,7 +169,7 @@ def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source
     ``kept`` (the roster sync never overwrites a number typed by hand).
     """
     entries = list(entries)
-    keyed, errors = _validate(company, entries, user=user)
+    keyed, errors = validate_entries(company, entries, user=user)
     if errors:
         raise MeasurementError(errors)
     rows = {key: value for key, (_entry, value) in keyed.items()}
@@ -327,7 +212,7 @@ def measurements_clear(*, company, keys, user=None) -> int:
     all or nothing, checked for ``user`` like a write; computed KPIs recomputed."""
     keys = set(keys)
     kpis = Kpi.objects.in_bulk({k for k, _p in keys})
-    refusal = _refusal_for(company, user)
+    refusal = refusal_for(company, user)
     errors = [EntryError(f"{kpis[k].code} {p.isoformat()}", kpis[k].code, reason, "not_allowed")
               for k, p in sorted(keys) if refusal is not None and (reason := refusal(kpis[k]))]
     if errors:
