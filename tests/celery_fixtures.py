@@ -200,8 +200,9 @@ def _test_database_url():
 class WorkerProcess:
     """``celery -A kgiapp worker --pool=solo`` in a subprocess; ``kill()`` is a real SIGKILL."""
 
-    def __init__(self, *, app, hostname, popen, log_path):
+    def __init__(self, *, app, hostname, popen, log_path, broker_url=None):
         self.app, self.hostname, self.popen, self.log_path = app, hostname, popen, log_path
+        self.broker_url = broker_url
 
     @property
     def pid(self):
@@ -215,12 +216,20 @@ class WorkerProcess:
 
     def wait_ready(self, timeout=60.0) -> WorkerProcess:
         """Block until the worker answers a control ping (it is consuming)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.is_alive():
-                raise RuntimeError(f"worker exited with {self.popen.returncode}:\n{self.log()}")
-            if self.app.control.ping(destination=[self.hostname], timeout=2.0):
-                return self
+        # Ping through an app of its own on the worker's broker: the shared app may hold
+        # pooled connections to another broker (a test that moved it, the session worker).
+        from celery import Celery
+
+        pinger = Celery("kgiapp-ping", broker=self.broker_url or self.app.conf.broker_url)
+        try:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if not self.is_alive():
+                    raise RuntimeError(f"worker exited with {self.popen.returncode}:\n{self.log()}")
+                if pinger.control.ping(destination=[self.hostname], timeout=2.0):
+                    return self
+        finally:
+            pinger.close()
         raise TimeoutError(f"worker {self.hostname} not ready after {timeout}s:\n{self.log()}")
 
     def wait_idle(self, timeout=60.0) -> WorkerProcess:
@@ -303,7 +312,7 @@ def celery_worker_process(request, django_db_setup, celery_not_eager):
             popen = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
                                      stderr=subprocess.STDOUT)
         worker = WorkerProcess(app=celery_not_eager, popen=popen, log_path=log_path,
-                               hostname=hostname)
+                               hostname=hostname, broker_url=redis_url)
         started.append(worker)
         return worker.wait_ready() if wait else worker
 
