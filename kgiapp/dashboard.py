@@ -82,7 +82,9 @@ def north_star(company, today=None, kgi=None, history=None, probabilities=None):
     return NorthStar(
         kgi=kgi, current=current, current_period=current_period,
         series=[v for _p, v in history], reached_pct=reached, time_pct=time_pct,
-        attainment=_as_percent(probabilities[-1] if probabilities else None),
+        # Unrounded: the page rounds once (rounding to 0.1 first turned 44.46 into 45).
+        attainment=(100 * probabilities[-1]) if probabilities and probabilities[-1] is not None
+        else None,
         probability_series=[_as_percent(p) for p in probabilities],
         status=metric_selectors.target_status(current, kgi.target, direction),
         days_left=(kgi.deadline - today).days if kgi.deadline else None,

@@ -220,7 +220,8 @@ class WorkerProcess:
         # pooled connections to another broker (a test that moved it, the session worker).
         from celery import Celery
 
-        pinger = Celery("kgiapp-ping", broker=self.broker_url or self.app.conf.broker_url)
+        pinger = Celery("kgiapp-ping", broker=self.broker_url or self.app.conf.broker_url,
+                        set_as_current=False)
         try:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:

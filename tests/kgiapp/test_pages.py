@@ -1,5 +1,6 @@
 """What the dashboard, team page and KPI page show, from the demo company's data."""
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.conf import settings as django_settings
@@ -32,7 +33,9 @@ def test_dashboard_shows_the_north_star_with_progress_and_no_invented_probabilit
     assert "/ ¥83M" in html  # the target, unit-formatted
     assert "Target reached" in html and "Time elapsed" in html
     latest = Reforecast.objects.filter(company__slug="demo").order_by("-month").first()
-    assert f"{100 * latest.probability:.0f}%" in html
+    # Rounded once, half up, as the page's floatformat does (not 0.1 first, then 1).
+    shown = Decimal(repr(100 * latest.probability)).quantize(Decimal(1), ROUND_HALF_UP)
+    assert f'data-testid="ns-attainment">{shown}%' in html
     Reforecast.objects.filter(company__slug="demo").delete()
     assert "Not yet computed" in executive.get("/demo/").content.decode()
 
