@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0011_kpi_formula_text'),
+        ('metrics', '0012_forecast_fits'),
         ('teams', '0009_form_submission'),
     ]
 
