@@ -164,6 +164,7 @@ def main():
               f"{warm:6.2f} s over {len(warm_runs)} ({refitted} refitted); size ×"
               f"{kpis / base[0]:.2f}, cold ×{cold / base[1]:.2f}, warm ×{warm / base[2]:.2f}; "
               f"probability {row.probability:.3f}, {len(row.payload['leaves'])} leaves, "
+              f"{len(row.kpi_forecasts.forecasts)} KPI forecasts, "
               f"{row.draws} draws; peak RSS {peak_mb:.0f} MB (before {rss_before / 1024:.0f}); "
               f"{load()}")
     if args.draws:

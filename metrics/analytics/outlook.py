@@ -1,4 +1,4 @@
-"""The KGI outlook: forecast every KPI to the deadline, simulate the KGI, rank the levers; what-if."""
+"""The KGI outlook: forecast every KPI to the deadline, simulate the KGI, rank the levers."""
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +16,7 @@ from core.calendar import (
     subperiod_weights,
 )
 from engine.formula import FormulaError
-from engine.leaves import is_positive, leaf_distribution, shock_correlation, shocks
+from engine.leaves import is_positive, leaf_correlation, leaf_distribution
 from engine.simulate import probability_sensitivity, simulate
 from engine.tree import evaluate_tree, leaves
 from metrics.analytics.fits import FitCounts, FitRequest, forecasts_reusing_fits
@@ -107,19 +107,12 @@ def _leaf_in_period(item: Series, fc, parts, aggregation: str, positive: bool):
 
 def _leaf_correlation(series_by_code: dict[str, Series]):
     """(codes, matrix) of the leaves' shock correlation on their common periods."""
-    by_day: dict[str, dict[date, float]] = {}
-    for code, item in series_by_code.items():
-        values = np.where(item.campaign, np.nan, item.values)
-        if values.size < 3:
-            continue
-        moves = shocks(values, item.season_length)
-        by_day[code] = dict(zip(item.periods[1:], moves))
-    if len(by_day) < 2:
+    found = leaf_correlation({
+        code: (item.periods, np.where(item.campaign, np.nan, item.values), item.season_length)
+        for code, item in series_by_code.items()})
+    if found is None:
         return None
-    days = sorted(set().union(*by_day.values()))
-    aligned = {code: np.array([moves.get(d, np.nan) for d in days])
-               for code, moves in by_day.items()}
-    codes, matrix = shock_correlation(aligned)
+    codes, matrix = found
     return codes, matrix.round(4).tolist()
 
 
@@ -299,24 +292,3 @@ def leaf_specs(leaves_payload: dict) -> dict:
     """Snapshot leaves → simulation specs (median, sigma, positive)."""
     return {code: (leaf["mean"], leaf["sigma"], leaf.get("positive", leaf["mean"] > 0))
             for code, leaf in leaves_payload.items()}
-
-
-def payload_correlation(payload: dict):
-    """The (codes, matrix) a snapshot stored, or None for older snapshots."""
-    found = payload.get("correlation")
-    return (found["codes"], found["matrix"]) if found else None
-
-
-def what_if(*, company, leaves_payload: dict, shifts_pct: dict, target: float, draws: int,
-            seed: int, correlation=None):
-    """Probability and percentiles with leaf KPIs moved by ``shifts_pct`` (±30 % at most).
-
-    Reuses the snapshot's leaf distributions, correlation and draws (same seed), so a
-    scenario differs from the baseline only by the moves.
-    """
-    kgi, root, formulas, _leaf_codes = active_kgi_with_tree(company)
-    specs = leaf_specs(leaves_payload)
-    factors = {code: 1 + clamp_shift(pct) / 100
-               for code, pct in shifts_pct.items() if code in specs}
-    return simulate(specs, kgi_evaluator(root, formulas), float(target), root.sign,
-                    draws=draws, seed=seed, shifts=factors, correlation=correlation)
