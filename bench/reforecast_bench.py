@@ -112,7 +112,7 @@ def main():
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"probability {row.probability:.3f}; P10/P50/P90 {row.p10:,.0f} / {row.p50:,.0f} / "
           f"{row.p90:,.0f}; {len(row.payload['leaves'])} leaves, "
-          f"{len(row.payload['forecasts'])} KPI forecasts, {row.draws} draws")
+          f"{len(row.kpi_forecasts.forecasts)} KPI forecasts, {row.draws} draws")
     print(f"peak RSS {peak_mb:.0f} MB (before the reforecasts: {rss_before / 1024:.0f} MB)")
     print(f"monthly reforecast wall time: median {statistics.median(times):.2f} s "
           f"over {len(times)} runs (min {min(times):.2f}, max {max(times):.2f}); goal <= 10 s")
