@@ -256,7 +256,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0,
 CELERY_TIMEZONE = TIME_ZONE
 # Task modules autodiscovery (each app's tasks.py) does not find: tasks that live next to
 # the service that enqueues them, so the service need not import a module importing it.
-CELERY_IMPORTS = ("reviews.notify", "reviews.reforecast.tasks", "metrics.sources.tasks")
+CELERY_IMPORTS = ("reviews.reforecast.tasks", "metrics.sources.tasks")
 CELERY_BEAT_SCHEDULE = {
     # Every Monday morning each team finds this week's review waiting (idempotent).
     "reviews-open-weekly": {

@@ -119,7 +119,13 @@ class Kpi(models.Model):
                 condition=~Q(is_vanity=True, focus="active"), name="kpi_vanity_not_active"
             ),
         ]
-        indexes = [models.Index(fields=["team", "focus"], name="kpi_team_focus_idx")]
+        indexes = [
+            models.Index(fields=["team", "focus"], name="kpi_team_focus_idx"),
+            # The measurement writer reads a company's computed KPIs on every write: only
+            # those, however many KPIs the company has (metrics.measurements).
+            models.Index(fields=["company", "code"], condition=~Q(formula=""),
+                         name="kpi_computed_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.code})"
