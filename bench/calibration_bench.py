@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.forecast import forecast  # noqa: E402
+from engine.forecast import forecast_many  # noqa: E402
 from engine.leaves import is_positive, leaf_correlation, leaf_distribution  # noqa: E402
 from engine.simulate import simulate  # noqa: E402
 
@@ -71,7 +71,10 @@ class Leaf:
     def app(self, steps: list[int]):
         """The app's pipeline: forecast, then the leaf's distribution over `steps`."""
         h = max(steps) + 1
-        fc = forecast(self.history, h, self.cfg["m"])
+        # The outlook's call (metrics.analytics.fits): a leaf's forecast picks its method.
+        campaign = np.zeros(self.history.size, dtype=bool)
+        (fc,) = forecast_many([(self.history, h, self.cfg["m"], campaign, True)],
+                              levels=(80, 95))
         positive = is_positive(self.history)
         floor = 0.05 * float(np.nanmin(self.history)) if positive else 0.0
         return leaf_distribution(fc.mean, fc.sigma, steps, aggregation="sum",
