@@ -218,14 +218,20 @@ def forecast(
     season_length: int,
     exclude: np.ndarray | None = None,
     levels=(80, 95),
+    select: bool = True,
 ) -> Forecast:
-    """Forecast `horizon` steps after the last element of y; never raises on odd data."""
-    return _drive(_pipeline(y, horizon, season_length, exclude, levels),
+    """Forecast `horizon` steps after the last element of y; never raises on odd data.
+
+    ``select=False`` skips the backtest that picks the method (a quarter of the cost) and
+    uses the combination of SES, Theta and the damped trend (Theta on very short series):
+    for forecasts kept for the record rather than decided on.
+    """
+    return _drive(_pipeline(y, horizon, season_length, exclude, levels, select),
                   lambda arrays: [_fit_grids(a) for a in arrays])
 
 
 def forecast_many(requests, levels=(80, 95)) -> list[Forecast]:
-    """``forecast(y, horizon, season_length, exclude)`` of every request tuple.
+    """``forecast(y, horizon, season_length, exclude[, select])`` of every request tuple.
 
     The grid fits of every series and every backtest origin run as one vectorised
     recursion per series length (``fit_grids_many``), which gives bit-identical fits, so
@@ -234,7 +240,8 @@ def forecast_many(requests, levels=(80, 95)) -> list[Forecast]:
     out: list[Forecast | None] = [None] * len(requests)
     waiting, arrays = [], []
     for i, request in enumerate(requests):
-        pipe = _pipeline(*request, levels=levels)
+        y, horizon, season_length, exclude, *select = request
+        pipe = _pipeline(y, horizon, season_length, exclude, levels, *select)
         try:
             need = next(pipe)
         except StopIteration as done:  # too short, constant or empty: no fit needed
@@ -258,7 +265,7 @@ def _drive(pipe, fit, started: bool = False) -> Forecast:
     raise RuntimeError("the forecast pipeline asked for fits twice")
 
 
-def _pipeline(y, horizon, season_length, exclude, levels):
+def _pipeline(y, horizon, season_length, exclude, levels, select=True):
     """forecast()'s steps as a generator: it yields once, the list of adjusted series whose
     grid fits it needs (every backtest origin's and the final one), receives those fits
     and returns the Forecast; series that need no fit return before yielding."""
@@ -303,7 +310,7 @@ def _pipeline(y, horizon, season_length, exclude, levels):
     # Seasonality is judged once on all the history, so that backtest origins (which see
     # less of it) compare the same seasonally adjusted methods that will be used.
     seasonal = is_seasonal(x, m)
-    windows = _backtest_windows(x, total, m)
+    windows = _backtest_windows(x, total, m) if select else []
     trains = [(train, test.size) for train, test in windows] + [(x, total)]
     adjusted = [_adjust(train, m, seasonal) for train, _h in trains]
     fits = yield [series for _season, series in adjusted]
@@ -322,7 +329,7 @@ def _pipeline(y, horizon, season_length, exclude, levels):
         mean = np.mean([cands[k][0] for k in ranked], axis=0)
         sigma = np.mean([cands[k][1] for k in ranked], axis=0) * _sigma_scale(spread, ranked)
     else:
-        method, score = ("theta", float("nan"))
+        method, score = ("combo" if "combo" in cands and not select else "theta", float("nan"))
         mean, sigma = cands[method]
     lower, upper = _intervals(mean, sigma, levels)
     fc = Forecast(mean, sigma, lower, upper, method, tuple(flags), score, m,

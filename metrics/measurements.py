@@ -351,7 +351,7 @@ def _computed_values(company, kpi, formula, inputs, periods) -> dict:
     series: dict[int, dict[date, Decimal]] = {input_kpi.pk: {} for input_kpi in inputs}
     for kpi_id, period, value in Measurement.objects.filter(
             kpi_id__in=list(series), period_start__gte=lo, period_start__lt=last
-    ).values_list("kpi_id", "period_start", "value"):
+    ).order_by().values_list("kpi_id", "period_start", "value"):  # no join for the KPI order
         series[kpi_id][period] = value
     out = {}
     for period in periods:

@@ -31,6 +31,9 @@ class FitRequest:
     exclude: np.ndarray
     horizon: int
     season_length: int
+    # False: no backtest to pick the method (engine.forecast's ``select``), for KPIs whose
+    # forecast only goes on record.
+    select: bool = True
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ def fit_key(request: FitRequest, levels=LEVELS) -> str:
     """The hash of everything the request's forecast depends on."""
     digest = hashlib.sha256()
     digest.update(repr((FORECAST_VERSION, int(request.horizon), int(request.season_length),
-                        tuple(levels), request.values.size)).encode())
+                        tuple(levels), bool(request.select), request.values.size)).encode())
     digest.update(np.ascontiguousarray(request.values, dtype="<f8").tobytes())
     digest.update(np.ascontiguousarray(request.exclude, dtype=bool).tobytes())
     return digest.hexdigest()
@@ -90,7 +93,7 @@ def forecasts_reusing_fits(company, requests: list[FitRequest], levels=LEVELS):
             out[request.kpi_id] = _stored(fit, levels)
         else:
             missing.append(request)
-    fresh = forecast_many([(r.values, r.horizon, r.season_length, r.exclude)
+    fresh = forecast_many([(r.values, r.horizon, r.season_length, r.exclude, r.select)
                            for r in missing], levels=levels)
     rows = []
     for request, fc in zip(missing, fresh):

@@ -1,4 +1,4 @@
-"""The KGI outlook: forecast every KPI to the deadline, simulate the KGI, rank the levers; what-if."""
+"""The KGI outlook: forecast every KPI to the deadline, simulate the KGI, rank the levers."""
 from __future__ import annotations
 
 import hashlib
@@ -234,8 +234,11 @@ def kgi_outlook(company, *, as_of: date, draws: int = DRAWS, seed: int = 0,
         planned.append((kpi, item, parts, horizon))
     if progress is not None:
         progress(10)
+    # Only the leaves' forecasts are decided on (simulated); the other KPIs' go on record
+    # without the backtest that picks their method, a quarter of the cost.
     fitted, fit_counts = forecasts_reusing_fits(company, [
-        FitRequest(kpi.pk, item.values, item.campaign, horizon, item.season_length)
+        FitRequest(kpi.pk, item.values, item.campaign, horizon, item.season_length,
+                   select=kpi.code in leaf_set)
         for kpi, item, _parts, horizon in planned])
     if progress is not None:
         progress(70)
@@ -289,24 +292,3 @@ def leaf_specs(leaves_payload: dict) -> dict:
     """Snapshot leaves → simulation specs (median, sigma, positive)."""
     return {code: (leaf["mean"], leaf["sigma"], leaf.get("positive", leaf["mean"] > 0))
             for code, leaf in leaves_payload.items()}
-
-
-def payload_correlation(payload: dict):
-    """The (codes, matrix) a snapshot stored, or None for older snapshots."""
-    found = payload.get("correlation")
-    return (found["codes"], found["matrix"]) if found else None
-
-
-def what_if(*, company, leaves_payload: dict, shifts_pct: dict, target: float, draws: int,
-            seed: int, correlation=None):
-    """Probability and percentiles with leaf KPIs moved by ``shifts_pct`` (±30 % at most).
-
-    Reuses the snapshot's leaf distributions, correlation and draws (same seed), so a
-    scenario differs from the baseline only by the moves.
-    """
-    kgi, root, formulas, _leaf_codes = active_kgi_with_tree(company)
-    specs = leaf_specs(leaves_payload)
-    factors = {code: 1 + clamp_shift(pct) / 100
-               for code, pct in shifts_pct.items() if code in specs}
-    return simulate(specs, kgi_evaluator(root, formulas), float(target), root.sign,
-                    draws=draws, seed=seed, shifts=factors, correlation=correlation)

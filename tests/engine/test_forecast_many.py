@@ -20,7 +20,7 @@ def _random_requests(seed=7, count=120):
         if i % 13 == 0:
             y = np.full(n, 42.0)
         exclude = rng.random(n) < 0.05 if i % 4 == 0 else None
-        requests.append((y, int(rng.integers(1, 60)), m, exclude))
+        requests.append((y, int(rng.integers(1, 60)), m, exclude, i % 3 != 0))
     return requests
 
 
@@ -36,7 +36,8 @@ def test_grid_fits_of_many_series_are_bit_identical_to_fitting_each():
 def test_forecast_many_equals_forecasting_each_series():
     requests = _random_requests()
     for request, many in zip(requests, forecast_many(requests)):
-        one = forecast(*request)
+        y, horizon, m, exclude, select = request
+        one = forecast(y, horizon, m, exclude, select=select)
         assert (many.method, many.flags, many.seasonal) == (one.method, one.flags, one.seasonal)
         np.testing.assert_allclose(many.mean, one.mean, rtol=1e-9, atol=1e-9)
         np.testing.assert_allclose(many.sigma, one.sigma, rtol=1e-9, atol=1e-9)
@@ -45,6 +46,16 @@ def test_forecast_many_equals_forecasting_each_series():
                                        atol=1e-9)
         if np.isfinite(one.backtest_score):
             assert many.backtest_score == pytest.approx(one.backtest_score, rel=1e-9)
+
+
+def test_without_selection_the_record_forecast_is_the_combination_and_skips_the_backtest():
+    rng = np.random.default_rng(5)
+    y = 100 + np.cumsum(rng.normal(0, 3, 120))
+    fc = forecast(y, 13, 52, select=False)
+    assert fc.method == "combo"
+    assert not fc.candidates  # nothing was scored
+    assert forecast(y, 13, 52).candidates
+    assert forecast(y[:3], 13, 52, select=False).method == "naive_mean"  # too short to fit
 
 
 def test_forecast_many_of_nothing_is_nothing():

@@ -93,6 +93,9 @@ def test_campaigns_horizon_and_engine_code_are_part_of_the_key(monkeypatch):
     masked[-1] = True
     assert fits.fit_key(fits.FitRequest(request.kpi_id, request.values, masked,
                                         request.horizon, request.season_length)) != key
+    record_only = fits.FitRequest(request.kpi_id, request.values, request.exclude,
+                                  request.horizon, request.season_length, select=False)
+    assert fits.fit_key(record_only) != key
     monkeypatch.setattr(fits, "FORECAST_VERSION", "another engine")
     assert fits.fit_key(request) != key
 
@@ -108,6 +111,22 @@ def test_a_new_campaign_refits_its_kpis(fitted_series):
     again = kgi_outlook(company, as_of=AS_OF, draws=2000)
     assert again.fit_counts.fitted == 1
     assert len(fitted_series) == 1
+
+
+def test_kpis_outside_the_kgi_tree_are_forecast_without_the_backtest():
+    company, _kgi, _kpis = build_shop()
+    Kpi.objects.create(company=company, code="calls", name_ja="架電数", name_en="Calls",
+                       unit="count", cadence="weekly", aggregation="sum")
+    calls = Kpi.objects.get(company=company, code="calls")
+    visits = Measurement.objects.filter(company=company, kpi__code="visits")
+    Measurement.objects.bulk_create([Measurement(company=company, kpi=calls,
+                                                 period_start=m.period_start, value=m.value)
+                                     for m in visits])
+    outlook = kgi_outlook(company, as_of=AS_OF, draws=1000)
+    assert outlook.forecasts["calls"]["method"] == "combo"
+    assert "+" in outlook.forecasts["visits"]["method"] or outlook.forecasts["visits"][
+        "method"] in {"naive", "ses", "theta", "damped", "combo", "seasonal_naive"}
+    assert ForecastFit.objects.get(kpi=calls).facts["candidates"] == {}
 
 
 def test_fits_belong_to_their_company():
