@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.forecast import forecast  # noqa: E402
-from engine.leaves import is_positive, leaf_distribution, shock_correlation, shocks  # noqa: E402
+from engine.leaves import is_positive, leaf_correlation, leaf_distribution  # noqa: E402
 from engine.simulate import simulate  # noqa: E402
 
 TARGET_MOVES = (-0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2)
@@ -109,12 +109,13 @@ def case(leaves: dict[str, Leaf], steps: list[int], draws: int, seed: int) -> di
     naive = {n: leaf.naive(steps) for n, leaf in leaves.items()}
     correlation = None
     if len(leaves) > 1:
-        m = next(iter(leaves.values())).cfg["m"]
-        aligned = {}
-        length = min(leaf.history.size for leaf in leaves.values())
-        for n, leaf in leaves.items():
-            aligned[n] = shocks(leaf.history[-length:], m)
-        correlation = shock_correlation(aligned)
+        # As the outlook does: each leaf's shocks on its whole history, lined up by period
+        # (the origin is period 0 for every leaf), the matrix rounded as a snapshot stores it.
+        found = leaf_correlation({
+            n: (range(-leaf.history.size, 0), leaf.history, leaf.cfg["m"])
+            for n, leaf in leaves.items()})
+        if found is not None:
+            correlation = (found[0], found[1].round(4).tolist())
     level = float(evaluate({n: np.array([leaf.level(steps)]) for n, leaf in leaves.items()})[0])
     actual = float(evaluate({n: np.array([leaf.outcome(steps)]) for n, leaf in leaves.items()})[0])
     out = {"actual": actual, "app": [], "naive": [], "hit": []}
