@@ -22,7 +22,7 @@ ADD = (
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0011_kpi_formula_text'),
+        ('metrics', '0013_kpi_computed_index'),
     ]
 
     operations = [
