@@ -13,7 +13,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, Window
+from django.db.models import BooleanField, F, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -76,9 +77,20 @@ def latest_values(kpi_ids, periods=SPARK_PERIODS):
 
 def load_plan(company, kpi_ids=None) -> TargetPlan:
     """The current targets of these KPIs (every KPI of the company when None), one query."""
-    qs = Target.objects.filter(superseded_at__isnull=True)
-    qs = qs.filter(kpi__company=company) if kpi_ids is None else qs.filter(
-        kpi_id__in=list(kpi_ids))
+    # Unordered: the plan orders what it needs, and Target's default ordering (by KPI, i.e.
+    # company name and code) joined the KPIs and the company only to sort.
+    qs = Target.objects.filter(superseded_at__isnull=True).order_by()
+    if kpi_ids is None and connection.vendor != "postgresql":
+        qs = qs.filter(kpi__company=company)
+    elif kpi_ids is None:
+        # The company's KPI ids as one array (computed once), not a join with the KPIs:
+        # planned without statistics (a fresh restore), the join was a nested loop of every
+        # current target × every KPI (7.2 s at 300 teams instead of 3 ms).
+        qs = qs.filter(RawSQL(
+            f"{Target._meta.db_table}.kpi_id = ANY(ARRAY(SELECT id FROM {Kpi._meta.db_table} "
+            "WHERE company_id = %s))", [company.pk], output_field=BooleanField()))
+    else:
+        qs = qs.filter(kpi_id__in=list(kpi_ids))
     rows: dict[int, list[Stored]] = {}
     for kpi_id, kind, start, value in qs.values_list(
             "kpi_id", "period_kind", "period_start", "value"):
