@@ -34,7 +34,9 @@ from metrics.models import Unit
 
 FORMAT = 1
 CACHE_SNAPSHOTS = 4
-CACHE_MAX_VALUES = 2_000_000  # leaves × draws kept per snapshot: 16 MB of float64
+# Draws kept per process, all snapshots together: 64 MB of float64 (four snapshots of 60
+# leaves × 10,000 draws take 19 MB; one of 600 leaves takes 48 MB and has it alone).
+CACHE_MAX_VALUES = 8_000_000
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 # A slider's simulation is a few small matrices: BLAS threads only wait on each other there
@@ -160,8 +162,8 @@ def _base_draws(inputs: WhatIfInputs, draws: int, seed: int) -> dict[str, np.nda
     """The snapshot's leaf draws before any move: ``engine.simulate``'s own, kept per process.
 
     They depend only on the stored inputs, the draws and the seed, so the sliders of one
-    snapshot share them (40 ms of a 10,000 × 60 simulation, 2 ms left per request); a few
-    snapshots at most, and none bigger than CACHE_MAX_VALUES.
+    snapshot share them (40 ms of a 10,000 × 60 simulation, 2 ms left per request); the
+    least recently used go first, beyond CACHE_SNAPSHOTS or CACHE_MAX_VALUES in all.
     """
     key = (inputs.key, draws, seed) if inputs.key else None
     with _CACHE_LOCK:
@@ -171,14 +173,19 @@ def _base_draws(inputs: WhatIfInputs, draws: int, seed: int) -> dict[str, np.nda
             return found
     with _THREADS.limit(limits=1, user_api="blas"):
         base = _draw_leaves(inputs.specs, draws, seed, "auto", inputs.correlation)
-    if key and draws * len(base) <= CACHE_MAX_VALUES:
+    if key and _size(base) <= CACHE_MAX_VALUES:
         for values in base.values():
             values.flags.writeable = False  # shared by every request of this process
         with _CACHE_LOCK:
             _CACHE[key] = base
-            while len(_CACHE) > CACHE_SNAPSHOTS:
+            while len(_CACHE) > CACHE_SNAPSHOTS or \
+                    sum(_size(kept) for kept in _CACHE.values()) > CACHE_MAX_VALUES:
                 _CACHE.popitem(last=False)
     return base
+
+
+def _size(base: dict[str, np.ndarray]) -> int:
+    return sum(values.size for values in base.values())
 
 
 def what_if_simulate(inputs: WhatIfInputs, *, shifts_pct: dict, target: float, draws: int,

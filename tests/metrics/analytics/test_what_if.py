@@ -56,3 +56,24 @@ def test_a_what_if_is_the_engines_simulation_with_the_draws_made_once(snapshot, 
     assert len(made) == 1
     assert what_if_simulate(inputs, shifts_pct={}, target=target, draws=outlook.draws,
                             seed=outlook.seed).probability == outlook.probability
+
+
+def test_the_kept_draws_stay_within_their_budget(snapshot, monkeypatch):
+    outlook, blob = snapshot
+    module._CACHE.clear()
+    inputs = what_if_unpack(blob)
+    size = outlook.draws * len(inputs.specs)
+    monkeypatch.setattr(module, "CACHE_MAX_VALUES", 2 * size)
+    target = float(outlook.kgi.target)
+    for seed in (1, 2, 3):  # three snapshots' worth: the oldest goes
+        what_if_simulate(inputs, shifts_pct={}, target=target, draws=outlook.draws, seed=seed)
+    assert [key[2] for key in module._CACHE] == [2, 3]
+    monkeypatch.setattr(module, "CACHE_MAX_VALUES", size - 1)  # too big to keep at all
+    module._CACHE.clear()
+    what_if_simulate(inputs, shifts_pct={}, target=target, draws=outlook.draws, seed=4)
+    assert not module._CACHE
+    monkeypatch.setattr(module, "CACHE_MAX_VALUES", size)
+    what_if_simulate(inputs, shifts_pct={}, target=target, draws=outlook.draws, seed=5)
+    kept = next(iter(module._CACHE[(inputs.key, outlook.draws, 5)].values()))
+    with pytest.raises(ValueError):  # what is kept is shared: nobody writes into it
+        kept[0] = 1.0
