@@ -1,17 +1,27 @@
-"""The full monthly reforecast on the big organisation: wall time and peak memory (printed).
+"""The full monthly reforecast on the big organisation: cold and warm wall time at 1×/3×/10×, draws.
 
 Run on PostgreSQL (the figures that matter):
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/reforecast_bench.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/reforecast_bench.py \
+        --scales 1,3,10 --draws 2500,10000,40000
 
-It builds the organisation with ``seed_bench`` (30 teams × 27 KPIs × 156 weeks, idempotent),
-puts a KGI on top (monthly total = Σ teams' volume × ratio, through five group KPIs, so 60
-leaf KPIs feed the simulation), runs the nightly anomaly detector, then computes this
-month's snapshot with the product's service — the same code the Celery task runs — a few
-times (deleting the previous run's row in between: snapshots are otherwise immutable).
-Goal: ≤ 10 s on 2 cores.
+At each scale it builds the organisation with ``seed_bench`` (scale × 30 teams × 27 KPIs ×
+156 weeks, idempotent; companies ``bench``, ``bench_x3``, ``bench_x10``), puts a KGI on top
+(monthly total = Σ teams' volume × ratio, through five group KPIs, so 2 × teams leaf KPIs
+feed the simulation), then computes this month's snapshot with the product's service — the
+same code the Celery task runs — deleting the previous run's row in between (snapshots are
+otherwise immutable):
+- *cold*: the stored forecast fits of the company are deleted first, so every KPI is fitted;
+- *warm*: ``--repeat`` more runs on the same numbers, which reuse every stored fit.
+The anomaly detector runs once at 1× (the report lists its findings). Then, at 1× and warm,
+the draws sweep times the same snapshot with each number of simulation draws. Each line
+prints its ratio to the 1× (or first draws) figure next to the ratio of sizes, and the load
+average. ``--profile`` prints where a cold and a warm run spend their time (cProfile).
+Goal: ≤ 3 s at 1× on 2 cores; cost at most linear in KPIs and draws.
 """
 import argparse
+import cProfile
 import os
+import pstats
 import resource
 import statistics
 import sys
@@ -33,8 +43,10 @@ from django.db.models import Avg  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from metrics.analytics.anomaly_detection import anomalies_detect  # noqa: E402
+from metrics.analytics.models import ForecastFit  # noqa: E402
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement  # noqa: E402
 from reviews.models import Reforecast  # noqa: E402
+from reviews.reforecast import services  # noqa: E402
 from reviews.reforecast.services import reforecast_compute, reforecast_request  # noqa: E402
 from teams.models import Company  # noqa: E402
 
@@ -78,44 +90,96 @@ def ensure_kgi(company, teams):
     return root
 
 
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f}"
+
+
+def compute_once(company, month, *, cold: bool, profile: bool = False):
+    """(seconds, KPIs fitted, row) of one snapshot; cold deletes the stored fits first."""
+    Reforecast.objects.filter(company=company, month=month).delete()
+    if cold:
+        ForecastFit.objects.filter(company=company).delete()
+    row, _queued = reforecast_request(company=company, month=month)
+    profiler = cProfile.Profile() if profile else None
+    before = timezone.now()
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    row = reforecast_compute(reforecast_id=row.pk)
+    if profiler:
+        profiler.disable()
+    seconds = time.perf_counter() - started
+    assert row.is_done, row.error
+    fitted = ForecastFit.objects.filter(company=company, updated_at__gte=before).count()
+    if profiler:
+        print(f"--- where a {'cold' if cold else 'warm'} run spends its time (cProfile, "
+              f"{seconds:.2f} s with the profiler on)")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(18)
+    return seconds, fitted, row
+
+
+def prepare(args, scale: int):
+    slug = args.company if scale == 1 else f"{args.company}_x{scale}"
+    teams = args.teams * scale
+    call_command("seed_bench", company=slug, teams=teams, kpis_per_team=args.kpis_per_team,
+                 weeks=args.weeks, verbosity=0)
+    company = Company.objects.get(slug=slug)
+    ensure_kgi(company, teams)
+    return company
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--company", default="bench")
-    parser.add_argument("--teams", type=int, default=30)
+    parser.add_argument("--teams", type=int, default=30, help="teams at 1×")
     parser.add_argument("--kpis-per-team", type=int, default=27)
     parser.add_argument("--weeks", type=int, default=156)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="warm runs per scale")
+    parser.add_argument("--scales", default="1", help="multiples of --teams, e.g. 1,3,10")
+    parser.add_argument("--draws", default="", help="draws sweep at 1×, e.g. 2500,10000,40000")
+    parser.add_argument("--profile", action="store_true", help="cProfile a cold and a warm run")
     args = parser.parse_args()
+    scales = [int(v) for v in args.scales.split(",") if v]
     call_command("migrate", verbosity=0)
-    call_command("seed_bench", company=args.company, teams=args.teams,
-                 kpis_per_team=args.kpis_per_team, weeks=args.weeks, verbosity=0)
-    company = Company.objects.get(slug=args.company)
-    ensure_kgi(company, args.teams)
-    kpis = Kpi.objects.filter(company=company).count()
-    rows = Measurement.objects.filter(company=company).count()
-    print(f"database: {connection.vendor}; {kpis} KPIs, {rows} measurements")
-
-    started = time.perf_counter()
-    found = anomalies_detect(company=company)
-    print(f"anomaly detector: {time.perf_counter() - started:.2f} s, {found} findings")
-
     month = timezone.localdate().replace(day=1)
-    times = []
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    for _ in range(args.repeat):
-        Reforecast.objects.filter(company=company, month=month).delete()
-        row, _queued = reforecast_request(company=company, month=month)
-        started = time.perf_counter()
-        row = reforecast_compute(reforecast_id=row.pk)
-        times.append(time.perf_counter() - started)
-        assert row.is_done, row.error
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"probability {row.probability:.3f}; P10/P50/P90 {row.p10:,.0f} / {row.p50:,.0f} / "
-          f"{row.p90:,.0f}; {len(row.payload['leaves'])} leaves, "
-          f"{len(row.payload['forecasts'])} KPI forecasts, {row.draws} draws")
-    print(f"peak RSS {peak_mb:.0f} MB (before the reforecasts: {rss_before / 1024:.0f} MB)")
-    print(f"monthly reforecast wall time: median {statistics.median(times):.2f} s "
-          f"over {len(times)} runs (min {min(times):.2f}, max {max(times):.2f}); goal <= 10 s")
+    print(f"database: {connection.vendor}; {os.cpu_count()} cores")
+    base = None
+    for scale in scales:
+        company = prepare(args, scale)
+        kpis = Kpi.objects.filter(company=company).count()
+        if scale == scales[0]:
+            started = time.perf_counter()
+            found = anomalies_detect(company=company)
+            print(f"anomaly detector: {time.perf_counter() - started:.2f} s, {found} findings")
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        cold, fitted, row = compute_once(company, month, cold=True, profile=args.profile)
+        warm_runs = [compute_once(company, month, cold=False,
+                                  profile=args.profile and i == 0) for i in range(args.repeat)]
+        warm = statistics.median(w[0] for w in warm_runs) if warm_runs else float("nan")
+        refitted = max((w[1] for w in warm_runs), default=0)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        base = base or (kpis, cold, warm)
+        print(f"{scale:>2}× {kpis:>5} KPIs: cold {cold:6.2f} s ({fitted} fitted), warm median "
+              f"{warm:6.2f} s over {len(warm_runs)} ({refitted} refitted); size ×"
+              f"{kpis / base[0]:.2f}, cold ×{cold / base[1]:.2f}, warm ×{warm / base[2]:.2f}; "
+              f"probability {row.probability:.3f}, {len(row.payload['leaves'])} leaves, "
+              f"{len(row.kpi_forecasts.forecasts)} KPI forecasts, "
+              f"{row.draws} draws; peak RSS {peak_mb:.0f} MB (before {rss_before / 1024:.0f}); "
+              f"{load()}")
+    if args.draws:
+        company = prepare(args, 1)
+        compute_once(company, month, cold=False)  # fits stored for this month's numbers
+        first = None
+        for draws in [int(v) for v in args.draws.split(",") if v]:
+            services.DRAWS = draws  # the service's constant, for this sweep only
+            runs = [compute_once(company, month, cold=False)[0] for _ in range(max(1,
+                                                                              args.repeat))]
+            seconds = statistics.median(runs)
+            first = first or (draws, seconds)
+            print(f"draws {draws:>6} (×{draws / first[0]:.2f}): warm median {seconds:6.2f} s "
+                  f"(×{seconds / first[1]:.2f}); {load()}")
+    print("goal: 1× ≤ 3 s on 2 cores; cost ratios ≤ size ratios")
 
 
 if __name__ == "__main__":

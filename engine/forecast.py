@@ -9,14 +9,17 @@ method picked by a rolling-origin backtest, then reseasonalised.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from scipy.stats import norm
 from scipy.stats import t as student_t
 
 from engine.seasonality import is_seasonal, reseason, season_of
-from engine.smoothing import base_forecasts
+from engine.smoothing import _fit_grids, base_forecasts, fit_grids_many
 
 # Fitting only looks at the recent past: older history rarely helps the next few
 # periods and keeps ~800 series cheap to reforecast.
@@ -26,6 +29,19 @@ BACKTEST_ORIGINS = 3
 TOP_K = 2
 COMBINE_WITHIN = 1.25
 SPREAD_PRIOR = 5.0
+
+
+def _code_version() -> str:
+    """A hash of the forecaster's own code and numpy's version: a stored forecast is only
+    reused by the code that would compute the same numbers (any edit invalidates it)."""
+    digest = hashlib.sha256(np.__version__.encode())
+    here = Path(__file__).resolve().parent
+    for name in ("forecast.py", "smoothing.py", "seasonality.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+FORECAST_VERSION = _code_version()
 
 
 @dataclass(frozen=True)
@@ -80,48 +96,64 @@ def _fill_gaps(x: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------- the pipeline
 
 
-def _all_candidates(x: np.ndarray, h: int, m: int, seasonal: bool):
-    """Forecast every method (reseasonalised) from the end of x."""
+def _adjust(x: np.ndarray, m: int, seasonal: bool):
+    """The series' season and its seasonally adjusted values (what the methods fit)."""
     season = season_of(x, m, seasonal)
-    adjusted = season.adjust(x)
+    return season, season.adjust(x)
+
+
+def _candidates(x: np.ndarray, h: int, m: int, season, adjusted, fits):
+    """Forecast every method (reseasonalised) from the end of x, given the adjusted
+    series' grid fits."""
     out = {name: reseason(season, x.size, mean, sigma)
-           for name, (mean, sigma) in base_forecasts(adjusted, h).items()}
+           for name, (mean, sigma) in base_forecasts(adjusted, h, fits).items()}
     if m >= 2 and x.size >= m:
         reps = np.arange(h) % m
         last = x[-m:]
         snaive_err = x[m:] - x[:-m]
         rmse = float(np.sqrt(np.mean(snaive_err ** 2))) if snaive_err.size else 0.0
         out["seasonal_naive"] = (last[reps], rmse * np.sqrt(np.arange(h) // m + 1))
-    return season, out
+    return out
 
 
-def _smape(actual: np.ndarray, pred: np.ndarray) -> float:
-    denom = np.abs(actual) + np.abs(pred)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        terms = np.where(denom > 0, 200 * np.abs(actual - pred) / denom, 0.0)
-    return float(np.mean(terms))
-
-
-def _backtest(x: np.ndarray, h: int, m: int, seasonal: bool):
-    """Mean sMAPE of each method over a few rolling origins (empty if too short), and
-    each method's squared errors in units of its own sigma: (sum, count)."""
+def _backtest_windows(x: np.ndarray, h: int, m: int):
+    """The rolling origins' (train window, test) pairs, oldest first (none if too short)."""
     h_bt = min(h, max(x.size // 5, 1))
-    scores: dict[str, list[float]] = {}
-    spread: dict[str, list[float]] = {}
+    windows = []
     for k in range(BACKTEST_ORIGINS, 0, -1):
         origin = x.size - k * h_bt
         if origin < max(SHORT_SERIES_POINTS, m + 2 if m >= 2 else 0):
             continue
-        train, test = x[:origin], x[origin:origin + h_bt]
-        _, cands = _all_candidates(train[-_fit_window(m):], h_bt, m, seasonal)
-        for name, (mean, sigma) in cands.items():
-            scores.setdefault(name, []).append(_smape(test, mean))
-            ok = sigma > 0
-            z2 = ((test - mean)[ok] / sigma[ok]) ** 2
+        windows.append((x[:origin][-_fit_window(m):], x[origin:origin + h_bt]))
+    return windows
+
+
+def _backtest_scores(windows, cands_per_window):
+    """Mean sMAPE of each method over the origins (empty if none), and each method's
+    squared errors in units of its own sigma: (sum, count).
+
+    All methods of an origin are scored at once (one row each), which costs a fraction
+    of scoring them one by one.
+    """
+    scores: dict[str, list[float]] = {}
+    spread: dict[str, list[float]] = {}
+    for (_train, test), cands in zip(windows, cands_per_window):
+        names = list(cands)
+        mean = np.array([cands[name][0] for name in names])
+        sigma = np.array([cands[name][1] for name in names])
+        miss = test - mean
+        denom = np.abs(test) + np.abs(mean)
+        ok = sigma > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            terms = np.where(denom > 0, 200 * np.abs(miss) / denom, 0.0)
+            z2 = np.where(ok, np.minimum((miss / sigma) ** 2, 25.0), 0.0)
+        smape = terms.sum(axis=1) / test.size
+        for row, name in enumerate(names):
+            scores.setdefault(name, []).append(float(smape[row]))
             got = spread.setdefault(name, [0.0, 0.0])
-            got[0] += float(np.minimum(z2, 25.0).sum())
-            got[1] += int(ok.sum())
-    return {name: float(np.mean(v)) for name, v in scores.items()}, spread
+            got[0] += float(z2[row].sum())
+            got[1] += int(ok[row].sum())
+    return {name: sum(v) / len(v) for name, v in scores.items()}, spread
 
 
 def _sigma_scale(spread: dict[str, list[float]], ranked: list[str]) -> float:
@@ -141,11 +173,18 @@ def _fit_window(m: int) -> int:
     return max(MAX_FIT_POINTS, 4 * m + 8)
 
 
+@lru_cache(maxsize=256)
+def _quantile(level: float, df: int | None) -> float:
+    """The two-sided interval's z (Student t with df, else normal): scipy's ppf costs
+    ~0.5 ms a call, as much as a series' fit, so each (level, df) is computed once."""
+    q = 0.5 + level / 200
+    return float(student_t.ppf(q, df) if df else norm.ppf(q))
+
+
 def _intervals(mean: np.ndarray, sigma: np.ndarray, levels, df: int | None = None):
     lower, upper = {}, {}
     for level in levels:
-        q = 0.5 + level / 200
-        z = student_t.ppf(q, df) if df else norm.ppf(q)
+        z = _quantile(level, df)
         lower[int(level)] = mean - z * sigma
         upper[int(level)] = mean + z * sigma
     return lower, upper
@@ -179,8 +218,57 @@ def forecast(
     season_length: int,
     exclude: np.ndarray | None = None,
     levels=(80, 95),
+    select: bool = True,
 ) -> Forecast:
-    """Forecast `horizon` steps after the last element of y; never raises on odd data."""
+    """Forecast `horizon` steps after the last element of y; never raises on odd data.
+
+    ``select=False`` skips the backtest that picks the method (a quarter of the cost) and
+    uses the combination of SES, Theta and the damped trend (Theta on very short series):
+    for forecasts kept for the record rather than decided on.
+    """
+    return _drive(_pipeline(y, horizon, season_length, exclude, levels, select),
+                  lambda arrays: [_fit_grids(a) for a in arrays])
+
+
+def forecast_many(requests, levels=(80, 95)) -> list[Forecast]:
+    """``forecast(y, horizon, season_length, exclude[, select])`` of every request tuple.
+
+    The grid fits of every series and every backtest origin run as one vectorised
+    recursion per series length (``fit_grids_many``), which gives bit-identical fits, so
+    each result equals ``forecast``'s; the rest of the pipeline is per series.
+    """
+    out: list[Forecast | None] = [None] * len(requests)
+    waiting, arrays = [], []
+    for i, request in enumerate(requests):
+        y, horizon, season_length, exclude, *select = request
+        pipe = _pipeline(y, horizon, season_length, exclude, levels, *select)
+        try:
+            need = next(pipe)
+        except StopIteration as done:  # too short, constant or empty: no fit needed
+            out[i] = done.value
+            continue
+        waiting.append((i, pipe, len(arrays), len(need)))
+        arrays.extend(need)
+    fits = fit_grids_many(arrays)
+    for i, pipe, start, count in waiting:
+        out[i] = _drive(pipe, lambda _arrays, s=start, c=count: fits[s:s + c], started=True)
+    return out
+
+
+def _drive(pipe, fit, started: bool = False) -> Forecast:
+    """Run a pipeline to its Forecast, answering its one request for grid fits with fit()."""
+    try:
+        need = None if started else next(pipe)
+        pipe.send(fit(need))
+    except StopIteration as done:
+        return done.value
+    raise RuntimeError("the forecast pipeline asked for fits twice")
+
+
+def _pipeline(y, horizon, season_length, exclude, levels, select=True):
+    """forecast()'s steps as a generator: it yields once, the list of adjusted series whose
+    grid fits it needs (every backtest origin's and the final one), receives those fits
+    and returns the Forecast; series that need no fit return before yielding."""
     horizon = int(horizon)
     m = int(season_length) if season_length and season_length > 1 else 1
     x = np.asarray(y, dtype=float).ravel()
@@ -222,8 +310,14 @@ def forecast(
     # Seasonality is judged once on all the history, so that backtest origins (which see
     # less of it) compare the same seasonally adjusted methods that will be used.
     seasonal = is_seasonal(x, m)
-    scores, spread = _backtest(x, total, m, seasonal)
-    season, cands = _all_candidates(x, total, m, seasonal)
+    windows = _backtest_windows(x, total, m) if select else []
+    trains = [(train, test.size) for train, test in windows] + [(x, total)]
+    adjusted = [_adjust(train, m, seasonal) for train, _h in trains]
+    fits = yield [series for _season, series in adjusted]
+    cands = [_candidates(train, h, m, season, series, fit)
+             for (train, h), (season, series), fit in zip(trains, adjusted, fits)]
+    scores, spread = _backtest_scores(windows, cands[:-1])
+    season, cands = adjusted[-1][0], cands[-1]
     if scores:
         # Average the best two unless the runner-up is clearly worse: combining near-ties
         # is more robust than trusting a noisy backtest's single winner.
@@ -235,7 +329,7 @@ def forecast(
         mean = np.mean([cands[k][0] for k in ranked], axis=0)
         sigma = np.mean([cands[k][1] for k in ranked], axis=0) * _sigma_scale(spread, ranked)
     else:
-        method, score = ("theta", float("nan"))
+        method, score = ("combo" if "combo" in cands and not select else "theta", float("nan"))
         mean, sigma = cands[method]
     lower, upper = _intervals(mean, sigma, levels)
     fc = Forecast(mean, sigma, lower, upper, method, tuple(flags), score, m,

@@ -121,6 +121,28 @@ def shocks(values: np.ndarray, season_length: int) -> np.ndarray:
     return out
 
 
+def leaf_correlation(histories: Mapping[str, tuple[Sequence, np.ndarray, int]]):
+    """(names, correlation matrix) of leaves' shocks on their common periods, or None.
+
+    `histories[name]` is (periods, values, season_length): each leaf's own shocks are
+    taken on its whole history (NaN where a value is missing or masked), then the leaves
+    are lined up by period, so series of different lengths share one calendar. The
+    outlook and the calibration bench both call this, so they estimate it the same way.
+    """
+    by_period: dict[str, dict] = {}
+    for name, (periods, values, season_length) in histories.items():
+        values = np.asarray(values, dtype=float)
+        if values.size < 3:
+            continue
+        by_period[name] = dict(zip(list(periods)[1:], shocks(values, season_length)))
+    if len(by_period) < 2:
+        return None
+    days = sorted(set().union(*by_period.values()))
+    aligned = {name: np.array([moves.get(d, np.nan) for d in days])
+               for name, moves in by_period.items()}
+    return shock_correlation(aligned)
+
+
 def shock_correlation(aligned: Mapping[str, np.ndarray]) -> tuple[list[str], np.ndarray]:
     """(names, correlation matrix) of shock series that share one calendar (end-aligned).
 

@@ -6,6 +6,7 @@ Pure numpy: no Django.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -47,12 +48,17 @@ def seasonal_strength(x: np.ndarray, m: int) -> float:
     return max(0.0, 1.0 - float(np.var(remainder)) / total) if total > 0 else 0.0
 
 
+@lru_cache(maxsize=64)
+def _kernel(m: int) -> np.ndarray:
+    """The centred 2xm (m even) or m (m odd) moving-average weights."""
+    if m % 2 == 0:
+        return np.concatenate(([0.5], np.ones(m - 1), [0.5])) / m
+    return np.ones(m) / m
+
+
 def _detrended(x: np.ndarray, m: int, multiplicative: bool):
     """x minus (or over) its centred 2xm moving average, with each point's season slot."""
-    if m % 2 == 0:
-        kernel = np.r_[0.5, np.ones(m - 1), 0.5] / m
-    else:
-        kernel = np.ones(m) / m
+    kernel = _kernel(m)
     trend = np.convolve(x, kernel, mode="valid")
     offset = (kernel.size - 1) // 2
     core = x[offset:offset + trend.size]

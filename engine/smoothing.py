@@ -44,6 +44,44 @@ def _fit_grids(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     return params, level, trend, sse
 
 
+def fit_grids_many(arrays: list[np.ndarray]) -> list[tuple]:
+    """``_fit_grids`` of every array, run as one recursion per group of equal length.
+
+    The same elementwise operations in the same order as ``_fit_grids`` (each row of the
+    2-D state is one series × grid point), so every result is bit-identical to fitting the
+    series one by one; only the Python loop over time steps is shared.
+    """
+    out: list[tuple | None] = [None] * len(arrays)
+    by_length: dict[int, list[int]] = {}
+    for i, x in enumerate(arrays):
+        by_length.setdefault(int(x.size), []).append(i)
+    params = _FIT_PARAMS
+    a, b, p = params[:, 0], params[:, 1], params[:, 2]
+    for n, members in by_length.items():
+        # Time-major, so each step reads one contiguous row of values.
+        values = np.stack([np.asarray(arrays[i], dtype=float) for i in members]).T.copy()
+        first = values[0][:, None]
+        level = np.repeat(first, len(params), axis=1)
+        slope = (values[1] - values[0])[:, None] if n > 1 else np.zeros((len(members), 1))
+        trend = np.where(_IS_SES, 0.0, slope)
+        sse = np.zeros_like(level)
+        pred = np.empty_like(level)
+        err = np.empty_like(level)
+        for step in range(1, n):
+            value = values[step][:, None]
+            np.multiply(p, trend, out=pred)
+            pred += level
+            np.subtract(value, pred, out=err)
+            sse += err * err
+            np.multiply(a, err, out=level)
+            level += pred
+            trend *= p
+            trend += b * err
+        for row, i in enumerate(members):
+            out[i] = (params, level[row], trend[row], sse[row])
+    return out
+
+
 def _ses(x: np.ndarray, fits=None) -> tuple[float, float, float]:
     """Grid-fitted simple exponential smoothing: (alpha, final level, one-step rmse)."""
     params, level, _trend, sse = fits if fits is not None else _fit_grids(x)
@@ -76,12 +114,13 @@ def _theta(x: np.ndarray, h: int, alpha: float, level: float) -> np.ndarray:
     return level + drift
 
 
-def base_forecasts(x: np.ndarray, h: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Every candidate's (mean, sigma) on the adjusted series."""
+def base_forecasts(x: np.ndarray, h: int, fits=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Every candidate's (mean, sigma) on the adjusted series (``fits``: its
+    ``_fit_grids``, when they were computed in a batch)."""
     hs = np.arange(1, h + 1)
     diffs = np.diff(x)
     naive_rmse = float(np.sqrt(np.mean(diffs ** 2))) if diffs.size else 0.0
-    fits = _fit_grids(x)
+    fits = fits if fits is not None else _fit_grids(x)
     alpha, level, ses_rmse = _ses(x, fits)
     ses_sigma = ses_rmse * np.sqrt(1 + (hs - 1) * alpha ** 2)
     out = {
@@ -93,7 +132,7 @@ def base_forecasts(x: np.ndarray, h: int) -> dict[str, tuple[np.ndarray, np.ndar
         mean, rmse, (a, b, p) = _damped(x, h, fits)
         # ETS(A,Ad,N): var_h = s²(1 + Σ_{j<h} c_j²), c_j = α + β(φ + … + φ^j).
         c = a + b * p * (1 - p ** hs) / (1 - p)
-        sigma = rmse * np.sqrt(np.cumsum(np.r_[1.0, c[:-1] ** 2]))
+        sigma = rmse * np.sqrt(np.cumsum(np.concatenate(([1.0], c[:-1] ** 2))))
         out["damped"] = (mean, sigma)
         out["combo"] = ((out["ses"][0] + out["theta"][0] + mean) / 3,
                         (ses_sigma + ses_sigma + sigma) / 3)

@@ -7,7 +7,8 @@ from django.urls import reverse
 from teams.two_factor import is_pending
 
 # Pages a pending session may still open.
-OPEN_WHILE_PENDING = frozenset({"two-factor-verify", "logout", "set_language", "healthz"})
+OPEN_WHILE_PENDING = frozenset({"two-factor-verify", "logout", "set_language", "healthz",
+                                "favicon"})
 
 
 class TwoFactorMiddleware:

@@ -101,9 +101,11 @@ TEMPLATES = [
     }
 ]
 
+# An empty DATABASE_URL (``DATABASE_URL= make …``, an env file's blank line) means absent.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=60, conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -257,7 +259,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0,
 CELERY_TIMEZONE = TIME_ZONE
 # Task modules autodiscovery (each app's tasks.py) does not find: tasks that live next to
 # the service that enqueues them, so the service need not import a module importing it.
-CELERY_IMPORTS = ("reviews.notify", "reviews.reforecast.tasks", "metrics.sources.tasks")
+CELERY_IMPORTS = ("reviews.reforecast.tasks", "metrics.sources.tasks")
 CELERY_BEAT_SCHEDULE = {
     # Every Monday morning each team finds this week's review waiting (idempotent).
     "reviews-open-weekly": {

@@ -6,7 +6,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
 from kgiapp import sso
 from kgiapp.api import api
-from kgiapp.views import accounts, dashboard, health, home, team, two_factor
+from kgiapp.views import accounts, dashboard, favicon, health, home, team, two_factor
 from metrics.sources.urls import hook_patterns
 from notifications.views import preferences as notification_preferences
 from teams.views import invitations, start
@@ -24,6 +24,7 @@ company_patterns = [
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
     path("accounts/login/", accounts.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

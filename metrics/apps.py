@@ -14,6 +14,7 @@ class MetricsConfig(AppConfig):
         # import them (metrics.sources imports metrics.models: no cycle).
         import_module("metrics.sources.models")
         import_module("metrics.facts.models")
+        import_module("metrics.analytics.models")
 
     def ready(self):
         from django.db.models.signals import post_migrate

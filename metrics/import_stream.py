@@ -34,7 +34,7 @@ from metrics.measurement_checks import (
     quantize,
     refusal_for,
 )
-from metrics.measurements import _computed_order, _lock_kpis_for_writing, recompute_computed
+from metrics.measurements import _computed_kpis, _lock_kpis_for_writing, recompute_computed
 from metrics.models import Measurement, MeasurementRevision, Source
 from spreadsheets import FileRejected, check_range
 from spreadsheets.dates import PERIOD_MAX, PERIOD_MIN
@@ -390,8 +390,9 @@ def _write(cursor, company, out: StreamedImport, checks: _Checks, *, user, sourc
     cursor.execute("SELECT DISTINCT kpi_id FROM import_diff")
     touched = {kpi_id for (kpi_id,) in cursor.fetchall()}
     # Computed KPIs: only the changed periods of their inputs are needed.
-    inputs = {checks.kpis[name].pk for _kpi, formula in _computed_order(checks.kpis)
-              for name in formula.names} & touched
+    computed, parsed = _computed_kpis(company)
+    inputs = {computed[name].pk for formula in parsed.values() for name in formula.names
+              if name in computed} & touched
     if inputs:
         cursor.execute("SELECT kpi_id, period_start FROM import_diff WHERE kpi_id = ANY(%s)",
                        [sorted(inputs)])

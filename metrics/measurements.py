@@ -91,12 +91,9 @@ def _existing(company, keys) -> dict:
             if (k, p) in keys}
 
 
-def _write(company, rows: dict, *, source, user, existing, progress=None) -> UpsertResult:
-    """Insert new and changed values in bulk; keep each corrected value's old value."""
-    result = UpsertResult()
-    now = timezone.now()
-    to_write, revisions = [], []
-    user_id = user.pk if user is not None else None
+def _tally(rows: dict, existing: dict, result: UpsertResult):
+    """Count each value as new, changed or unchanged in ``result`` (with the cells it
+    changes, old → new); yield ``(key, old, value)`` for each one to write."""
     for key, value in rows.items():
         old = existing.get(key)
         if old is not None and old[1] == value:
@@ -107,6 +104,17 @@ def _write(company, rows: dict, *, source, user, existing, progress=None) -> Ups
             result.new += 1
         else:
             result.changed += 1
+        yield key, old, value
+
+
+def _write(company, rows: dict, *, source, user, existing, progress=None) -> UpsertResult:
+    """Insert new and changed values in bulk; keep each corrected value's old value."""
+    result = UpsertResult()
+    now = timezone.now()
+    to_write, revisions = [], []
+    user_id = user.pk if user is not None else None
+    for key, old, value in _tally(rows, existing, result):
+        if old is not None:
             revisions.append(MeasurementRevision(
                 measurement_id=old[0], old_value=old[1], new_value=value, source=source,
                 changed_by_id=user_id, changed_at=now,
@@ -183,16 +191,8 @@ def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source
             del rows[key]
         if dry_run:
             result = UpsertResult(kept=len(kept))
-            for key, value in rows.items():
-                old = existing.get(key)
-                if old is not None and old[1] == value:
-                    result.unchanged += 1
-                    continue
-                result.cells.append((key, None if old is None else old[1:], value))
-                if old is None:
-                    result.new += 1
-                else:
-                    result.changed += 1
+            for _written in _tally(rows, existing, result):
+                pass  # counted, not written
             return result
         result = _write(company, rows, source=source, user=user, existing=existing,
                         progress=progress)
@@ -260,15 +260,32 @@ def _parts(period: date, cadence: str, input_cadence: str) -> list[tuple[date, f
     return subperiod_weights(period, cadence, input_cadence)
 
 
-def _computed_order(kpis: dict[str, Kpi]) -> list[tuple[Kpi, object]]:
-    """Computed KPIs with their parsed formulas, inputs before the KPIs that use them."""
+def _computed_kpis(company) -> tuple[dict[str, Kpi], dict[str, object]]:
+    """The company's computed KPIs and their inputs by code, and the parsed formulas.
+
+    Two indexed reads whatever the size of the company: the KPIs with a formula (a partial
+    index), then the inputs they name. Reading every KPI of the company on every write
+    cost 30 ms of SQL and 8,100 model instances at 300 teams.
+    """
+    computed = {k.code: k for k in Kpi.objects.filter(company=company).exclude(formula="")
+                if k.is_computed}
+    if not computed:
+        return {}, {}
     parsed = {}
-    for code, kpi in kpis.items():
-        if kpi.is_computed:
-            try:
-                parsed[code] = parse_formula(kpi.formula, set(kpis))
-            except FormulaError:
-                continue  # an invalid formula is the KPI tree's problem; nothing to compute
+    for code, kpi in computed.items():
+        try:
+            parsed[code] = parse_formula(kpi.formula)
+        except FormulaError:
+            continue  # an invalid formula is the KPI tree's problem; nothing to compute
+    names = {name for formula in parsed.values() for name in formula.names} - set(computed)
+    kpis = {**{k.code: k for k in Kpi.objects.filter(company=company, code__in=names)},
+            **computed}
+    # A formula naming a code that is no KPI of the company has nothing to compute.
+    return kpis, {code: f for code, f in parsed.items() if f.variables <= kpis.keys()}
+
+
+def _computed_order(kpis: dict[str, Kpi], parsed: dict) -> list[tuple[Kpi, object]]:
+    """Computed KPIs with their parsed formulas, inputs before the KPIs that use them."""
     order, state = [], {}
 
     def visit(code):
@@ -292,12 +309,14 @@ def recompute_computed(*, company, changed: set, user=None, touched: set | None 
 
     The ids of the computed KPIs written are added to ``touched``.
     """
-    kpis = {k.code: k for k in Kpi.objects.filter(company=company)}
+    kpis, parsed = _computed_kpis(company)
+    if not parsed:
+        return 0
     changed_by_kpi: dict[int, set[date]] = defaultdict(set)
     for kpi_id, period in changed:
         changed_by_kpi[kpi_id].add(period)
     written = 0
-    for kpi, formula in _computed_order(kpis):
+    for kpi, formula in _computed_order(kpis, parsed):
         inputs = [kpis[name] for name in formula.names]
         periods = set()
         for input_kpi in inputs:
@@ -326,14 +345,14 @@ def recompute_computed(*, company, changed: set, user=None, touched: set | None 
 def _computed_values(company, kpi, formula, inputs, periods) -> dict:
     """{(kpi_id, period): value} for each period where every input is complete."""
     first, last = periods[0], period_end(periods[-1], kpi.cadence)
-    series: dict[int, dict[date, Decimal]] = {}
-    for input_kpi in inputs:
-        lo = period_start(first, input_kpi.cadence)
-        series[input_kpi.pk] = dict(
-            Measurement.objects.filter(kpi=input_kpi, period_start__gte=lo,
-                                       period_start__lt=last)
-            .values_list("period_start", "value")
-        )
+    # One read for all inputs (a formula of 20 inputs made 20): from the earliest input
+    # period; the rows of a coarser input's earlier periods are never looked up.
+    lo = min(period_start(first, input_kpi.cadence) for input_kpi in inputs)
+    series: dict[int, dict[date, Decimal]] = {input_kpi.pk: {} for input_kpi in inputs}
+    for kpi_id, period, value in Measurement.objects.filter(
+            kpi_id__in=list(series), period_start__gte=lo, period_start__lt=last
+    ).order_by().values_list("kpi_id", "period_start", "value"):  # no join for the KPI order
+        series[kpi_id][period] = value
     out = {}
     for period in periods:
         values = {}

@@ -19,7 +19,7 @@ from metrics.models import Anomaly, AnomalyLabel, Focus, Kpi, Measurement
 from metrics.selectors import RECENT_ANOMALY_DAYS
 from metrics.sources.models import DataSource, RunStatus
 from metrics.sources.services import last_runs
-from notifications import messages
+from notifications import messages, review_mail
 from notifications.digest import digest_facts, digest_message
 from notifications.models import Kind
 from notifications.services import notification_queue, schedule_for
@@ -253,4 +253,5 @@ def notifications_due(now: datetime | None = None, *, companies=None) -> list:
         sources_failed_due(company, local_now, out)
         digest_due(company, schedule, local_now, out)
         reforecast_report_due(company, local_now, out)
+    out.rows += review_mail.review_mail_queue(now, companies=companies)
     return out.rows

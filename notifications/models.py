@@ -25,6 +25,8 @@ class Kind(models.TextChoices):
     EXECUTIVE_DIGEST = "executive_digest", _("Monday company digest")
     REFORECAST_REPORT = "reforecast_report", _("Monthly reforecast report")
     SOURCE_FAILED = "source_failed", _("A source of numbers failed (its owner)")
+    REVIEW_DIGEST = "review_digest", _("Digest of a closed weekly review (the team)")
+    MENTION = "mention", _("@mention in a weekly review")
 
 
 class Channel(models.TextChoices):

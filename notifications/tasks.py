@@ -3,7 +3,6 @@ from celery import shared_task
 from django.db import OperationalError
 
 from notifications import delivery, due, recovery
-from reviews.notify import send_mention_emails, send_review_digest
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=5,
@@ -24,8 +23,6 @@ def notifications_tick():
 
 @shared_task
 def notifications_reap():
-    """Beat, every minute: send what waits in the outbox and the review emails whose
-    message was lost (``notifications.recovery``)."""
-    return recovery.notifications_reap(send_task=notifications_send,
-                                       digest_task=send_review_digest,
-                                       mention_task=send_mention_emails)
+    """Beat, every minute: queue the review emails waiting, hand due outbox rows to a worker
+    (``notifications.recovery``)."""
+    return recovery.notifications_reap(send_task=notifications_send)

@@ -20,13 +20,23 @@ class ObjectiveForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ObjectiveStatus.choices,
                                initial=ObjectiveStatus.ACTIVE, required=False)
 
-    def __init__(self, *args, company, **kwargs):
+    def __init__(self, *args, company, objective=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.objective = objective
         # Only people of this company: another company's user id is a form error.
         self.fields["owner"].queryset = get_user_model().objects.filter(
             memberships__company=company).order_by("username")
         self.fields["owner"].label_from_instance = (
             lambda u: u.get_full_name() or u.get_username())
+
+    def service_fields(self) -> dict:
+        """The keyword arguments of ``objective_create`` (``objective_update`` with the
+        objective given: an empty status keeps its status)."""
+        data = self.cleaned_data
+        fields = {"title": data["title"], "why": data["why"], "owner": data["owner"]}
+        if self.objective is not None:
+            fields["status"] = data["status"] or self.objective.status
+        return fields
 
 
 class KeyResultForm(forms.Form):
@@ -71,6 +81,16 @@ class KeyResultForm(forms.Form):
     def clean_target(self):
         return self._number("target")
 
+    def service_fields(self) -> dict:
+        """The keyword arguments of ``key_result_save``; fields left empty take their defaults."""
+        data = self.cleaned_data
+        return {"title": data["title"], "kind": data["kind"], "kpi": data["kpi"],
+                "start": data["start"], "target": data["target"],
+                "direction": data["direction"] or KrDirection.HIGHER,
+                "unit": data["unit"] or Unit.COUNT,
+                "weight": data["weight"] if data["weight"] is not None else 1,
+                "scale_confirmed": data["scale_ok"]}
+
 
 class CheckInForm(forms.Form):
     value = forms.DecimalField(label=_("Value"), required=False, max_digits=20,
@@ -78,3 +98,7 @@ class CheckInForm(forms.Form):
     confidence = forms.IntegerField(label=_("Confidence (0–10)"), min_value=0, max_value=10)
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 2}))
+
+    def service_fields(self) -> dict:
+        """The keyword arguments of ``checkin_create``."""
+        return {name: self.cleaned_data[name] for name in ("value", "confidence", "comment")}

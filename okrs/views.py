@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.empty import render_empty
 from core.htmx import render_page
 from metrics.models import Kpi
 from okrs import review as okr_review
@@ -17,9 +16,10 @@ from okrs import services as okr_services
 from okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm
 from okrs.models import KeyResult, Objective
 from okrs.scale import quarter_hints
+from teams.empty import render_no_team
 from teams.idempotency import once_per_form
 from teams.permissions import can
-from teams.tenancy import company_view, get_team, require
+from teams.tenancy import company_view, team_view
 
 BOARD = "okrs/okr_list.html"
 
@@ -98,13 +98,14 @@ def _messages_of(exc_or_form):
             for name, errs in exc_or_form.errors.items() for e in errs]
 
 
-def _submit(request, team, quarter, form, key, action, done):
-    """Validate ``form`` and call ``action(cleaned_data)`` (a service). The form's or the
-    service's refusal is shown next to the form under ``key``; success answers ``done``."""
+def _submit(request, team, quarter, form, key, service, done, /, **arguments):
+    """Validate ``form`` and call ``service(**arguments, **form.service_fields())``. The
+    form's or the service's refusal is shown next to the form under ``key``; success
+    answers ``done``."""
     if not form.is_valid():
         return _answer(request, team, quarter, {key: _messages_of(form)}, {key: form})
     try:
-        action(form.cleaned_data)
+        service(**arguments, **form.service_fields())
     except ValidationError as exc:
         return _answer(request, team, quarter, {key: _messages_of(exc)}, {key: form})
     return _answer(request, team, quarter, done=done)
@@ -124,58 +125,42 @@ def okr_home(request):
     """The nav's OKR link: the user's own team's OKRs (first team as a fallback)."""
     team = okr_selectors.home_team(request.company, request.user)
     if team is None:
-        return render_empty(
+        return render_no_team(
             request, title=_("OKRs"),
             message=_("No team yet: objectives and key results belong to a team. Create a "
-                      "team first."),
-            fix_url=reverse("company-settings", args=[request.company.slug]) + "#teams",
-            fix_label=_("Create a team"))
+                      "team first."))
     return redirect("okr-list", request.company.slug, team.slug)
 
 
-@company_view("view")
+@team_view("view")
 def okr_list(request, team):
-    team = get_team(request, team)
     quarter = _quarter(request)
     return render_page(request, BOARD, _board_context(request, team, quarter), partial="board")
 
 
 @require_POST
-@company_view("manage_team")
+@team_view("manage_team")
 @once_per_form
 def objective_create(request, team):
-    team = get_team(request, team)
-    require(request, "manage_team", team)
     quarter = _quarter(request, request.POST)
-    return _submit(
-        request, team, quarter, ObjectiveForm(request.POST, company=request.company),
-        "objective_new",
-        lambda data: okr_services.objective_create(team=team, quarter=quarter, title=data["title"],
-                                                   why=data["why"], owner=data["owner"]),
-        _("Objective created."))
+    return _submit(request, team, quarter, ObjectiveForm(request.POST, company=request.company),
+                   "objective_new", okr_services.objective_create, _("Objective created."),
+                   team=team, quarter=quarter)
 
 
 @require_POST
-@company_view("manage_team")
+@team_view("manage_team")
 def objective_edit(request, team, objective_id):
-    team = get_team(request, team)
-    require(request, "manage_team", team)
     objective = _objective(request, team, objective_id)
-    quarter = _quarter(request, {"quarter": objective.quarter})
-    return _submit(
-        request, team, quarter, ObjectiveForm(request.POST, company=request.company),
-        f"objective-{objective.pk}",
-        lambda data: okr_services.objective_update(
-            objective=objective, title=data["title"], why=data["why"], owner=data["owner"],
-            status=data["status"] or objective.status),
-        _("Objective saved."))
+    form = ObjectiveForm(request.POST, company=request.company, objective=objective)
+    return _submit(request, team, _quarter(request, {"quarter": objective.quarter}), form,
+                   f"objective-{objective.pk}", okr_services.objective_update,
+                   _("Objective saved."), objective=objective)
 
 
 @require_POST
-@company_view("manage_team")
+@team_view("manage_team")
 def objective_copy(request, team, objective_id):
-    team = get_team(request, team)
-    require(request, "manage_team", team)
     objective = _objective(request, team, objective_id)
     copy = okr_services.objective_copy_to_next_quarter(objective=objective,
                                                        company=request.company)
@@ -184,43 +169,30 @@ def objective_copy(request, team, objective_id):
 
 
 def _save_kr(request, team, objective, key_result=None):
-    quarter = _quarter(request, {"quarter": objective.quarter})
-    return _submit(
-        request, team, quarter, KeyResultForm(request.POST, company=request.company),
-        f"kr-{key_result.pk}" if key_result else f"kr-new-{objective.pk}",
-        lambda data: okr_services.key_result_save(
-            objective=objective, key_result=key_result, title=data["title"], kind=data["kind"],
-            kpi=data["kpi"], start=data["start"], target=data["target"],
-            direction=data["direction"] or "higher", unit=data["unit"] or "count",
-            weight=data["weight"] if data["weight"] is not None else 1,
-            scale_confirmed=data["scale_ok"],
-        ),
-        _("Key result saved."))
+    return _submit(request, team, _quarter(request, {"quarter": objective.quarter}),
+                   KeyResultForm(request.POST, company=request.company),
+                   f"kr-{key_result.pk}" if key_result else f"kr-new-{objective.pk}",
+                   okr_services.key_result_save, _("Key result saved."),
+                   objective=objective, key_result=key_result)
 
 
 @require_POST
-@company_view("manage_team")
+@team_view("manage_team")
 @once_per_form
 def key_result_create(request, team, objective_id):
-    team = get_team(request, team)
-    require(request, "manage_team", team)
     return _save_kr(request, team, _objective(request, team, objective_id))
 
 
 @require_POST
-@company_view("manage_team")
+@team_view("manage_team")
 def key_result_edit(request, team, kr_id):
-    team = get_team(request, team)
-    require(request, "manage_team", team)
     kr = _key_result(request, team, kr_id)
     return _save_kr(request, team, kr.objective, kr)
 
 
 @require_POST
-@company_view("manage_team")
+@team_view("manage_team")
 def key_result_delete(request, team, kr_id):
-    team = get_team(request, team)
-    require(request, "manage_team", team)
     kr = _key_result(request, team, kr_id)
     quarter = _quarter(request, {"quarter": kr.objective.quarter})
     okr_services.key_result_delete(key_result=kr)
@@ -228,19 +200,13 @@ def key_result_delete(request, team, kr_id):
 
 
 @require_POST
-@company_view("contribute")
+@team_view("contribute")
 @once_per_form
 def checkin_create(request, team, kr_id):
-    team = get_team(request, team)
-    require(request, "contribute", team)
     kr = _key_result(request, team, kr_id)
-    quarter = _quarter(request, {"quarter": kr.objective.quarter})
-    return _submit(
-        request, team, quarter, CheckInForm(request.POST), f"checkin-{kr.pk}",
-        lambda data: okr_services.checkin_create(
-            key_result=kr, value=data["value"], confidence=data["confidence"],
-            comment=data["comment"], author=request.user),
-        _("Check-in saved."))
+    return _submit(request, team, _quarter(request, {"quarter": kr.objective.quarter}),
+                   CheckInForm(request.POST), f"checkin-{kr.pk}", okr_services.checkin_create,
+                   _("Check-in saved."), key_result=kr, author=request.user)
 
 
 # --- quarterly review -----------------------------------------------------------------
@@ -262,18 +228,15 @@ def _review_context(request, team, quarter, errors=None, posted=None):
     }
 
 
-@company_view("view")
+@team_view("view")
 def quarter_review(request, team):
-    team = get_team(request, team)
     quarter = _quarter(request)
     return render_page(request, "okrs/okr_review.html", _review_context(request, team, quarter))
 
 
 @require_POST
-@company_view("manage_team")
+@team_view("manage_team")
 def quarter_review_apply(request, team):
-    team = get_team(request, team)
-    require(request, "manage_team", team)
     quarter = _quarter(request, request.POST)
     scores = {k.removeprefix("score-"): v for k, v in request.POST.items()
               if k.startswith("score-") and v.strip()}
@@ -309,11 +272,10 @@ def alignment_map(request):
     return render_page(request, "okrs/alignment_map.html", context)
 
 
-@company_view("view")
+@team_view("view")
 def kr_kpi_hint(request, team):
     """GET ?kpi=&quarter=: the KPI's value so far in the quarter and its scale, for the KR
     form (htmx swaps it under the KPI select)."""
-    team = get_team(request, team)
     quarter = _quarter(request)
     kpi_id = request.GET.get("kpi", "")
     kpi = (Kpi.objects.filter(company=request.company, pk=int(kpi_id)).first()

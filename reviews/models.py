@@ -242,9 +242,14 @@ class Reforecast(models.Model):
     draws = models.PositiveIntegerField(default=0)
     seed = models.BigIntegerField(default=0)
     fingerprint = models.CharField(max_length=64, blank=True)
-    # {"leaves": {code: {...}}, "forecasts": {code: {...}}, "sensitivity": [...],
-    #  "anomalies": [...], "changes": {...}, "risks": [...], "kgi": {...}}
+    # What the report shows: {"kgi": {...}, "leaves": {code: {...}}, "sensitivity": [...],
+    #  "anomalies": [...], "changes": {...}, "risks": [...], "decisions": [...]}. Snapshots
+    # stored before reviews/0005 also hold "forecasts" and "correlation" here.
     payload = models.JSONField(default=dict, blank=True)
+    # What a what-if reads, and nothing else: the leaves' distributions and labels, their
+    # correlation and the formula tree, as one small .npz (metrics.analytics.what_if).
+    # Empty on snapshots stored before reviews/0005 (read from the payload instead).
+    what_if_inputs = models.BinaryField(null=True, blank=True, editable=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                      null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -283,6 +288,27 @@ class Reforecast(models.Model):
     @property
     def month_key(self):
         return f"{self.month:%Y-%m}"
+
+
+class ReforecastForecasts(models.Model):
+    """Every KPI's forecast of a snapshot (history tail and band): kept, read by no page.
+
+    In its own table so that reading a snapshot never loads them (megabytes for a big
+    organisation). Written once with the snapshot, never changed.
+    """
+
+    reforecast = models.OneToOneField(Reforecast, on_delete=models.CASCADE, primary_key=True,
+                                      related_name="kpi_forecasts")
+    # {code: {"cadence", "history": {...}, "forecast": {...}, "method", "flags"}}
+    forecasts = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("reforecast forecasts")
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("a completed reforecast is immutable")
+        super().save(*args, **kwargs)
 
 
 class Scenario(models.Model):

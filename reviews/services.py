@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.calendar import team_today, week_of
-from core.queue import send_on_commit
 from reviews.models import (
     Decision,
     Note,
@@ -90,11 +89,8 @@ def note_add(*, review, membership, kind: str, text: str) -> Note:
                                    text=text[:500])
         mentioned = _mentioned_users(review.team, text)
         if mentioned:
+            # notifications queues the notices (mentions_notified_at still empty).
             note.mentions.set(mentioned)
-            from reviews.notify import send_mention_emails
-
-            # Broker down: the note is saved; the notices are logged as not sent.
-            send_on_commit(send_mention_emails, note.pk)
     return note
 
 
@@ -279,14 +275,11 @@ def review_close(*, review, membership, no_decision_reason: str | None = None):
         review.status = ReviewStatus.CLOSED
         review.closed_by = membership.user
         review.closed_at = timezone.now()
+        # notifications queues the digest of this close (notifications.review_mail).
         review.digest_sent_at = None
         review.save()
         ReviewLog.objects.create(review=review, action=ReviewLogAction.CLOSED,
                                  user=membership.user)
-        from reviews.notify import send_review_digest
-
-        # Broker down: the review still closes; the digest is logged as not sent.
-        send_on_commit(send_review_digest, review.pk)
     return review, True
 
 

@@ -59,6 +59,22 @@ def company_view(capability="view"):
     return decorator
 
 
+def team_view(capability="view"):
+    """``company_view`` for a page under /<company>/…/<team>/: the view receives the ``Team``
+    (404 when not of the company) once the capability is checked for that team too."""
+
+    def decorator(view):
+        @wraps(view)
+        def with_team(request, team, *args, **kwargs):
+            team = get_team(request, team)
+            require(request, capability, team)
+            return view(request, team, *args, **kwargs)
+
+        return company_view(capability)(with_team)
+
+    return decorator
+
+
 def require(request, capability, team=None):
     """Raise PermissionDenied unless the request's membership holds the capability."""
     if not can(request.membership, capability, team=team):

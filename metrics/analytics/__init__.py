@@ -4,7 +4,8 @@ The engine (``engine/``) works on numpy arrays and knows nothing of Django; this
 loads a company's measurements into regular series (``series``: one value per period, gaps
 as NaN, campaign periods masked), runs the engine's detector and replaces the recent
 findings (``anomaly_detection``, the nightly job), and forecasts and simulates the KGI
-(``outlook``: the outlook and the what-if).
+(``outlook``), and re-simulates a snapshot with leaves moved (``what_if``: its compact
+inputs, stored with the snapshot).
 """
 from metrics.analytics.anomaly_detection import anomalies_detect
 from metrics.analytics.outlook import (
@@ -14,8 +15,6 @@ from metrics.analytics.outlook import (
     clamp_shift,
     kgi_outlook,
     leaf_specs,
-    payload_correlation,
-    what_if,
 )
 from metrics.analytics.series import Series, kpi_series
 
@@ -29,6 +28,4 @@ __all__ = [
     "kgi_outlook",
     "kpi_series",
     "leaf_specs",
-    "payload_correlation",
-    "what_if",
 ]

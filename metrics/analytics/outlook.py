@@ -1,4 +1,4 @@
-"""The KGI outlook: forecast every KPI to the deadline, simulate the KGI, rank the levers; what-if."""
+"""The KGI outlook: forecast every KPI to the deadline, simulate the KGI, rank the levers."""
 from __future__ import annotations
 
 import hashlib
@@ -15,11 +15,11 @@ from core.calendar import (
     steps_between,
     subperiod_weights,
 )
-from engine.forecast import forecast
 from engine.formula import FormulaError
-from engine.leaves import is_positive, leaf_distribution, shock_correlation, shocks
+from engine.leaves import is_positive, leaf_correlation, leaf_distribution
 from engine.simulate import probability_sensitivity, simulate
 from engine.tree import evaluate_tree, leaves
+from metrics.analytics.fits import FitCounts, FitRequest, forecasts_reusing_fits
 from metrics.analytics.series import Series, kpi_series
 from metrics.models import Campaign, Kgi, KgiStatus, Kpi, Measurement, Target, Unit
 from metrics.services import company_formulas
@@ -76,6 +76,7 @@ class Outlook:
     formulas: dict = field(default_factory=dict)
     kpis: dict = field(default_factory=dict)  # {code: Kpi} of the company
     correlation: tuple | None = None  # (codes, matrix) of the leaves' shocks
+    fit_counts: FitCounts | None = None  # forecasts reused from stored fits / fitted
 
     def evaluator(self):
         return kgi_evaluator(self.root, self.formulas)
@@ -106,20 +107,22 @@ def _leaf_in_period(item: Series, fc, parts, aggregation: str, positive: bool):
 
 def _leaf_correlation(series_by_code: dict[str, Series]):
     """(codes, matrix) of the leaves' shock correlation on their common periods."""
-    by_day: dict[str, dict[date, float]] = {}
-    for code, item in series_by_code.items():
-        values = np.where(item.campaign, np.nan, item.values)
-        if values.size < 3:
-            continue
-        moves = shocks(values, item.season_length)
-        by_day[code] = dict(zip(item.periods[1:], moves))
-    if len(by_day) < 2:
+    found = leaf_correlation({
+        code: (item.periods, np.where(item.campaign, np.nan, item.values), item.season_length)
+        for code, item in series_by_code.items()})
+    if found is None:
         return None
-    days = sorted(set().union(*by_day.values()))
-    aligned = {code: np.array([moves.get(d, np.nan) for d in days])
-               for code, moves in by_day.items()}
-    codes, matrix = shock_correlation(aligned)
+    codes, matrix = found
     return codes, matrix.round(4).tolist()
+
+
+def _periods_after(last: date, steps: int, cadence: str) -> list[date]:
+    """The ``steps`` periods that follow ``last``."""
+    days, day = [], last
+    for _step in range(steps):
+        day = next_period(day, cadence)
+        days.append(day)
+    return days
 
 
 def _forecast_payload(item: Series, fc, horizon_periods: list[date], keep_history: int):
@@ -211,10 +214,10 @@ def kgi_outlook(company, *, as_of: date, draws: int = DRAWS, seed: int = 0,
                                  % {"code": missing[0]})
     series = kpi_series(company, kpis, until=as_of)
     leaf_set = set(leaf_codes)
-    leaf_outlooks: dict[str, LeafOutlook] = {}
-    forecasts: dict[str, dict] = {}
-    leaf_series: dict[str, Series] = {}
-    for done, kpi in enumerate(sorted(kpis, key=lambda k: (k.code not in leaf_set, k.code))):
+    # First every KPI's forecast request, then all forecasts at once (stored fits reused,
+    # the rest fitted together), then the payload and the leaves.
+    planned = []
+    for kpi in sorted(kpis, key=lambda k: (k.code not in leaf_set, k.code)):
         item = series[kpi.pk]
         if kpi.code in leaf_set:
             parts = subperiod_weights(deadline_period, root.cadence, kpi.cadence)
@@ -227,15 +230,25 @@ def kgi_outlook(company, *, as_of: date, draws: int = DRAWS, seed: int = 0,
                       "forecast.") % {"kpi": kpi.name, "month": as_of.strftime("%Y-%m")})
             continue
         # Steps after the last period with a number (a stale series still reaches the deadline).
-        last = item.last_period
-        horizon = max(1, steps_between(last, parts[-1][0], kpi.cadence))
-        fc = forecast(item.values, horizon, item.season_length, exclude=item.campaign)
-        horizon_periods = []
-        day = last
-        for _step in range(horizon):
-            day = next_period(day, kpi.cadence)
-            horizon_periods.append(day)
-        forecasts[kpi.code] = _forecast_payload(item, fc, horizon_periods, history_points)
+        horizon = max(1, steps_between(item.last_period, parts[-1][0], kpi.cadence))
+        planned.append((kpi, item, parts, horizon))
+    if progress is not None:
+        progress(10)
+    # Only the leaves' forecasts are decided on (simulated); the other KPIs' go on record
+    # without the backtest that picks their method, a quarter of the cost.
+    fitted, fit_counts = forecasts_reusing_fits(company, [
+        FitRequest(kpi.pk, item.values, item.campaign, horizon, item.season_length,
+                   select=kpi.code in leaf_set)
+        for kpi, item, _parts, horizon in planned])
+    if progress is not None:
+        progress(70)
+    leaf_outlooks: dict[str, LeafOutlook] = {}
+    forecasts: dict[str, dict] = {}
+    leaf_series: dict[str, Series] = {}
+    for kpi, item, parts, horizon in planned:
+        fc = fitted[kpi.pk]
+        forecasts[kpi.code] = _forecast_payload(
+            item, fc, _periods_after(item.last_period, horizon, kpi.cadence), history_points)
         if kpi.code in leaf_set:
             positive = is_positive(item.values)
             leaf = _leaf_in_period(item, fc, parts, kpi.aggregation, positive)
@@ -248,8 +261,8 @@ def kgi_outlook(company, *, as_of: date, draws: int = DRAWS, seed: int = 0,
                 code=kpi.code, mean=leaf.point / scale, sigma=leaf.sigma / scale,
                 direction=kpi.sign, unit=kpi.unit, method=fc.method, flags=list(fc.flags),
                 positive=positive)
-        if progress is not None and done % 25 == 0:
-            progress(10 + int(70 * done / max(len(kpis), 1)))
+    if progress is not None:
+        progress(80)
     evaluate = kgi_evaluator(root, formulas)
     specs = {code: leaf.as_spec() for code, leaf in leaf_outlooks.items()}
     correlation = _leaf_correlation(leaf_series)
@@ -271,31 +284,11 @@ def kgi_outlook(company, *, as_of: date, draws: int = DRAWS, seed: int = 0,
                       "delta_p50_pct": round(s.delta_p50_pct, 4), "direction": s.direction}
                      for s in ranking],
         forecasts=forecasts, fingerprint=inputs_fingerprint(company, kgi, as_of),
-        root=root, formulas=formulas, kpis=by_code, correlation=correlation)
+        root=root, formulas=formulas, kpis=by_code, correlation=correlation,
+        fit_counts=fit_counts)
 
 
 def leaf_specs(leaves_payload: dict) -> dict:
     """Snapshot leaves → simulation specs (median, sigma, positive)."""
     return {code: (leaf["mean"], leaf["sigma"], leaf.get("positive", leaf["mean"] > 0))
             for code, leaf in leaves_payload.items()}
-
-
-def payload_correlation(payload: dict):
-    """The (codes, matrix) a snapshot stored, or None for older snapshots."""
-    found = payload.get("correlation")
-    return (found["codes"], found["matrix"]) if found else None
-
-
-def what_if(*, company, leaves_payload: dict, shifts_pct: dict, target: float, draws: int,
-            seed: int, correlation=None):
-    """Probability and percentiles with leaf KPIs moved by ``shifts_pct`` (±30 % at most).
-
-    Reuses the snapshot's leaf distributions, correlation and draws (same seed), so a
-    scenario differs from the baseline only by the moves.
-    """
-    kgi, root, formulas, _leaf_codes = active_kgi_with_tree(company)
-    specs = leaf_specs(leaves_payload)
-    factors = {code: 1 + clamp_shift(pct) / 100
-               for code, pct in shifts_pct.items() if code in specs}
-    return simulate(specs, kgi_evaluator(root, formulas), float(target), root.sign,
-                    draws=draws, seed=seed, shifts=factors, correlation=correlation)

@@ -61,12 +61,6 @@ class Report:
     drafted_by: str = ""
 
 
-def leaf_names(row: Reforecast) -> dict[str, str]:
-    """{code: name} of the snapshot's leaf KPIs, in the active language."""
-    return {code: kpi_name(leaf, code)
-            for code, leaf in (row.payload or {}).get("leaves", {}).items()}
-
-
 def _tone(probability: float) -> str:
     if probability >= 0.7:
         return "good"
@@ -266,7 +260,9 @@ def _anomaly(item, forecasts) -> dict:
     low, high = item.get("low"), item.get("high")
     if value is not None and value >= 0 and low is not None:
         low = max(0.0, low)  # a rate or a count is never expected below zero
-    cadence = forecasts.get(item.get("code"), {}).get("cadence", "weekly")
+    # Snapshots stored before reviews/0005 name the cadence only in their forecasts.
+    cadence = item.get("cadence") or forecasts.get(item.get("code"), {}).get("cadence",
+                                                                           "weekly")
     above = value is not None and high is not None and value > high
     return {
         "name": kpi_name(item, item.get("code", "")),

@@ -1,4 +1,5 @@
-"""Reads for the reforecast pages: the company's months (without payloads) and one snapshot."""
+"""Reads for the reforecast pages: the company's months (without payloads), one snapshot
+for the report (without the what-if's inputs) and one for a what-if (only its inputs)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,4 +43,19 @@ def company_months(company) -> list[MonthRow]:
 
 
 def snapshot(company, month: date) -> Reforecast | None:
-    return Reforecast.objects.filter(company=company, month=month).first()
+    """The month's snapshot for its report: the payload, not the what-if's inputs."""
+    return Reforecast.objects.filter(company=company, month=month).defer("what_if_inputs").first()
+
+
+# A what-if reads the figures it compares with and its compact inputs; the report's payload
+# is loaded (one more query) only for a snapshot stored before the inputs had a column.
+WHAT_IF_FIELDS = ("pk", "company", "month", "status", "probability", "p50", "target", "draws",
+                  "seed", "what_if_inputs")
+
+
+def what_if_snapshot(company, month: date) -> Reforecast | None:
+    """The month's snapshot for a what-if: the few columns it reads, never the payload."""
+    row = Reforecast.objects.filter(company=company, month=month).only(*WHAT_IF_FIELDS).first()
+    if row is not None:
+        row.company = company  # the caller's company: no second query for it
+    return row

@@ -26,13 +26,24 @@ from metrics.analytics import (
     clamp_shift,
     kgi_outlook,
     leaf_specs,
-    payload_correlation,
-    what_if,
+)
+from metrics.analytics.what_if import (
+    WhatIfInputs,
+    what_if_from_payload,
+    what_if_pack,
+    what_if_simulate,
+    what_if_unpack,
 )
 from metrics.models import Anomaly, AnomalyLabel, KgiStatus
 from metrics.target_plan import CADENCE_GRAIN
 from metrics.targets import load_plan
-from reviews.models import Decision, Reforecast, ReforecastStatus, Scenario
+from reviews.models import (
+    Decision,
+    Reforecast,
+    ReforecastForecasts,
+    ReforecastStatus,
+    Scenario,
+)
 from reviews.reforecast import recovery
 from teams.models import Company
 
@@ -108,6 +119,9 @@ def reforecast_compute(*, reforecast_id: int) -> Reforecast:
                                           status=ReforecastStatus.DONE)
                 .order_by("-month").first())
     payload = _payload(company, row.month, outlook, previous)
+    what_if_blob = what_if_pack(leaves_payload=payload["leaves"],
+                                correlation=outlook.correlation, root=outlook.root,
+                                formulas=outlook.formulas, kgi_unit=payload["kgi"]["unit"])
     with transaction.atomic():
         locked = Reforecast.objects.select_for_update().get(pk=row.pk)
         if locked.is_done:
@@ -120,10 +134,12 @@ def reforecast_compute(*, reforecast_id: int) -> Reforecast:
         locked.draws, locked.seed = outlook.draws, outlook.seed
         locked.fingerprint = outlook.fingerprint
         locked.payload = payload
+        locked.what_if_inputs = what_if_blob
         locked.status = ReforecastStatus.DONE
         locked.progress = 100
         locked.completed_at = timezone.now()
         locked.save()
+        ReforecastForecasts.objects.create(reforecast=locked, forecasts=outlook.forecasts)
     return locked
 
 
@@ -137,6 +153,8 @@ def reforecast_fail(*, reforecast_id: int, reason: str) -> None:
 
 
 def _payload(company, month, outlook, previous) -> dict:
+    """What the report shows. The forecasts go to their own table, the correlation (with
+    the leaves and the tree) to the compact what-if inputs: the page reads neither."""
     kpis = outlook.kpis
     root = outlook.root
     # Each leaf's plan for the deadline period at the root's grain, read through the one
@@ -163,10 +181,7 @@ def _payload(company, month, outlook, previous) -> dict:
                 "deadline": outlook.kgi.deadline.isoformat(),
                 "deadline_period": outlook.deadline_period.isoformat()},
         "leaves": leaves,
-        "correlation": ({"codes": outlook.correlation[0], "matrix": outlook.correlation[1]}
-                        if outlook.correlation else None),
         "sensitivity": outlook.sensitivity,
-        "forecasts": outlook.forecasts,
         "anomalies": anomalies,
         "changes": changes,
         "risks": _risks(changes, anomalies, leaves),
@@ -220,7 +235,8 @@ def _month_anomalies(company, month) -> list[dict]:
             .select_related("kpi"))
     rows = sorted(rows, key=lambda a: -abs(a.score))[:TOP_ANOMALIES]
     return [{"code": a.kpi.code, "name_ja": a.kpi.name_ja, "name_en": a.kpi.name_en,
-             "unit": a.kpi.unit, "period_start": a.period_start.isoformat(), "value": a.value,
+             "unit": a.kpi.unit, "cadence": a.kpi.cadence,
+             "period_start": a.period_start.isoformat(), "value": a.value,
              "low": a.expected_low, "high": a.expected_high, "score": round(a.score, 2)}
             for a in rows]
 
@@ -286,23 +302,34 @@ class ScenarioRefused(ValueError):
     pass
 
 
-def scenario_evaluate(*, reforecast: Reforecast, shifts_pct: dict):
+def reforecast_what_if_inputs(reforecast: Reforecast) -> WhatIfInputs:
+    """What the snapshot's what-if reads: its stored compact inputs (one column), or, for
+    a snapshot stored before they existed, its payload's leaves with today's tree."""
+    if reforecast.what_if_inputs:
+        return what_if_unpack(reforecast.what_if_inputs)
+    return what_if_from_payload(reforecast.company, reforecast.payload or {})
+
+
+def scenario_evaluate(*, reforecast: Reforecast, shifts_pct: dict,
+                      inputs: WhatIfInputs | None = None):
     """(probability, p50) of the snapshot with these leaf moves (percent, ±30 at most)."""
-    result = what_if(company=reforecast.company, leaves_payload=reforecast.payload["leaves"],
-                     shifts_pct=shifts_pct, target=reforecast.target, draws=reforecast.draws,
-                     seed=reforecast.seed, correlation=payload_correlation(reforecast.payload))
+    inputs = inputs or reforecast_what_if_inputs(reforecast)
+    result = what_if_simulate(inputs, shifts_pct=shifts_pct, target=reforecast.target,
+                              draws=reforecast.draws, seed=reforecast.seed)
     return result.probability, result.p50
 
 
-def scenario_save(*, reforecast: Reforecast, name: str, shifts_pct: dict, user=None) -> Scenario:
+def scenario_save(*, reforecast: Reforecast, name: str, shifts_pct: dict, user=None,
+                  inputs: WhatIfInputs | None = None) -> Scenario:
     """Store a named what-if next to the month's snapshot (names are unique per month)."""
     name = (name or "").strip()
     if not name:
         raise ScenarioRefused("name")
+    inputs = inputs or reforecast_what_if_inputs(reforecast)
     shifts = {code: round(clamp_shift(v), 1)
-              for code, v in shifts_pct.items()
-              if code in reforecast.payload.get("leaves", {}) and float(v) != 0}
-    probability, p50 = scenario_evaluate(reforecast=reforecast, shifts_pct=shifts)
+              for code, v in shifts_pct.items() if code in inputs.specs and float(v) != 0}
+    probability, p50 = scenario_evaluate(reforecast=reforecast, shifts_pct=shifts,
+                                         inputs=inputs)
     try:
         with transaction.atomic():
             return Scenario.objects.create(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from core.formatting import format_change, format_value
+from metrics.analytics.what_if import WhatIfInputs
 from reviews.models import Reforecast
 from reviews.reforecast.wording import join_names, kpi_name, percent_text, precise, signed_pp
 
@@ -15,11 +16,19 @@ def shifts_text(shifts: dict, leaves: dict) -> str:
     return join_names(parts) if parts else _("no change")
 
 
-def what_if_view(row: Reforecast, shifts: dict, probability: float, p50: float) -> dict:
-    """The what-if fragment: the new probability and P50, and the difference from baseline."""
-    payload = row.payload or {}
-    unit = payload.get("kgi", {}).get("unit", "")
-    leaves = payload.get("leaves", {})
+def what_if_leaf_names(inputs: WhatIfInputs) -> dict[str, str]:
+    """{code: name} of the snapshot's leaf KPIs (the sliders), in the active language."""
+    return {code: kpi_name(leaf, code) for code, leaf in inputs.leaves.items()}
+
+
+def what_if_view(row: Reforecast, inputs: WhatIfInputs, shifts: dict, probability: float,
+                 p50: float) -> dict:
+    """The what-if fragment: the new probability and P50, and the difference from baseline.
+
+    Reads the snapshot's what-if inputs (leaf names, units, forecasts), not its payload.
+    """
+    unit = inputs.kgi_unit
+    leaves = inputs.leaves
     delta = 100 * (probability - row.probability)
     p50_delta = 100 * (p50 - row.p50) / abs(row.p50) if row.p50 else 0.0
     moves = []
@@ -42,11 +51,18 @@ def what_if_view(row: Reforecast, shifts: dict, probability: float, p50: float) 
     }
 
 
-def scenarios_view(row: Reforecast) -> dict:
-    """Saved scenarios next to the baseline, oldest first (one query)."""
-    payload = row.payload or {}
-    unit = payload.get("kgi", {}).get("unit", "")
-    leaves = payload.get("leaves", {})
+def scenarios_view(row: Reforecast, inputs: WhatIfInputs | None = None) -> dict:
+    """Saved scenarios next to the baseline, oldest first (one query).
+
+    Names and unit come from the what-if ``inputs`` when the caller has them (saving a
+    scenario), else from the payload the report page has already read.
+    """
+    if inputs is not None:
+        unit, leaves = inputs.kgi_unit, inputs.leaves
+    else:
+        payload = row.payload or {}
+        unit = payload.get("kgi", {}).get("unit", "")
+        leaves = payload.get("leaves", {})
     items = []
     for scenario in row.scenarios.select_related("created_by").order_by("created_at"):
         delta = 100 * (scenario.probability - row.probability)

@@ -18,15 +18,20 @@ from metrics.analytics import OutlookUnavailable
 from metrics.analytics.readiness import readiness_needs, reforecast_readiness
 from reviews.forms import ScenarioForm, WhatIfForm
 from reviews.reforecast import tasks
-from reviews.reforecast.presenter import leaf_names, reforecast_report
-from reviews.reforecast.selectors import company_months, snapshot
+from reviews.reforecast.presenter import reforecast_report
+from reviews.reforecast.selectors import company_months, snapshot, what_if_snapshot
 from reviews.reforecast.services import (
     ScenarioRefused,
     reforecast_request,
+    reforecast_what_if_inputs,
     scenario_evaluate,
     scenario_save,
 )
-from reviews.reforecast.what_if_presenter import scenarios_view, what_if_view
+from reviews.reforecast.what_if_presenter import (
+    scenarios_view,
+    what_if_leaf_names,
+    what_if_view,
+)
 from reviews.reforecast.wording import month_label
 from teams.tenancy import company_view
 
@@ -66,8 +71,9 @@ def _empty(request, months):
         "needs": readiness_needs(request.company.slug, readiness.as_facts())})
 
 
-def _done_row(request, month):
-    row = snapshot(request.company, _month(month))
+def _what_if_row(request, month):
+    """A done snapshot with only what a what-if reads (its compact inputs), else 404."""
+    row = what_if_snapshot(request.company, _month(month))
     if row is None or not row.is_done:
         raise Http404
     return row
@@ -163,47 +169,55 @@ def _simulation_refusals(errors):
 @company_view("view")
 def reforecast_what_if(request, month):
     """The probability and P50 with the sliders' moves (everyone who can read may play)."""
-    row = _done_row(request, month)
-    form = WhatIfForm(request.POST, leaves=leaf_names(row))
-    errors, result, shifts = [], None, {}
-    if form.is_valid():
-        shifts = form.shifts()
-        with _simulation_refusals(errors):
-            probability, p50 = scenario_evaluate(reforecast=row, shifts_pct=shifts)
-            result = what_if_view(row, shifts, probability, p50)
-    else:
-        errors = form.error_messages()
+    row = _what_if_row(request, month)
+    errors, result, shifts, inputs = [], None, {}, None
+    with _simulation_refusals(errors):
+        inputs = reforecast_what_if_inputs(row)
+    if inputs is not None:
+        form = WhatIfForm(request.POST, leaves=what_if_leaf_names(inputs))
+        if form.is_valid():
+            shifts = form.shifts()
+            with _simulation_refusals(errors):
+                probability, p50 = scenario_evaluate(reforecast=row, shifts_pct=shifts,
+                                                     inputs=inputs)
+                result = what_if_view(row, inputs, shifts, probability, p50)
+        else:
+            errors = form.error_messages()
     # The slider positions this result is for: the page asks again when they are not the
     # sliders' final positions (a reply overtaken by later key presses).
     state = {f"shift-{code}": int(round(value)) for code, value in shifts.items() if value}
     extra = {"what_if": result, "what_if_errors": errors, "what_if_state": state}
     if request.htmx:
         return render_page(request, TEMPLATE, {"row": row, **extra}, partial="what_if_result")
-    return _page(request, row, company_months(request.company), shifts=shifts,
-                 status=400 if errors else 200, **extra)
+    return _page(request, snapshot(request.company, row.month), company_months(request.company),
+                 shifts=shifts, status=400 if errors else 200, **extra)
 
 
 @require_POST
 @company_view("plan")
 def reforecast_scenario_save(request, month):
     """Keep the sliders' moves as a named scenario next to the baseline."""
-    row = _done_row(request, month)
-    form = ScenarioForm(request.POST, leaves=leaf_names(row))
-    errors, saved = [], ""
-    if form.is_valid():
-        with _simulation_refusals(errors):
-            try:
-                scenario = scenario_save(reforecast=row, name=form.cleaned_data["name"],
-                                         shifts_pct=form.shifts(), user=request.user)
-                saved = scenario.name
-            except ScenarioRefused as exc:
-                errors.append(REFUSALS.get(exc.args[0], REFUSALS["name"])())
-    else:
-        errors = form.error_messages()
+    row = _what_if_row(request, month)
+    errors, saved, inputs = [], "", None
+    with _simulation_refusals(errors):
+        inputs = reforecast_what_if_inputs(row)
+    if inputs is not None:
+        form = ScenarioForm(request.POST, leaves=what_if_leaf_names(inputs))
+        if form.is_valid():
+            with _simulation_refusals(errors):
+                try:
+                    scenario = scenario_save(reforecast=row, name=form.cleaned_data["name"],
+                                             shifts_pct=form.shifts(), user=request.user,
+                                             inputs=inputs)
+                    saved = scenario.name
+                except ScenarioRefused as exc:
+                    errors.append(REFUSALS.get(exc.args[0], REFUSALS["name"])())
+        else:
+            errors = form.error_messages()
     if request.htmx:
         return render_page(request, TEMPLATE, {
-            "row": row, "scenarios": scenarios_view(row), "scenario_errors": errors,
-            "scenario_saved": saved}, partial="scenarios")
+            "row": row, "scenarios": scenarios_view(row, inputs) if inputs else {},
+            "scenario_errors": errors, "scenario_saved": saved}, partial="scenarios")
     for error in errors:
         messages.error(request, error)
     if saved:

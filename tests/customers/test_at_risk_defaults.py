@@ -40,6 +40,8 @@ def test_the_page_shows_mrr_at_risk_and_what_each_rule_adds(demo_team, client, w
     html = html.content.decode()
     assert "MRR at risk ¥" in html and "What each rule puts on the list" in html
     assert "Low NPS:" in html
+    # Per team by design (docs/architecture.md): the page says whose rules they are.
+    assert f"These rules are {demo_team.name}'s: each team sets its own" in html
 
 
 def test_company_settings_link_each_team_to_its_rules_and_the_csv_has_mrr(demo_team, client,

@@ -10,17 +10,15 @@ form), or — when only a race can reach it — a case that writes the duplicate
 ``test_every_constraint_is_registered_or_unreachable`` until it gets a message or a reason.
 """
 from datetime import date
-from html.parser import HTMLParser
 
 import pytest
 from django.apps import apps
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection
-from django.test import RequestFactory
+from django.db import connection
 from django.urls import reverse
-from django.utils import translation
 
-from core.integrity import constraint_name, refuse_constraints, registered_names
+from core.integrity import registered_names
+from tests.form_walk import submit
+from tests.kgiapp.constraint_races import RACE_CASES
 
 pytestmark = pytest.mark.django_db
 
@@ -110,73 +108,6 @@ def test_every_constraint_is_registered_or_unreachable():
 
 
 # --- walking the real forms -----------------------------------------------------------
-
-
-class _Forms(HTMLParser):
-    """The POST forms of a page: action and the values the browser would send."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms, self._form, self._select, self._textarea = [], None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._form = {"action": a.get("action") or a.get("hx-post") or "",
-                          "method": (a.get("method") or ("post" if "hx-post" in a else "get"))
-                          .lower(), "data": {}, "names": set()}
-            self.forms.append(self._form)
-        if self._form is None:
-            return
-        name = a.get("name")
-        if tag == "input" and name:
-            self._form["names"].add(name)
-            kind = a.get("type", "text")
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self._form["data"][name] = a.get("value", "on")
-            elif kind not in ("submit", "button", "file"):
-                self._form["data"][name] = a.get("value", "")
-        elif tag == "select" and name:
-            self._form["names"].add(name)
-            self._select = name
-            self._form["data"].setdefault(name, None)
-        elif tag == "option" and self._select:
-            if self._form["data"].get(self._select) is None or "selected" in a:
-                self._form["data"][self._select] = a.get("value", "")
-        elif tag == "textarea" and name:
-            self._form["names"].add(name)
-            self._textarea = name
-            self._form["data"][name] = ""
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._form["data"][self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
-def submit(client, page_url, values, post_url=None):
-    """GET the page, find its POST form with these fields, send it back with ``values``."""
-    page = client.get(page_url)
-    assert page.status_code == 200, page_url
-    parser = _Forms()
-    parser.feed(page.content.decode())
-    wanted = set(values)
-    forms = [f for f in parser.forms if f["method"] == "post" and wanted <= f["names"]
-             and (post_url is None or f["action"] in ("", post_url))]
-    assert forms, f"no form with {sorted(wanted)} on {page_url}"
-    form = forms[0]
-    data = {k: v for k, v in form["data"].items() if v is not None}
-    data.update(values)
-    return client.post(post_url or form["action"] or page_url, data, follow=True)
-
 
 def _co(world):
     return {"company": world.company.slug}
@@ -406,169 +337,3 @@ def test_each_form_answers_a_constraint_with_its_message(constraint, client, wor
     body = response.content.decode()
     assert response.status_code in (200, 400, 409), (constraint, response.status_code)
     assert words in body, (constraint, words)
-
-
-# --- constraints only a race reaches: the duplicate row written past the service's check
-
-
-def _dup(model_path, **changes):
-    def case(world):
-        model = apps.get_model(model_path)
-        original = model.objects.filter(**changes.pop("_filter", {})).first()
-        assert original is not None, model_path
-        original.pk = None
-        for key, value in changes.items():
-            setattr(original, key, value(world) if callable(value) else value)
-        original.save()
-    return case
-
-
-def _race_review(world):
-    from reviews.services import review_open_for_week
-
-    review = review_open_for_week(team=world.team)
-    review.pk = None
-    review.save()
-
-
-def _race_target(world):
-    from metrics.models import Target
-
-    kpi = world.extra["numbers_kpi"]
-    for _i in range(2):
-        Target.objects.create(kpi=kpi, period_kind="month", period_start=date(2026, 1, 1),
-                              value=1)
-
-
-def _race_measurement(world):
-    from metrics.models import Measurement
-
-    kpi = world.extra["numbers_kpi"]
-    for _i in range(2):
-        Measurement.objects.create(company=world.company, kpi=kpi,
-                                   period_start=date(2026, 1, 5), value=1)
-
-
-def _race_customer_mrr(world):
-    from customers.models import CustomerMrr
-
-    for _i in range(2):
-        CustomerMrr.objects.create(customer=world.extra["customer"], month=date(2026, 1, 1),
-                                   mrr=1)
-
-
-def _race_rules(world):
-    from customers.models import CsRiskRules
-
-    for _i in range(2):
-        CsRiskRules.objects.create(team=world.team)
-
-
-def _race_membership(world):
-    from teams.models import Membership
-
-    Membership.objects.create(company=world.company, user=world.user("viewer"), role="viewer")
-
-
-def _race_team_membership(world):
-    from teams.models import TeamMembership
-
-    TeamMembership.objects.create(team=world.team, user=world.user("manager"), role="member")
-
-
-def _race_decision(world):
-    import uuid
-
-    from reviews.models import Decision
-    from reviews.services import review_open_for_week
-
-    review = review_open_for_week(team=world.team)
-    key = uuid.uuid4()
-    for _i in range(2):
-        Decision.objects.create(review=review, text="Same", request_key=key,
-                                kpi=world.extra["numbers_kpi"])
-
-
-def _race_reforecast(world):
-    from reviews.models import Reforecast
-
-    row = world.extra["reforecast"]
-    Reforecast.objects.create(company=world.company, month=row.month)
-
-
-def _race_preference(world):
-    from notifications.models import Preference
-
-    for _i in range(2):
-        Preference.objects.create(user=world.user("admin"), kind="digest", channel="email")
-
-
-def _race_follow_up(world):
-    from tests.reviews.factories import decision_with_task, review_for
-
-    for _i in range(2):
-        _decision, task = decision_with_task(review_for(world.team), world.extra["numbers_kpi"],
-                                             world.user("manager"))
-        task.customer = world.extra["customer"]
-        task.save()
-
-
-def _race_kr_score(world):
-    kr = world.extra["key_result"]
-    kr.final_score = 2
-    kr.save()
-
-
-RACE_CASES = {
-    "review_one_per_team_week": _race_review,
-    "target_one_current_per_kpi_period": _race_target,
-    "measurement_one_per_period": _race_measurement,
-    "customer_mrr_one_per_month": _race_customer_mrr,
-    "customers_csriskrules_team_id_key": _race_rules,
-    "membership_one_per_user": _race_membership,
-    "team_membership_unique": _race_team_membership,
-    "decision_one_per_request_key": _race_decision,
-    "reforecast_one_per_month": _race_reforecast,
-    "preference_one_per_kind": _race_preference,
-    "kr_final_score_0_1": _race_kr_score,
-    "task_one_open_per_customer": _race_follow_up,
-}
-
-
-@pytest.mark.parametrize("constraint", sorted(RACE_CASES))
-def test_a_race_past_the_check_reads_as_the_message(constraint, world):
-    with pytest.raises(ValidationError) as caught:
-        with refuse_constraints():
-            RACE_CASES[constraint](world)
-    assert isinstance(caught.value.__cause__, IntegrityError)
-    assert constraint_name(caught.value.__cause__) == constraint
-
-
-def test_an_unwrapped_write_is_a_409_with_the_message_not_a_500(world):
-    """The middleware backstop: an IntegrityError that escaped a view reads as its message."""
-    from django.contrib.messages.storage.fallback import FallbackStorage
-
-    from core.middleware import ConstraintMiddleware
-    from teams.models import Team
-
-    try:
-        from django.db import transaction
-
-        with transaction.atomic():
-            Team.objects.create(company=world.company, slug="sales", name="Another")
-    except IntegrityError as exc:
-        error = exc
-    translation.activate("en")
-    request = RequestFactory().post("/acme/settings/teams/")
-    request.user = world.user("admin")
-    request.session = {}
-    request._messages = FallbackStorage(request)
-    response = ConstraintMiddleware(lambda r: None).process_exception(request, error)
-    assert response.status_code == 409
-    assert "URL name already exists" in response.content.decode()
-    api = RequestFactory().post("/api/v1/acme/x")
-    answer = ConstraintMiddleware(lambda r: None).process_exception(api, error)
-    assert answer.status_code == 409 and b"already exists" in answer.content
-    unknown = IntegrityError("something else")
-    assert ConstraintMiddleware(lambda r: None).process_exception(request, unknown) is None
-

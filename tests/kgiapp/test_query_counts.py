@@ -80,3 +80,63 @@ def test_htmx_layer_swap_is_cheap_too(client):
     assert response.status_code == 200
     assert b'id="layers"' in response.content and b"<html" not in response.content
     assert len(ctx.captured_queries) <= MAX_QUERIES
+
+
+def _four_pages(client, slug, teams):
+    """Queries of the dashboard, team, KPI and weekly review pages: warm, and the first load
+    after a number was written through the one measurement writer (as the grid writes it)."""
+    from metrics.measurements import measurement_upsert
+    from metrics.models import Kpi
+    from reviews.services import review_open_for_week
+
+    company, user, team_objs, _kpis = build_org(slug, teams=teams, kpis_per_team=9, periods=14)
+    client.force_login(user)
+    review = review_open_for_week(team=team_objs[1])
+    kpi = Kpi.objects.get(company=company, code="t1_k0")
+    period = kpi.measurements.latest("period_start").period_start
+    urls = {
+        "dashboard": f"/{slug}/",
+        "team": f"/{slug}/teams/t1/",
+        "kpi": f"/{slug}/kpis/revenue/",
+        "review": f"/{slug}/teams/t1/reviews/{review.week_label}/",
+    }
+    counts = {}
+    for value, (name, url) in enumerate(urls.items(), start=7):
+        client.get(url)  # the first load fills what the data token keeps
+        counts[name] = _count(client, url)
+        measurement_upsert(company=company, kpi=kpi, period=period, value=value)
+        counts[name + " after a write"] = _count(client, url)
+    return counts
+
+
+@pytest.mark.django_db
+def test_four_pages_run_the_same_queries_in_an_org_three_times_bigger(client):
+    """Issue 23's scale bench in small: 3 teams and 9 teams (×3 KPIs, numbers and targets),
+    warm and after a write, the dashboard, team, KPI and weekly review pages run exactly
+    as many queries."""
+    small = _four_pages(client, "one", 3)
+    big = _four_pages(client, "three", 9)
+    assert small == big
+    assert max(big.values()) <= MAX_QUERIES + 4, big
+
+
+def _write_queries(slug, teams, code):
+    from metrics.measurements import measurement_upsert
+    from metrics.models import Kpi
+
+    company, _user, _teams, _kpis = build_org(slug, teams=teams, kpis_per_team=9, periods=14)
+    kpi = Kpi.objects.get(company=company, code=code)
+    period = kpi.measurements.latest("period_start").period_start
+    with CaptureQueriesContext(connection) as ctx:
+        measurement_upsert(company=company, kpi=kpi, period=period, value=12345)
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["t1_k0", "t1_k2"])
+def test_a_grid_write_costs_the_same_in_an_org_three_times_bigger(code):
+    """The one measurement writer reads the computed KPIs and their inputs, not every KPI
+    of the company: a number (t1_k0) and an input of the KGI's formula (t1_k2, which
+    recomputes ``revenue`` = the sum of one KPI per team) cost as many queries at 9 teams
+    as at 3."""
+    assert _write_queries("one", 3, code) == _write_queries("three", 9, code)

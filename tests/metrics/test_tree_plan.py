@@ -157,3 +157,15 @@ def test_the_cascade_page_offers_both_rules(shop, world, client):
     answer = client.post("/acme/tree/cascade/", {"node": "revenue", "fixed": "cvr",
                                                  "rule": "sensitivity", "fp": fp})
     assert answer.status_code == 302 and build_tree(world.company).first_bad is None
+
+
+def test_each_node_says_which_period_its_latest_number_and_target_are(shop, world, client):
+    """A weekly KPI's latest week beside a monthly target must not read as one figure."""
+    from tests.reviews.factories import measure
+
+    measure(shop["uu"], date(2026, 11, 30), 34_487)
+    client.force_login(world.user("admin"))
+    page = client.get("/acme/tree/").content.decode()
+    assert "最新週 34,487" in page
+    assert "今月の目標 <b>120,000</b>" in page
+    assert "KGI目標 <b>¥83,000,000</b>" in page

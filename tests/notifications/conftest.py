@@ -1,30 +1,21 @@
-"""A real SMTP server (aiosmtpd) and a real HTTP server standing in for Slack and Teams,
+"""A real SMTP server (tests/smtp_server.py) and a real HTTP server standing in for Slack and Teams,
 and a small company: a team with a Japanese member and an English-speaking manager."""
-import email
 import json
-import socket
 import threading
 from datetime import time
-from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
 from metrics.models import Focus, Kpi
 from notifications.models import UserSettings
 from notifications.services import schedule_for
 from teams.models import Company, Membership, Role, Team, TeamMembership
+from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
 from tests.world import make_user
 
 SITE = "http://testserver"
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)
@@ -37,35 +28,11 @@ def _fresh_cache():
     cache.clear()
 
 
-class Mailbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def to(self, address):
-        return [m for m in self.messages if address in m["To"]]
-
-    def clear(self):
-        self.messages.clear()
-
-
 @pytest.fixture
-def smtp(settings):
-    """Django's SMTP backend pointed at a real SMTP server on a free local port."""
-    mailbox = Mailbox()
-    port = _free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
+def smtp(smtp_server, settings):  # noqa: F811
+    """Django's SMTP backend pointed at the suite's real SMTP server (tests/smtp_server.py)."""
     settings.SITE_URL = SITE
-    yield mailbox
-    controller.stop()
+    return smtp_server
 
 
 class Hooks:

@@ -27,6 +27,7 @@ LOGGED_IN_REDIRECT = {"anonymous": 200, "outsider": 302, "admin": 302, "executiv
 
 ROWS = {
     "healthz": public_row(200),
+    "favicon": public_row(302),
     "login": public_row(200, everyone=LOGGED_IN_REDIRECT),
     "logout": public_row(302, method="post"),
     "account-profile": public_row(ALLOWED, everyone={"anonymous": 302}),

@@ -47,3 +47,23 @@ def test_the_reviews_api_answers_each_live_number_with_its_target(world, client)
     [row] = [n for n in review["numbers"] if n["code"] == "orders"]
     expected = Decimal(3000) / 30 + Decimal(6200) * 6 / 31
     assert Decimal(row["target"]) == round(expected, 4)
+
+
+def test_the_review_page_signs_the_gap_to_target(world, client):
+    from django.urls import reverse
+
+    orders = focus_kpi(company=world.company, team=world.team, code="orders",
+                       aggregation="sum", cadence="weekly")
+    aov = focus_kpi(company=world.company, team=world.team, code="aov", unit="JPY",
+                    aggregation="average", cadence="weekly")
+    target_set(kpi=orders, period="2026-11-01", value="3,000")
+    target_set(kpi=orders, period="2026-12-01", value="6,200")
+    target_set(kpi=aov, period="2026-11-01", value="32,000")
+    measure(orders, date(2026, 11, 30), 1430)  # target 1,300 → 10 % above
+    measure(aov, date(2026, 11, 30), 31000)  # target 32,000 → 3.1 % below
+    review = review_for(world.team, date(2026, 12, 9))
+    client.force_login(world.user("manager"))
+    body = client.get(reverse("review-detail", args=[
+        world.company.slug, world.team.slug, review.week_label])).content.decode()
+    assert ">+10.0 %</span>" in body
+    assert ">−3.1 %</span>" in body

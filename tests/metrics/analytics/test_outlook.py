@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.analytics import OutlookUnavailable, kgi_outlook, what_if
+from metrics.analytics import OutlookUnavailable, kgi_outlook
+from metrics.analytics.what_if import what_if_pack, what_if_simulate, what_if_unpack
 from metrics.models import Measurement
 from tests.metrics.analytics.shop import build_shop, month_after_data
 
@@ -93,16 +94,20 @@ def test_what_if_a_better_cvr_raises_the_probability_and_moves_are_capped_at_30_
     outlook = kgi_outlook(company, as_of=AS_OF, draws=10_000)
     leaves = {c: {"mean": leaf.mean, "sigma": leaf.sigma, "positive": leaf.positive}
               for c, leaf in outlook.leaves.items()}
-    args = {"company": company, "leaves_payload": leaves, "target": float(outlook.kgi.target),
-            "draws": outlook.draws, "seed": outlook.seed, "correlation": outlook.correlation}
-    baseline = what_if(shifts_pct={}, **args)
-    assert baseline.probability == pytest.approx(outlook.probability)
-    better = what_if(shifts_pct={"cvr": 10}, **args)
+    inputs = what_if_unpack(what_if_pack(
+        leaves_payload=leaves, correlation=outlook.correlation, root=outlook.root,
+        formulas=outlook.formulas, kgi_unit=outlook.root.unit))
+    args = {"target": float(outlook.kgi.target), "draws": outlook.draws, "seed": outlook.seed}
+    baseline = what_if_simulate(inputs, shifts_pct={}, **args)
+    assert baseline.probability == outlook.probability
+    assert (baseline.p10, baseline.p50, baseline.p90) == (outlook.p10, outlook.p50, outlook.p90)
+    better = what_if_simulate(inputs, shifts_pct={"cvr": 10}, **args)
     assert better.probability > baseline.probability + 0.1
     assert better.p50 == pytest.approx(baseline.p50 * 1.10, rel=0.01)
-    capped = what_if(shifts_pct={"cvr": 500}, **args)
+    capped = what_if_simulate(inputs, shifts_pct={"cvr": 500}, **args)
     assert capped.p50 == pytest.approx(baseline.p50 * 1.30, rel=0.01)
-    assert what_if(shifts_pct={"unknown": 20}, **args).probability == baseline.probability
+    assert what_if_simulate(inputs, shifts_pct={"unknown": 20}, **args).probability \
+        == baseline.probability
 
 
 def test_the_sensitivity_ranking_names_every_leaf_with_its_direction():

@@ -7,12 +7,12 @@ from kombu.exceptions import OperationalError as BrokerError
 from reviews.models import Reforecast, ReforecastStatus
 from reviews.reforecast import tasks
 from reviews.reforecast.services import month_start
-from tests.reviews.reforecast.test_reforecast_pages import _client, _url, shop  # noqa: F401
+from tests.reviews.reforecast.test_reforecast_pages import _client, _url
 
 
 @pytest.mark.django_db
 def test_run_now_with_the_broker_down_waits_pending_and_a_retry_computes_it(
-        world, shop, monkeypatch, celery_eager,  # noqa: F811
+        world, shop, monkeypatch, celery_eager,
         django_capture_on_commit_callbacks):
     shop["this"].delete()
     admin = _client(world, "admin")

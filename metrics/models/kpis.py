@@ -1,10 +1,8 @@
-"""The KGI and its KPI tree, and the numbers that reach it.
+"""The KGI and its KPI tree, and the targets they are held to.
 
 Percent KPIs store percentage points (2.0 means 2.0 %); formulas see fractions
 (0.02) — see ``Kpi.to_formula_value``.
 """
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -121,7 +119,13 @@ class Kpi(models.Model):
                 condition=~Q(is_vanity=True, focus="active"), name="kpi_vanity_not_active"
             ),
         ]
-        indexes = [models.Index(fields=["team", "focus"], name="kpi_team_focus_idx")]
+        indexes = [
+            models.Index(fields=["team", "focus"], name="kpi_team_focus_idx"),
+            # The measurement writer reads a company's computed KPIs on every write: only
+            # those, however many KPIs the company has (metrics.measurements).
+            models.Index(fields=["company", "code"], condition=~Q(formula=""),
+                         name="kpi_computed_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -232,192 +236,3 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.kpi.code} {self.period_kind} {self.period_start}: {self.value}"
-
-
-class Source(models.TextChoices):
-    MANUAL = "manual", _("Manual")
-    IMPORT = "import", _("Import")
-    API = "api", _("API")
-    COMPUTED = "computed", _("Computed")
-
-
-class Measurement(models.Model):
-    """One value per KPI per period; the period follows the KPI's cadence."""
-
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="measurements")
-    period_start = models.DateField(_("period start"))
-    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
-    source = models.CharField(
-        _("source"), max_length=8, choices=Source.choices, default=Source.MANUAL
-    )
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("measurement")
-        ordering = ["kpi", "period_start"]
-        constraints = [
-            models.UniqueConstraint(fields=["kpi", "period_start"], name="measurement_one_per_period")
-        ]
-        indexes = [models.Index(fields=["company", "period_start"], name="measurement_company_idx")]
-
-    def __str__(self):
-        return f"{self.kpi_id} {self.period_start} = {self.value}"
-
-
-class MeasurementRevision(models.Model):
-    """A correction: the old value is kept and shown."""
-
-    measurement = models.ForeignKey(
-        Measurement, on_delete=models.CASCADE, related_name="revisions"
-    )
-    old_value = models.DecimalField(max_digits=20, decimal_places=4)
-    new_value = models.DecimalField(max_digits=20, decimal_places=4)
-    source = models.CharField(max_length=8, choices=Source.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
-    )
-    changed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-changed_at"]
-
-
-class Campaign(models.Model):
-    """A known cause (promotion, sale, launch): drawn as a band, not an anomaly."""
-
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="campaigns")
-    name = models.CharField(_("name"), max_length=120)
-    start = models.DateField(_("start"))
-    end = models.DateField(_("end"))
-    kpis = models.ManyToManyField(Kpi, related_name="campaigns", verbose_name=_("affected KPIs"))
-    note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        verbose_name = _("campaign")
-        ordering = ["company", "-start"]
-        constraints = [
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")),
-                                   name="campaign_end_after_start")
-        ]
-
-    def __str__(self):
-        return self.name
-
-
-class AnomalyLabel(models.TextChoices):
-    ANOMALY = "anomaly", _("Anomaly")
-    CAMPAIGN = "campaign", _("Campaign effect")
-
-
-class Anomaly(models.Model):
-    """A point far from its seasonal expectation, as the nightly detector last saw it.
-
-    Points inside a campaign are kept with the label "campaign" (an annotation, not an
-    alert). Re-running the detector updates the rows of the window it looked at.
-    """
-
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="anomalies")
-    period_start = models.DateField(_("period start"))
-    value = models.FloatField(_("value"))
-    expected = models.FloatField(_("expected"))
-    expected_low = models.FloatField(_("expected from"))
-    expected_high = models.FloatField(_("expected to"))
-    score = models.FloatField(_("score"))
-    label = models.CharField(max_length=8, choices=AnomalyLabel.choices,
-                             default=AnomalyLabel.ANOMALY)
-    kind = models.CharField(max_length=12, default="spike")  # "spike" | "level_shift"
-    detected_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("anomaly")
-        ordering = ["kpi", "period_start"]
-        constraints = [
-            models.UniqueConstraint(fields=["kpi", "period_start"], name="anomaly_one_per_period"),
-            models.CheckConstraint(condition=Q(label__in=AnomalyLabel.values),
-                                   name="anomaly_label_valid"),
-        ]
-        indexes = [models.Index(fields=["company", "period_start"])]
-
-    def __str__(self):
-        return f"{self.kpi_id} {self.period_start} {self.score:+.1f}"
-
-
-ZERO = Decimal("0")
-
-
-class ImportStatus(models.TextChoices):
-    UPLOADED = "uploaded", _("Uploaded")
-    ANALYZING = "analyzing", _("Checking")
-    INVALID = "invalid", _("Has problems")
-    READY = "ready", _("Ready to import")
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Importing")
-    DONE = "done", _("Imported")
-    FAILED = "failed", _("Failed")
-
-
-class ImportBatch(models.Model):
-    """One uploaded file: kept (bytes and all) between its preview and its commit."""
-
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="import_batches")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
-    )
-    # Who clicked "import": the commit (on a worker too) runs with their permissions.
-    commit_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
-    )
-    commit_requested_at = models.DateTimeField(null=True, blank=True)
-    filename = models.CharField(_("file"), max_length=255)
-    data = models.BinaryField(editable=False)
-    size = models.PositiveIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
-    )
-    file_format = models.CharField(max_length=8, blank=True)
-    encoding = models.CharField(max_length=20, blank=True)
-    # The worksheet read (xlsx): the active one if visible, else the first visible.
-    sheet_name = models.CharField(max_length=100, blank=True)
-    shape = models.CharField(max_length=8, blank=True)
-    # The uploader's language: problems found by a worker are written in it.
-    language = models.CharField(max_length=8, blank=True)
-    row_count = models.PositiveIntegerField(default=0)
-    record_count = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list, blank=True)
-    new_count = models.PositiveIntegerField(default=0)
-    changed_count = models.PositiveIntegerField(default=0)
-    unchanged_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # The cells it would change (preview) or changed (done), old → new: metrics.batch_changes.
-    changes = models.BinaryField(editable=False, default=b"")
-    written_at = models.DateTimeField(null=True, blank=True)  # a later write is a later batch
-    # An undo is its own batch: one undo per batch.
-    undo_of = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="undone_by")
-
-    class Meta:
-        verbose_name = _("import")
-        ordering = ["company", "-created_at"]
-        constraints = [
-            models.CheckConstraint(condition=Q(status__in=ImportStatus.values),
-                                   name="importbatch_status_valid")
-        ]
-
-    def __str__(self):
-        return f"{self.filename} ({self.status})"
-
-    @property
-    def is_working(self):
-        return self.status in {ImportStatus.UPLOADED, ImportStatus.ANALYZING,
-                               ImportStatus.QUEUED, ImportStatus.RUNNING}

@@ -17,7 +17,7 @@ def extended(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("metrics", "0011_kpi_formula_text"),
+        ("metrics", "0014_kpi_fact_ranking"),
     ]
 
     operations = [migrations.RunPython(external, extended)]
