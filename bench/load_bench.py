@@ -22,6 +22,9 @@ own connection; each request is the dashboard or the bare page (/accounts/passwo
 same base template), chosen at random half and half, so both see the same load. Meanwhile
 a writer stores one number per second through the app (``POST /api/v1/<company>/measurements``
 with an API token, i.e. the one measurement writer), so most dashboard loads follow a write.
+The writer has 3 connections of the 32 (a write is due every second and waits for no
+earlier one unless all three are still waiting), so 29 clients read pages. Static files are
+collected into /tmp/<database>-load-static unless its manifest is newer than every file.
 
 Printed: throughput, p50/p95/p99 per page, errors (any status but 200 or an exception), the
 writes, the load average, and last the ratio p95(dashboard) / p95(bare); goal ≤ 2, 0 errors.
@@ -51,12 +54,26 @@ os.environ["STATIC_ROOT"] = "/tmp/{}-load-static".format(
     urlsplit(os.environ.get("DATABASE_URL", "")).path.strip("/") or "kgiapp")
 
 PAGES = ("dashboard", "bare")
+WRITERS = 3  # connections the writes may wait on at once (counted in --concurrency)
 HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 def _free(port):
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def static_current():
+    """Whether STATIC_ROOT's manifest is newer than every static file (collected already)."""
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    newest = max(Path(storage.path(path)).stat().st_mtime
+                 for finder in get_finders() for path, storage in finder.list([]))
+    return manifest.stat().st_mtime > newest
 
 
 def sessions(user, count):
@@ -91,7 +108,7 @@ def run(base, urls, keys, token, *, seconds, write_period, week):
     writes = []
     lock = threading.Lock()
     deadline = [0.0]
-    ready = threading.Barrier(len(keys) + 2,
+    ready = threading.Barrier(len(keys) + WRITERS + 1,
                               action=lambda: deadline.__setitem__(0, time.monotonic() + seconds))
 
     def client(index, key):
@@ -99,7 +116,7 @@ def run(base, urls, keys, token, *, seconds, write_period, week):
         http = httpx.Client(base_url=base, timeout=60, follow_redirects=False,
                             headers={**HEADERS, "Cookie": f"sessionid={key}"})
         for name in PAGES:  # the workers load templates and warm their connections
-            http.get(urls[name])
+            http.get(urls[name], params={"warm-up": 1})  # left out of the worker times
         ready.wait()
         while time.monotonic() < deadline[0]:
             name = rng.choice(PAGES)
@@ -115,14 +132,23 @@ def run(base, urls, keys, token, *, seconds, write_period, week):
                 errors[name] += not ok
         http.close()
 
+    values = iter(range(5001, 10**9))
+    next_at = [0.0]
+    schedule = threading.Lock()
+
     def writer():
+        # WRITERS threads share one clock: a write is due every ``write_period`` seconds and
+        # waits for no other, unless all of them are still waiting for an answer.
         http = httpx.Client(base_url=base, timeout=60,
                             headers={**HEADERS, "Authorization": f"Bearer {token}"})
         ready.wait()
-        value = 5000
-        next_at = time.monotonic()
-        while time.monotonic() < deadline[0]:
-            value += 1
+        while True:
+            with schedule:
+                due = next_at[0] = max(next_at[0] + write_period, time.monotonic())
+                value = next(values)
+            time.sleep(max(0.0, due - time.monotonic()))
+            if time.monotonic() >= deadline[0]:
+                break
             started = time.perf_counter()
             try:
                 answer = http.post(f"/api/v1/{urls['slug']}/measurements", json={"items": [
@@ -133,12 +159,10 @@ def run(base, urls, keys, token, *, seconds, write_period, week):
             with lock:
                 writes.append(time.perf_counter() - started)
                 errors["write"] += not ok
-            next_at += write_period
-            time.sleep(max(0.0, next_at - time.monotonic()))
         http.close()
 
     threads = [threading.Thread(target=client, args=(i, k)) for i, k in enumerate(keys)]
-    threads.append(threading.Thread(target=writer))
+    threads += [threading.Thread(target=writer) for _ in range(WRITERS)]
     for thread in threads:
         thread.start()
     ready.wait()
@@ -160,8 +184,8 @@ def main():
     parser.add_argument("--write-every", type=float, default=1.0, help="seconds between writes")
     parser.add_argument("--keep", action="store_true", help="reuse and keep the built database")
     args = parser.parse_args()
-    if not 1 <= args.concurrency <= 32:
-        parser.error("--concurrency must be 1..32")
+    if not WRITERS < args.concurrency <= 32:
+        parser.error(f"--concurrency must be {WRITERS + 1}..32 (the writer's {WRITERS} included)")
     if not 1 <= args.seconds <= 60:
         parser.error("--seconds must be 1..60")
     url = os.environ.get("DATABASE_URL", "")
@@ -194,22 +218,26 @@ def main():
         user = get_user_model().objects.get(username=f"{SLUG}-admin")
         urls = pages_of(company)
         urls["slug"] = SLUG
-        keys = sessions(user, args.concurrency)
+        keys = sessions(user, args.concurrency - WRITERS)
         _token, raw = api_token_create(company=company, user=user, name="load bench")
         week = Measurement.objects.filter(kpi=Kpi.objects.get(company=company, code="t1_k0")
                                           ).latest("period_start").period_start.isoformat()
         collected = time.perf_counter()
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if not static_current():
+            call_command("collectstatic", interactive=False, verbosity=0)
         collected = time.perf_counter() - collected
         cache.clear()
         parts = urlsplit(url)
         env = {**os.environ, "DATABASE_URL": parts._replace(path="/" + name).geturl()}
         gunicorn = Path(sys.executable).parent / "gunicorn"
+        access = Path(f"/tmp/{base_name}-load-access.log")
+        access.unlink(missing_ok=True)
         log = open(f"/tmp/{base_name}-load-gunicorn.log", "wb")  # noqa: SIM115 - closed with the server
         # As the Procfile's web process (sync workers), bound to 127.0.0.1.
         server = subprocess.Popen(
             [str(gunicorn), "kgiapp.wsgi", "--bind", f"127.0.0.1:{args.port}",
-             "--workers", str(args.workers), "--timeout", "60", "--graceful-timeout", "30"],
+             "--workers", str(args.workers), "--timeout", "60", "--graceful-timeout", "30",
+             "--access-logfile", str(access), "--access-logformat", "%(U)s?%(q)s %(s)s %(D)s"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         for _ in range(300):
             if not _free(args.port):
@@ -217,7 +245,8 @@ def main():
             time.sleep(0.1)
         base = f"http://127.0.0.1:{args.port}"
         numbers = (args.teams * args.kpis + 1) * args.weeks
-        print(f"# load: {args.concurrency} logged-in clients × {args.seconds} s, gunicorn "
+        print(f"# load: {args.concurrency - WRITERS} logged-in clients + a writer on {WRITERS} "
+              f"connections × {args.seconds} s, gunicorn "
               f"{args.workers} sync workers, production settings, {args.teams} teams × "
               f"{args.kpis} KPIs × {args.weeks} weeks = {numbers:,} numbers"
               + (f" (built in {built:.0f} s)" if built else " (kept database)")
@@ -248,6 +277,19 @@ def main():
     print(f"{'writes':<10}{len(writes):>7}{len(writes) / wall:>8.1f}"
           f"{percentile(writes, .5) * 1000:>9.0f}{percentile(writes, .95) * 1000:>9.0f}"
           f"{percentile(writes, .99) * 1000:>9.0f}{errors['write']:>8}")
+    # In the worker: gunicorn's request time (µs), the wait in the listen queue excluded;
+    # the warm-up requests before the clock (with a query string) are left out.
+    served = {name: [] for name in PAGES}
+    paths = {urls[name]: name for name in PAGES}
+    for line in access.read_text().splitlines():
+        path, _status, micros = line.rsplit(" ", 2)
+        path = path.removesuffix("?")
+        if path in paths:
+            served[paths[path]].append(int(micros) / 1e6)
+    print("in the worker (queue excluded): " + ", ".join(
+        f"{page} p50 {percentile(served[page], .5) * 1000:.0f} ms p95 "
+        f"{percentile(served[page], .95) * 1000:.0f} ms" for page in PAGES)
+        + f"; p95 ratio {percentile(served['dashboard'], .95) / max(percentile(served['bare'], .95), 1e-9):.2f}×")
     print(f"all: {total} page loads in {wall:.1f} s = {total / wall:.1f} per s; load average "
           f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (1 min)")
     ratio = percentile(timings["dashboard"], .95) / max(percentile(timings["bare"], .95), 1e-9)

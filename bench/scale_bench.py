@@ -98,6 +98,7 @@ def prepare(base, teams, kpis, weeks, keep):
     exists = admin_sql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
     if exists and keep:
         use_database(name)
+        call_command("migrate", verbosity=0)  # what landed since it was built
         expected = (teams * kpis + 1) * weeks
         if Measurement.objects.filter(company__slug=SLUG).count() >= expected:
             return name, 0.0, False

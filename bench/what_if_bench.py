@@ -12,8 +12,8 @@ only when missing or stored in the old shape).
 Next to the snapshot it stores an old-shape twin twelve months back: the same figures with
 everything in one payload, as snapshots were stored before reviews/0005, which the what-if
 reads through its fallback (the payload's leaves and the company's tree). Requests go
-round-robin — bare page (the password-change page), old-shape what-if, compact what-if — with
-the same random slider moves (three leaves at a time) through Django's test client (tenancy,
+round-robin — bare page (the password-change page), old-shape what-if, compact what-if, and
+the report page of each — with the same random slider moves (three leaves at a time) through Django's test client (tenancy,
 form, the 10,000-draw simulation, template). Prints median, p95 and worst per kind, the
 ratio to the bare page, and the bytes each what-if request reads. Goal: p95 ≤ 150 ms at
 30 teams.
@@ -129,7 +129,10 @@ def main():
     client.force_login(user)
     urls = {"bare": "/accounts/password/",
             "old shape": reverse("reforecast-what-if", args=[company.slug, twin.month_key]),
-            "compact": reverse("reforecast-what-if", args=[company.slug, row.month_key])}
+            "compact": reverse("reforecast-what-if", args=[company.slug, row.month_key]),
+            "report, old shape": reverse("reforecast-detail",
+                                         args=[company.slug, twin.month_key]),
+            "report": reverse("reforecast-detail", args=[company.slug, row.month_key])}
     rng = random.Random(7)
     times = {name: [] for name in urls}
     first = {}
@@ -137,13 +140,13 @@ def main():
         data = {f"shift-{code}": str(rng.randint(-30, 30)) for code in rng.sample(leaves, 3)}
         for name, url in urls.items():
             start = time.perf_counter()
-            if name == "bare":
+            if name == "bare" or name.startswith("report"):
                 response = client.get(url)
             else:
                 response = client.post(url, data, headers={"HX-Request": "true"})
             elapsed = 1000 * (time.perf_counter() - start)
             assert response.status_code == 200, (name, response.status_code)
-            if name != "bare":
+            if name in ("old shape", "compact"):
                 assert b"what-if-probability" in response.content, response.content[:300]
                 first.setdefault(i, {})[name] = response.content
             if i:
@@ -157,12 +160,12 @@ def main():
     new_payload = len(json.dumps(stored.payload))
     forecasts = len(json.dumps(ReforecastForecasts.objects.get(reforecast=row).forecasts))
     print(f"what-if view, {company.slug} {row.month_key}, {row.draws:,} draws, "
-          f"{len(leaves)} leaf KPIs, {args.runs} rounds (bare, old shape, compact)")
+          f"{len(leaves)} leaf KPIs, {args.runs} rounds of {len(urls)} requests")
     bare = summary(times["bare"])
     for name in urls:
         median, p95, worst = summary(times[name])
         ratio = "" if name == "bare" else f" · {median / bare[0]:.1f}× bare (median)"
-        print(f"  {name:9s} median {median:.0f} ms · p95 {p95:.0f} ms · worst {worst:.0f} ms"
+        print(f"  {name:17s} median {median:.0f} ms · p95 {p95:.0f} ms · worst {worst:.0f} ms"
               + ratio)
     print(f"  bytes read per what-if: old shape {old_payload:,} (the whole payload) → compact "
           f"{inputs:,} ({old_payload / inputs:.0f}× less)")

@@ -123,8 +123,10 @@ def team_grid(company, team, today: date | None = None) -> list[dict]:
     oldest = min(p[0] for p in periods.values())
     measurements = {
         (m.kpi_id, m.period_start): m
+        # Unordered: Measurement's default ordering (by KPI: company name, code) joined every
+        # KPI of the company only to sort (29 ms at 300 teams for one team's grid).
         for m in Measurement.objects.filter(company=company, kpi__in=kpis,
-                                            period_start__gte=oldest)
+                                            period_start__gte=oldest).order_by()
     }
     previous = {}
     for revision in MeasurementRevision.objects.filter(

@@ -5,6 +5,7 @@ import pytest
 
 from engine.leaves import (
     LeafDistribution,
+    leaf_correlation,
     leaf_distribution,
     path_covariance,
     shock_correlation,
@@ -97,3 +98,17 @@ def test_correlated_leaves_widen_the_spread_of_their_product():
                         correlation=(["a", "b"], [[1.0, 0.6], [0.6, 1.0]]))
     assert together.p90 - together.p10 > 1.15 * (alone.p90 - alone.p10)
     assert together.p50 == pytest.approx(alone.p50, rel=0.02)
+
+
+def test_leaves_of_different_lengths_are_lined_up_by_period_not_by_position():
+    rng = np.random.default_rng(1)
+    common = rng.standard_normal(160)
+    a = 100 * np.exp(np.cumsum(0.02 * common))
+    b = 100 * np.exp(np.cumsum(0.02 * (0.7 * common + 0.7 * rng.standard_normal(160))))
+    # b stopped after 100 periods: its shocks meet a's of the same periods, not a's last ones.
+    names, matrix = leaf_correlation({"a": (range(160), a, 1), "b": (range(100), b[:100], 1)})
+    assert names == ["a", "b"]
+    assert 0.45 < matrix[0, 1] < 0.8
+    by_position = shock_correlation({"a": shocks(a[60:], 1), "b": shocks(b[:100], 1)})
+    assert abs(by_position[1][0, 1]) < 0.3
+    assert leaf_correlation({"a": (range(160), a, 1)}) is None

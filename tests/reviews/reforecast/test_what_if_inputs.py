@@ -5,7 +5,10 @@ column and its forecasts in their own table; a what-if request reads that column
 figures it compares with, and the report page reads neither. Snapshots stored before
 (everything in the payload) still render and still answer a what-if, with the same figures.
 """
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -142,3 +145,34 @@ def test_stored_forecasts_are_written_once(world, shop):
         stored.save()
     assert _shown_probability(_what_if(_client(world, "viewer"), shop["this"], {})) \
         == f"{100 * shop['this'].probability:.0f}%"
+
+
+@pytest.mark.django_db
+def test_the_migration_moves_an_old_snapshots_forecasts_to_their_table(world, shop):
+    migration = importlib.import_module("reviews.migrations.0006_reforecast_forecasts_apart")
+    client, row = _client(world, "viewer"), shop["this"]
+    url = _month_url("reforecast-detail", row)
+    old = _as_old_shape(row)
+    anomaly = {"code": "cvr", "name_ja": "購入率", "name_en": "Conversion rate",
+               "unit": "percent", "period_start": "2026-01-01", "value": 1.2, "low": 1.8,
+               "high": 2.4, "score": -4.1}
+    Reforecast.objects.filter(pk=row.pk).update(payload={**old.payload, "anomalies": [anomaly]})
+    page = client.get(url).content.decode()
+    assert "January 2026" in page  # a monthly KPI's anomaly, cadence from the forecasts
+    what_if = _what_if(client, row, {"shift-cvr": "10"}).content
+    forecasts = old.payload["forecasts"]
+
+    migration.forecasts_apart(django_apps, None)
+    moved = Reforecast.objects.get(pk=row.pk)
+    assert "forecasts" not in moved.payload and "correlation" in moved.payload
+    assert moved.payload["anomalies"][0]["cadence"] == "monthly"
+    assert ReforecastForecasts.objects.get(reforecast=row).forecasts == forecasts
+    after = client.get(url).content.decode()
+    assert after == page.replace(_csrf(page), _csrf(after))
+    assert _what_if(client, row, {"shift-cvr": "10"}).content == what_if
+    migration.forecasts_apart(django_apps, None)  # twice: nothing more to move
+
+    migration.forecasts_back(django_apps, None)
+    back = Reforecast.objects.get(pk=row.pk)
+    assert back.payload["forecasts"] == forecasts
+    assert not ReforecastForecasts.objects.filter(reforecast=row).exists()
