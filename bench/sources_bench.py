@@ -13,9 +13,7 @@ Goal (as imports): each within 3× of COPY.
 """
 import os
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -25,6 +23,7 @@ from django.db import connection  # noqa: E402
 from import_bench import REPEAT, clear, copy, setup  # noqa: E402  (sets Django up)
 
 from metrics.sources.services import source_create, source_run  # noqa: E402
+from tests.csv_server import CsvServer  # noqa: E402
 
 
 def warehouse(rows):
@@ -40,23 +39,6 @@ def warehouse(rows):
             for kpi, period, value in rows:
                 out.write_row((kpi.code, period, value))
     return server, name
-
-
-def http_serving(body):
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            self.send_response(200)
-            self.send_header("Content-Type", "text/csv")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def timed_run(company, source, n):
@@ -90,14 +72,14 @@ def main():
                                  query="SELECT kpi, period, value FROM facts")
     body = ("kpi,period,value\r\n" + "".join(f"{k.code},{p.isoformat()},{v}\r\n"
                                              for k, p, v in rows)).encode()
-    http = http_serving(body)
+    http = CsvServer(body, path="/facts.csv")
     url, _secret = source_create(company=company, owner=admin, name="bench url", kind="url",
-                                 url=f"http://127.0.0.1:{http.server_address[1]}/facts.csv")
+                                 url=http.url)
     try:
         t_sql = timed_run(company, sql, n)
         t_url = timed_run(company, url, n)
     finally:
-        http.shutdown()
+        http.close()
         with psycopg.connect(server + "/postgres", autocommit=True) as admin_db:
             admin_db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         clear(company)

@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from kgiapp import card_cache
 from metrics import cards
 from metrics import selectors as metric_selectors
 from metrics.models import Kgi
@@ -140,7 +139,6 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
     shown = [r for layer in layers for p in layer["phases"] for r in p["rows"]]
     metric_selectors.with_display(shown, company)
     _with_anomalies(shown, fixed["anomalies"])
-    card_cache.prefetch(shown)
     history = []
     if kgi and kgi.kpi_id:
         if kgi_row is None:
@@ -161,7 +159,6 @@ def dashboard(company, *, team=None, cadence=None, show_all=False, today=None):
         "first_run_facts": SimpleLazyObject(lambda: _first_run_facts(company, leaves,
                                                                       signature)),
         "layers": layers,
-        "layers_key": None,
         "kpi_count": kpi_count,
         "hidden_count": sum(p["hidden"] for layer in layers for p in layer["phases"]),
         "status_counts": status_counts,
@@ -247,10 +244,7 @@ def team_page(company, team, today=None):
     """
     today = today or timezone.localdate()
     rows = _team_rows(company, team, today)
-    card_cache.prefetch([r for r in rows if r.is_focus])
     return {
-        "focus_key": None,
-        "monitoring_key": None,
         "focus_rows": [r for r in rows if r.is_focus],
         "monitoring_rows": [r for r in rows if not r.is_focus],
         "open_tasks": review_selectors.team_open_tasks(team),

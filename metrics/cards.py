@@ -12,8 +12,6 @@ reads the cards it shows, not all of the company's KPIs.
 from __future__ import annotations
 
 import json
-from datetime import date
-from decimal import Decimal
 
 from django.db.models import Case, Count, F, IntegerField, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
@@ -48,9 +46,10 @@ def _fill(row, latest_period, latest, previous, series, target, status):
     row.status = status or STATUS_NO_TARGET
     if isinstance(series, str):  # a raw cursor returns the JSON text
         series = json.loads(series)
-    row.points = [(date.fromisoformat(p), Decimal(v)) for p, v in (series or ())]
-    row.series = [v for _p, v in row.points[-SPARK_PERIODS:]]
-    row.spark = spark_points(row.series)
+    # The points stay as stored until a page asks for them (KpiRow.points): a card needs
+    # only its sparkline, drawn from the stored decimal strings.
+    row.stored_points = series or []
+    row.spark = spark_points([v for _p, v in row.stored_points[-SPARK_PERIODS:]])
     return row
 
 
@@ -163,8 +162,8 @@ __all__ = ["card_rows", "kpi_cards", "card_counts", "top_cards", "layers_from",
 
 def numbers_signature(company, kpi_ids=()):
     """A value that changes when these KPIs' facts change (every write of their numbers or
-    targets gives a fact a new random version) or when the company's first numbers arrive,
-    one aggregate over its facts: the key for what is computed from these KPIs' numbers."""
+    targets gives a fact a new random version) or when the company's first numbers arrive:
+    the key for what is computed from these KPIs' numbers (dashboard_cards reads the same)."""
     from django.db.models import Q, Sum
 
     from metrics.facts.models import KpiFact
@@ -172,35 +171,60 @@ def numbers_signature(company, kpi_ids=()):
     found = KpiFact.objects.filter(company=company).aggregate(
         n=Count("pk", filter=Q(latest_period__isnull=False) | Q(dirty=True)),
         s=Sum(F("version") % Value(1_000_000_007), filter=Q(kpi_id__in=list(kpi_ids))))
-    return f"{found['n']}.{found['s'] or 0}"
+    return f"{bool(found['n'])}.{found['s'] or 0}"
 
 
-_ATTENTION_SQL = ("CASE st WHEN 'off_track' THEN 0 WHEN 'at_risk' THEN 1 "
-                  "WHEN 'on_track' THEN 2 ELSE 3 END")
-_ROW_SQL = ("id, code, name_ja, name_en, unit, direction, kind, phase, cadence, focus, "
-            "aggregation, team_id, formula, is_vanity, dirty, version, latest_period, latest, "
-            "previous, series, target, st")
+_KPI_SQL = ("k.id, k.code, k.name_ja, k.name_en, k.unit, k.direction, k.kind, k.phase, "
+            "k.cadence, k.focus, k.aggregation, k.team_id, k.formula, k.is_vanity")
+_FACT_SQL = ("f.dirty, f.version, f.latest_period, f.latest, f.previous, f.series, f.target, "
+             "COALESCE(f.status, 'no_target')")
+
+
+def _blank(at):
+    """A UNION branch's select list: NULL in every card column but these ({index: sql})."""
+    width = len(ROW_FIELDS) + len(FACT_COLUMNS)
+    return ", ".join(at.get(i, "NULL") for i in range(width))
+
+
+_PHASE, _CADENCE, _VANITY, _DIRTY, _STATUS = 7, 8, 13, 14, len(ROW_FIELDS) + len(FACT_COLUMNS) - 1
+# Four kinds of rows in one round trip: 'c' a card (the first ``limit`` of each cadence ×
+# phase column in the order of the kpifact_column_rank index — focus, then off track → at
+# risk → on track → no target, then code), 'k' the KGI's KPI (a card or not), 'n' the
+# count of a column's KPIs in one status (from the kpifact_column_status index), 'm' whether
+# any fact is dirty, whether the company has numbers, and the versions of the KGI tree's
+# leaves. Each part reads an index, bounded by what the page shows (the counts by the
+# company's KPIs, from the index alone) rather than ranking all of them.
+_TOP_SQL = ("t.dirty, t.version, t.latest_period, t.latest, t.previous, t.series, t.target, "
+            "t.status")
 DASHBOARD_SQL = f"""
-WITH k AS (
-  SELECT k.id, k.code, k.name_ja, k.name_en, k.unit, k.direction, k.kind, k.phase, k.cadence,
-         k.focus, k.aggregation, k.team_id, k.formula, k.is_vanity, f.dirty, f.version,
-         f.latest_period, f.latest, f.previous, f.series, f.target,
-         COALESCE(f.status, 'no_target') AS st
-    FROM metrics_kpi k LEFT JOIN metrics_kpifact f ON f.kpi_id = k.id
-   WHERE k.company_id = %(company)s
-), ranked AS (
-  SELECT k.*,
-    ROW_NUMBER() OVER (PARTITION BY is_vanity, cadence, phase
-                       ORDER BY (focus <> 'active'), {_ATTENTION_SQL}, code) AS rn,
-    ROW_NUMBER() OVER (PARTITION BY is_vanity, cadence, phase, st ORDER BY code) AS rs,
-    COUNT(*) OVER (PARTITION BY is_vanity, cadence, phase, st) AS n,
-    bool_or(COALESCE(dirty, false)) FILTER (WHERE NOT is_vanity) OVER () AS any_dirty,
-    COUNT(*) FILTER (WHERE latest_period IS NOT NULL OR dirty) OVER () AS with_numbers,
-    SUM(version %% 1000000007) FILTER (WHERE id = ANY(%(leaves)s)) OVER () AS leaf_sum
-  FROM k
+WITH cols(cadence, phase) AS (
+  SELECT c, p FROM unnest(%(cadences)s::varchar[]) AS c CROSS JOIN unnest(%(phases)s::varchar[]) AS p
 )
-SELECT {_ROW_SQL}, rn, rs, n, any_dirty, with_numbers, leaf_sum FROM ranked
- WHERE (NOT is_vanity AND (rn <= %(limit)s OR rs = 1)) OR id = %(kgi)s
+SELECT 'c', {_KPI_SQL}, {_TOP_SQL}
+  FROM cols CROSS JOIN LATERAL (
+    SELECT f.kpi_id, {_FACT_SQL.replace("COALESCE(f.status, 'no_target')", "f.status")}
+      FROM metrics_kpifact f
+     WHERE f.company_id = %(company)s AND NOT f.is_vanity
+       AND f.cadence = cols.cadence AND f.phase = cols.phase
+     ORDER BY f.is_focus DESC, f.attention, f.code LIMIT %(limit)s) AS t
+  -- One primary-key read per card (OFFSET 0 keeps the planner from hashing all KPIs).
+  CROSS JOIN LATERAL (SELECT * FROM metrics_kpi k WHERE k.id = t.kpi_id OFFSET 0) AS k
+UNION ALL
+SELECT 'k', {_KPI_SQL}, {_FACT_SQL}
+  FROM metrics_kpi k LEFT JOIN metrics_kpifact f ON f.kpi_id = k.id
+ WHERE k.id = %(kgi)s AND k.company_id = %(company)s
+UNION ALL
+SELECT 'n', {_blank({0: "COUNT(*)", _PHASE: "phase", _CADENCE: "cadence", _STATUS: "status"})}
+  FROM metrics_kpifact WHERE company_id = %(company)s AND NOT is_vanity
+ GROUP BY cadence, phase, status
+UNION ALL
+SELECT 'm', {_blank({
+    0: "(SELECT SUM(version %% 1000000007) FROM metrics_kpifact "
+       "WHERE kpi_id = ANY(%(leaves)s))::bigint",
+    _VANITY: "EXISTS (SELECT 1 FROM metrics_kpifact WHERE company_id = %(company)s "
+             "AND (latest_period IS NOT NULL OR dirty))",
+    _DIRTY: "EXISTS (SELECT 1 FROM metrics_kpifact WHERE company_id = %(company)s AND dirty "
+            "AND NOT is_vanity)"})}
 """
 
 
@@ -216,22 +240,21 @@ def dashboard_cards(company, limit, kgi_kpi_id=None, leaves=(), today=None):
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(DASHBOARD_SQL, {"company": company.pk, "limit": limit,
-                                       "kgi": kgi_kpi_id or 0, "leaves": list(leaves)})
+        cursor.execute(DASHBOARD_SQL, {
+            "company": company.pk, "limit": limit, "kgi": kgi_kpi_id or 0,
+            "leaves": list(leaves), "cadences": CADENCE_ORDER, "phases": PHASE_ORDER})
         found = cursor.fetchall()
-    width = len(ROW_FIELDS) + len(FACT_COLUMNS)
     counts, shown, kgi_rows = {}, [], []
-    dirty, signature = False, "0.0"
-    for values in found:
-        row, (rn, rs, n, any_dirty, with_numbers, leaf_sum) = values[:width], values[width:]
-        dirty, signature = bool(any_dirty), f"{with_numbers}.{leaf_sum or 0}"
-        is_vanity, cadence, phase, status = row[13], row[8], row[7], row[-1]
-        if not is_vanity and rs == 1:
-            counts[(cadence, phase, status)] = n
-        if not is_vanity and rn <= limit:
-            shown.append(row)
-        if row[0] == kgi_kpi_id:
+    dirty, signature = False, "False.0"
+    for kind, *row in found:
+        if kind == "n":
+            counts[(row[_CADENCE], row[_PHASE], row[_STATUS])] = row[0]
+        elif kind == "m":
+            dirty, signature = bool(row[_DIRTY]), f"{bool(row[_VANITY])}.{row[0] or 0}"
+        elif kind == "k":
             kgi_rows.append(row)
+        else:
+            shown.append(row)
     shown_rows = rows_from(company, shown, today) if not dirty else []
     kgi_row = rows_from(company, kgi_rows, today)[0] if kgi_rows else None
     return shown_rows, counts, dirty, kgi_row, signature

@@ -91,12 +91,9 @@ def _existing(company, keys) -> dict:
             if (k, p) in keys}
 
 
-def _write(company, rows: dict, *, source, user, existing, progress=None) -> UpsertResult:
-    """Insert new and changed values in bulk; keep each corrected value's old value."""
-    result = UpsertResult()
-    now = timezone.now()
-    to_write, revisions = [], []
-    user_id = user.pk if user is not None else None
+def _tally(rows: dict, existing: dict, result: UpsertResult):
+    """Count each value as new, changed or unchanged in ``result`` (with the cells it
+    changes, old → new); yield ``(key, old, value)`` for each one to write."""
     for key, value in rows.items():
         old = existing.get(key)
         if old is not None and old[1] == value:
@@ -107,6 +104,17 @@ def _write(company, rows: dict, *, source, user, existing, progress=None) -> Ups
             result.new += 1
         else:
             result.changed += 1
+        yield key, old, value
+
+
+def _write(company, rows: dict, *, source, user, existing, progress=None) -> UpsertResult:
+    """Insert new and changed values in bulk; keep each corrected value's old value."""
+    result = UpsertResult()
+    now = timezone.now()
+    to_write, revisions = [], []
+    user_id = user.pk if user is not None else None
+    for key, old, value in _tally(rows, existing, result):
+        if old is not None:
             revisions.append(MeasurementRevision(
                 measurement_id=old[0], old_value=old[1], new_value=value, source=source,
                 changed_by_id=user_id, changed_at=now,
@@ -183,16 +191,8 @@ def measurements_bulk_upsert(*, company, entries: Iterable[Entry], source=Source
             del rows[key]
         if dry_run:
             result = UpsertResult(kept=len(kept))
-            for key, value in rows.items():
-                old = existing.get(key)
-                if old is not None and old[1] == value:
-                    result.unchanged += 1
-                    continue
-                result.cells.append((key, None if old is None else old[1:], value))
-                if old is None:
-                    result.new += 1
-                else:
-                    result.changed += 1
+            for _written in _tally(rows, existing, result):
+                pass  # counted, not written
             return result
         result = _write(company, rows, source=source, user=user, existing=existing,
                         progress=progress)

@@ -7,11 +7,12 @@ plain values (``KpiRow``), formatted here for the templates (``with_display``).
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -100,6 +101,14 @@ class KpiRow:
     period_text: str = ""  # "as of": the latest value's period (2026-W48, 2026-11, 2026-12-02)
     behind: bool = False  # its latest period is older than most cards of its cadence
     ahead: bool = False  # … or newer (this week's first numbers while most show last week)
+
+    # A fact's last points as stored ([["2026-01-05", "1200.0000"], …]), read by ``points``.
+    stored_points: list = field(default_factory=list)
+
+    @cached_property
+    def points(self):
+        """The stored points as [(period_start, Decimal)], oldest first (parsed once)."""
+        return [(date.fromisoformat(p), Decimal(v)) for p, v in self.stored_points]
 
     @property
     def name(self):
@@ -231,6 +240,9 @@ def as_of_label(period: date | None, cadence: str) -> str:
     return period.isoformat()
 
 
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
 def with_display(rows, company):
     """Give these rows the strings a card prints: link, value, change, target, status label,
     the period of the value ("as of"), and whether it is behind the other cards of its cadence
@@ -240,6 +252,7 @@ def with_display(rows, company):
     must keep them per language.
     """
     labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    prefix = reverse("kpi-detail", kwargs={"company": company.slug, "code": "x"})[:-2]
     counts: dict[str, Counter] = {}
     for row in rows:
         if row.latest_period:
@@ -252,7 +265,9 @@ def with_display(rows, company):
         if row.latest_period:
             row.behind = row.latest_period < usual[row.cadence]
             row.ahead = row.latest_period > usual[row.cadence]
-        row.href = reverse("kpi-detail", kwargs={"company": company.slug, "code": row.code})
+        # One reverse() per page: a slug code is put in the link as the URL pattern would.
+        row.href = f"{prefix}{row.code}/" if _SLUG.fullmatch(row.code) else reverse(
+            "kpi-detail", kwargs={"company": company.slug, "code": row.code})
         row.value_text = format_card_value(row.latest, row.unit)
         row.change_text = format_change(row.change, row.change_unit)
         row.target_text = "" if row.target is None else format_card_value(row.target, row.unit)

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.empty import render_empty
 from core.htmx import render_page
 from metrics.models import Kpi
 from okrs import review as okr_review
@@ -17,6 +16,7 @@ from okrs import services as okr_services
 from okrs.forms import CheckInForm, KeyResultForm, ObjectiveForm
 from okrs.models import KeyResult, Objective
 from okrs.scale import quarter_hints
+from teams.empty import render_no_team
 from teams.idempotency import once_per_form
 from teams.permissions import can
 from teams.tenancy import company_view, team_view
@@ -125,12 +125,10 @@ def okr_home(request):
     """The nav's OKR link: the user's own team's OKRs (first team as a fallback)."""
     team = okr_selectors.home_team(request.company, request.user)
     if team is None:
-        return render_empty(
+        return render_no_team(
             request, title=_("OKRs"),
             message=_("No team yet: objectives and key results belong to a team. Create a "
-                      "team first."),
-            fix_url=reverse("company-settings", args=[request.company.slug]) + "#teams",
-            fix_label=_("Create a team"))
+                      "team first."))
     return redirect("okr-list", request.company.slug, team.slug)
 
 

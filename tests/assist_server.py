@@ -1,7 +1,8 @@
 """A real OpenAI-compatible chat-completions server on 127.0.0.1 for the assistant tests.
 
 ``server.reply`` is a function of the request body returning (status, payload); ``delay``
-makes it slow. Import the ``assist_server`` fixture into a test module to use it.
+makes it slow. ``server.requests`` are the bodies received, ``server.calls`` each request's
+path, headers and body. Import the ``assist_server`` fixture into a test module to use it.
 """
 import json
 import threading
@@ -34,6 +35,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
         self.server.requests.append(body)
+        self.server.calls.append({"path": self.path, "headers": dict(self.headers),
+                                  "body": body})
         if self.server.delay:
             time.sleep(self.server.delay)
         status, payload = self.server.reply(body)
@@ -51,7 +54,7 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def assist_server(settings):
     server = ChatServer(("127.0.0.1", 0), _Handler)
-    server.requests, server.delay = [], 0.0
+    server.requests, server.calls, server.delay = [], [], 0.0
     server.reply = lambda body: (500, {"error": "no reply set"})
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -40,6 +40,11 @@ factory skips without it, and its tests get the ``postgres`` and ``celery_worker
 starts), ``env=`` more environment (e.g. ``SOURCES_ALLOWED_HOSTS``).
 Every process still running at the end of the test is stopped (SIGTERM, then SIGKILL).
 
+For the reapers (``*_reap`` take the tasks they send as arguments): ``SentTask`` stands in
+for a task and records what would be sent; ``live_worker_holding(lock)`` holds, in another
+thread and connection, the lock a running worker holds (``row_locked(Model, pk)``, or
+``core.recovery.holding``) for the ``with`` block, so a test sees what the reaper leaves alone.
+
 The Redis database of REDIS_URL belongs to the test run: it is flushed when the session's
 first worker starts, so messages left by an earlier run (a killed worker's unacked task)
 never reach this run's database, and the task queue is purged before each test that uses
@@ -53,8 +58,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -62,6 +69,58 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WORKER_FIXTURES = {"live_celery_worker", "celery_worker_process"}
+
+
+class SentTask:
+    """Stands in for a task a reaper sends: records the arguments instead of queueing."""
+
+    name = "test.sent"
+
+    def __init__(self):
+        self.args = []
+
+    def apply_async(self, args, **options):
+        self.args.append(tuple(args))
+
+
+@contextmanager
+def row_locked(model, pk):
+    """The row lock a running worker holds on its work (``SELECT … FOR UPDATE``)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        model.objects.select_for_update().get(pk=pk)
+        yield True
+
+
+@contextmanager
+def live_worker_holding(lock):
+    """Hold ``lock()`` (a context manager yielding whether it got the lock) in another thread
+    with its own database connection until the ``with`` block ends."""
+    from django.db import connections
+
+    holds, release, problems = threading.Event(), threading.Event(), []
+
+    def worker():
+        try:
+            with lock() as taken:
+                if taken is False:
+                    raise AssertionError("the live worker did not get its lock")
+                holds.set()
+                release.wait(30)
+        except Exception as exc:  # noqa: BLE001 — reported by the waiting test
+            problems.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert holds.wait(30), problems
+        yield
+    finally:
+        release.set()
+        thread.join()
 
 
 def pytest_collection_modifyitems(items):

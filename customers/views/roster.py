@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.empty import render_empty
 from core.htmx import render_page
 from core.queue import send_on_commit
 from customers import roster_jobs
@@ -16,6 +15,7 @@ from customers import services as cs_services
 from customers.forms import CustomerForm, RosterUploadForm
 from customers.models import Customer, OnboardingStatus, RosterImport, RosterImportStatus
 from customers.tasks import roster_analyze_task, roster_commit_task
+from teams.empty import render_no_team
 from teams.tenancy import company_view, get_team, require
 
 PAGE_SIZE = 50
@@ -26,12 +26,10 @@ def customers_home(request):
     """The nav's "Customers" link: the cs team's roster (or the first team with customers)."""
     team = cs_selectors.cs_team_for(request.company)
     if team is None:
-        return render_empty(
+        return render_no_team(
             request, title=_("Customers"),
             message=_("No team yet: a customer roster belongs to a team (usually customer "
-                      "success). Create a team, then import its customers."),
-            fix_url=reverse("company-settings", args=[request.company.slug]) + "#teams",
-            fix_label=_("Create a team"))
+                      "success). Create a team, then import its customers."))
     return redirect("customer-list", request.company.slug, team.slug)
 
 

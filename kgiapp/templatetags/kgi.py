@@ -3,9 +3,9 @@ import uuid
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from core import formatting
+from metrics.card_html import card_words, render_card
 from teams.permissions import can as membership_can
 
 register = template.Library()
@@ -77,62 +77,10 @@ def sparkline(values, width=96, height=24, css_class="sparkline"):
     )
 
 
-class DataCacheNode(template.Node):
-    def __init__(self, nodelist, key):
-        self.nodelist, self.key = nodelist, key
-
-    def render(self, context):
-        from teams.dataversion import cache_get, cache_set
-
-        key = self.key.resolve(context)
-        if not key:
-            return self.nodelist.render(context)
-        html = cache_get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            cache_set(key, html)
-        return mark_safe(html)  # noqa: S308 — what this node rendered itself, escaped then
-
-
-@register.tag
-def datacache(parser, token):
-    """{% datacache key %}…{% enddatacache %}: the HTML cached under ``key``, a data-token key.
-
-    The key comes from kgiapp.dataversion.cache_key, so the fragment is rendered again
-    after any write to the company's data; a false key (no token) renders it every time.
-    """
-    bits = token.split_contents()
-    if len(bits) != 2:
-        raise template.TemplateSyntaxError("{% datacache key %} takes one argument")
-    nodelist = parser.parse(("enddatacache",))
-    parser.delete_first_token()
-    return DataCacheNode(nodelist, parser.compile_filter(bits[1]))
-
-
-class CardCacheNode(template.Node):
-    def __init__(self, nodelist, row):
-        self.nodelist, self.row = nodelist, row
-
-    def render(self, context):
-        from kgiapp.card_cache import store
-
-        row = self.row.resolve(context)
-        key = getattr(row, "card_key", None)
-        html = getattr(row, "card_html", None)
-        if html is None:
-            html = self.nodelist.render(context)
-            if key:
-                store(key, html)
-        return mark_safe(html)  # noqa: S308 — what this node rendered itself, escaped then
-
-
-@register.tag
-def cardcache(parser, token):
-    """{% cardcache row %}…{% endcardcache %}: the card's HTML kept under ``row.card_key``
-    (kgiapp.card_cache: a hash of everything the row holds), read by ``prefetch``."""
-    bits = token.split_contents()
-    if len(bits) != 2:
-        raise template.TemplateSyntaxError("{% cardcache row %} takes one argument")
-    nodelist = parser.parse(("endcardcache",))
-    parser.delete_first_token()
-    return CardCacheNode(nodelist, parser.compile_filter(bits[1]))
+@register.simple_tag(takes_context=True)
+def kpi_card(context, row):
+    """{% kpi_card row %}: one KPI card (metrics.card_html), its words translated once a page."""
+    words = context.render_context.get("kpi_card_words")
+    if words is None:
+        words = context.render_context["kpi_card_words"] = card_words()
+    return render_card(row, words)

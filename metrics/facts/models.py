@@ -12,7 +12,8 @@ class KpiFact(models.Model):
     measurement writer, the target writer, KPI edits). Database triggers on measurements and
     targets mark the row ``dirty`` and give it a new ``version`` whatever wrote them (a
     test factory, raw SQL), so a reader never trusts a stale row: it computes dirty rows
-    live. No row means a KPI with no numbers and no targets.
+    live. Every KPI has one (a trigger adds it when the KPI is created): a KPI without
+    numbers or targets has an empty, clean fact.
     """
 
     kpi = models.OneToOneField(Kpi, on_delete=models.CASCADE, primary_key=True,
@@ -29,9 +30,29 @@ class KpiFact(models.Model):
     target = models.DecimalField(max_digits=40, decimal_places=12, null=True)
     status = models.CharField(max_length=10, default="no_target")
     updated_at = models.DateTimeField(null=True)
+    # What the dashboard ranks a column's cards by, kept on the fact so a column's top cards
+    # are one index scan: copied from the KPI by a trigger on every insert or update of it
+    # (metrics.facts.triggers), and ``attention`` from ``status`` by whoever stores the status.
+    code = models.CharField(max_length=40, default="")
+    cadence = models.CharField(max_length=7, default="weekly")
+    phase = models.CharField(max_length=12, default="acquisition")
+    is_vanity = models.BooleanField(default=False)
+    is_focus = models.BooleanField(default=False)
+    # 0 off track, 1 at risk, 2 on track, 3 no target (metrics.facts.store.ATTENTION).
+    attention = models.SmallIntegerField(default=3)
 
     class Meta:
-        indexes = [models.Index(fields=["company", "status"], name="kpifact_company_status")]
+        indexes = [
+            # A dashboard column's cards: focus first, then attention, then code.
+            models.Index(fields=["company", "cadence", "phase", "-is_focus", "attention", "code"],
+                         condition=models.Q(is_vanity=False), name="kpifact_column_rank"),
+            # Its counts per status, read from the index alone.
+            models.Index(fields=["company", "cadence", "phase", "status"],
+                         condition=models.Q(is_vanity=False), name="kpifact_column_status"),
+            # "Is any fact of the company stale?" without reading the others.
+            models.Index(fields=["company"], condition=models.Q(dirty=True),
+                         name="kpifact_company_dirty"),
+        ]
 
     def __str__(self):
         return f"{self.kpi_id}: {self.latest} ({self.status})"

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from core.calendar import month_start
 from metrics.facts.models import KpiFact
-from metrics.models import Direction, Kpi, Measurement, Target
+from metrics.models import Direction, Focus, Kpi, Measurement, Target
 from metrics.target_plan import KIND_DEADLINE, Stored, TargetPlan
 
 # Points kept per KPI: a card's twelve-point sparkline, and the review's thirteen weeks.
@@ -29,10 +29,13 @@ SPARK_PERIODS = 12
 AT_RISK_BAND = Decimal("0.10")
 STATUS_ON_TRACK, STATUS_AT_RISK, STATUS_OFF_TRACK, STATUS_NO_TARGET = (
     "on_track", "at_risk", "off_track", "no_target")
-# The KPI columns facts are computed from.
-FACT_KPI_FIELDS = ("pk", "cadence", "aggregation", "direction")
+# How a dashboard column ranks a status: off track first (KpiFact.attention).
+ATTENTION = {STATUS_OFF_TRACK: 0, STATUS_AT_RISK: 1, STATUS_ON_TRACK: 2, STATUS_NO_TARGET: 3}
+# The KPI columns facts are computed from, and those a fact copies to rank the KPI's card.
+FACT_KPI_FIELDS = ("pk", "cadence", "aggregation", "direction", "code", "phase", "is_vanity",
+                   "focus")
 FACT_FIELDS = ("dirty", "version", "latest_period", "latest", "previous", "series", "target",
-               "status")
+               "status", "attention", "code", "cadence", "phase", "is_vanity", "is_focus")
 TARGET_PLACES = Decimal("1e-12")
 
 
@@ -165,9 +168,13 @@ def facts_refresh(company, kpi_ids=None, today=None) -> int:
     for start in range(0, len(kpis), 2000):
         chunk = kpis[start:start + 2000]
         facts = facts_compute(company, chunk, today=today)
+        by_pk = {k.pk: k for k in chunk}
         KpiFact.objects.bulk_create(
             [KpiFact(kpi_id=pk, company_id=company.pk, updated_at=now,
-                     version=random.getrandbits(62), **fields)
+                     version=random.getrandbits(62), attention=ATTENTION[fields["status"]],
+                     code=by_pk[pk].code, cadence=by_pk[pk].cadence, phase=by_pk[pk].phase,
+                     is_vanity=by_pk[pk].is_vanity, is_focus=by_pk[pk].focus == Focus.ACTIVE,
+                     **fields)
              for pk, fields in facts.items()],
             update_conflicts=True, unique_fields=["kpi"],
             update_fields=[*FACT_FIELDS, "updated_at"])

@@ -42,6 +42,6 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['company', 'status'], name='kpifact_company_status')],
             },
         ),
-        migrations.RunPython(triggers.install, triggers.uninstall),
+        migrations.RunPython(triggers.install_unranked, triggers.uninstall),
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
     ]

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.calendar import parse_week, team_today, week_of
-from core.empty import render_empty
 from core.htmx import render_page
 from metrics.models import Kpi
 from reviews import services
@@ -25,6 +24,7 @@ from reviews.forms import (
 )
 from reviews.models import WeeklyReview
 from reviews.selectors import review_history, review_page, team_decision_kpis
+from teams.empty import render_no_team
 from teams.idempotency import once_per_form
 from teams.models import Team, TeamMembership
 from teams.permissions import can
@@ -104,12 +104,10 @@ def review_mine(request):
     team = membership.team if membership else (
         Team.objects.filter(company=request.company).order_by("name").first())
     if team is None:
-        return render_empty(
+        return render_no_team(
             request, title=_("Weekly review"),
             message=_("No team yet: each team holds its own weekly review. Create a team "
-                      "first."),
-            fix_url=reverse("company-settings", args=[request.company.slug]) + "#teams",
-            fix_label=_("Create a team"))
+                      "first."))
     return redirect("review-this-week", request.company.slug, team.slug)
 
 

@@ -2,9 +2,7 @@
 the source fresh on the data-quality panel (issue 21). The spreadsheet is served by a real
 local HTTP server, allowed through SOURCES_ALLOWED_HOSTS."""
 import os
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -12,6 +10,7 @@ from playwright.sync_api import expect
 
 from metrics.models import Kpi, Measurement
 from teams.models import Company
+from tests.csv_server import CsvServer
 
 SHOTS = os.environ.get("SCREENSHOT_DIR")
 
@@ -29,22 +28,9 @@ def sheet_server():
         f"{w:%Y-%m-%d},\"{1200 + i * 100:,}\",{300 + i}\r\n" for i, w in enumerate(weeks))
     ).encode()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/csv; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sheet.csv", weeks
-    server.shutdown()
-    server.server_close()
+    server = CsvServer(body)
+    yield server.url, weeks
+    server.close()
 
 
 def test_manager_adds_a_sheet_maps_two_columns_runs_it_and_sees_it_fresh(

@@ -12,7 +12,7 @@ from customers import roster_jobs
 from customers.models import Customer, RosterImport, RosterImportStatus
 from customers.tasks import roster_analyze_task, roster_commit_task
 from teams.models import Membership
-from tests.celery_fixtures import wait_for
+from tests.celery_fixtures import SentTask, wait_for
 from tests.customers.test_roster_import import HEADER
 
 ROWS = 2_500  # over SYNC_MAX_ROWS; the file is over SYNC_MAX_BYTES
@@ -24,16 +24,6 @@ def big_roster(rows=ROWS):
     data = (HEADER + "".join(lines)).encode("utf-8")
     assert len(data) > roster_jobs.SYNC_MAX_BYTES and rows > roster_jobs.SYNC_MAX_ROWS
     return data
-
-
-class Sent:
-    name = "test.sent"
-
-    def __init__(self):
-        self.args = []
-
-    def apply_async(self, args, **options):
-        self.args.append(tuple(args))
 
 
 def customers(world):
@@ -104,7 +94,7 @@ def test_the_reaper_sends_waiting_roster_work_after_two_minutes(world):
     analyzing = roster_jobs.roster_upload(company=world.company, team=world.team,
                                           user=world.user("member"), data=big_roster(),
                                           filename="r.csv", as_of=None)
-    analyze, commit = Sent(), Sent()
+    analyze, commit = SentTask(), SentTask()
     assert roster_jobs.roster_reap(analyze_task=analyze, commit_task=commit) == {
         "analyze": 0, "commit": 0}
     later = timezone.now() + timedelta(minutes=3)

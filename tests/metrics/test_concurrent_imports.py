@@ -1,13 +1,13 @@
 """Six concurrent imports of one 600-value file write each value once, with no revision."""
-import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from metrics.measurements import Entry, measurements_bulk_upsert
 from metrics.models import Measurement, MeasurementRevision
+from tests.concurrency import at_once
 from tests.metrics.factories import KpiFactory
 from tests.world import build_world
 
@@ -30,24 +30,7 @@ def six_hundred_entries():
 
 
 def _race(count, work):
-    barrier = threading.Barrier(count)
-    outcomes = []
-
-    def run():
-        try:
-            barrier.wait()
-            outcomes.append(work())
-        except Exception as exc:  # noqa: BLE001 - each thread reports what happened
-            outcomes.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return at_once([work] * count)
 
 
 def test_six_concurrent_imports_of_one_file_write_each_value_once(six_hundred_entries):

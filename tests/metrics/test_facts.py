@@ -98,3 +98,21 @@ def test_the_dashboard_and_team_page_show_facts_after_a_grid_edit(shop, client):
     for url in ("/acme/", "/acme/teams/sales/"):
         html = client.get(url).content.decode()
         assert "4,321" in html and "1,234" not in html
+
+
+def test_every_kpi_has_a_fact_that_follows_its_ranked_columns(shop):
+    _world, orders, visits, _rate = shop
+    f = fact(visits)  # no numbers, no targets: an empty, clean fact
+    assert (f.dirty, f.status, f.attention, f.latest) == (False, "no_target", 3, None)
+    assert (f.code, f.cadence, f.is_focus, f.is_vanity) == ("visits", "weekly", False, False)
+    visits.focus, visits.phase, visits.code = "active", "retention", "visits2"
+    visits.save()  # not through a service: the KPI's trigger copies what the dashboard ranks
+    f = fact(visits)
+    assert (f.is_focus, f.phase, f.code, f.dirty) == (True, "retention", "visits2", False)
+    orders.direction = "lower"
+    orders.save()  # its status may move: stale until refreshed
+    assert fact(orders).dirty
+    measurement_upsert(company=orders.company, kpi=orders, period=MONDAY, value=Decimal(3))
+    target_set(kpi=orders, period=MONDAY, value="1")
+    assert (fact(orders).status, fact(orders).attention, fact(orders).dirty) == (
+        "off_track", 0, False)

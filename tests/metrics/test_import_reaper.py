@@ -1,10 +1,9 @@
 """Import runs recover by themselves: the reaper resends work whose worker died (SIGKILL) or
 that was stored while the broker was down, and leaves alone a batch a live worker holds."""
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -12,7 +11,13 @@ from metrics.imports import import_analyze, import_batch_create, progress_percen
 from metrics.models import ImportBatch, ImportStatus, Measurement
 from metrics.recovery import imports_reap
 from metrics.tasks import import_analyze_task, import_commit_task
-from tests.celery_fixtures import requeue_unacked, wait_for
+from tests.celery_fixtures import (
+    SentTask,
+    live_worker_holding,
+    requeue_unacked,
+    row_locked,
+    wait_for,
+)
 from tests.metrics.factories import KpiFactory, small_tree
 from tests.metrics.test_import_worker import batch_status, long_csv, stored
 from tests.world import build_world
@@ -20,18 +25,6 @@ from tests.world import build_world
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 SMALL = "期間,UU\r\n2026-03-02,5\r\n".encode()
-
-
-class Sent:
-    """Stands in for a task: records what the reaper would send."""
-
-    name = "test.sent"
-
-    def __init__(self):
-        self.args = []
-
-    def apply_async(self, args, **options):
-        self.args.append(tuple(args))
 
 
 @pytest.fixture
@@ -54,28 +47,11 @@ def test_a_running_batch_nobody_holds_is_sent_again_and_one_a_worker_holds_is_no
     world, _kpis = world_kpis
     orphan, held = _ready_batch(world), _ready_batch(world)
     ImportBatch.objects.filter(pk__in=[orphan.pk, held.pk]).update(status=ImportStatus.RUNNING)
-    locked, release = threading.Event(), threading.Event()
-
-    def live_worker():  # what import_commit does: the row locked for the whole import
-        try:
-            with transaction.atomic():
-                ImportBatch.objects.select_for_update().get(pk=held.pk)
-                locked.set()
-                release.wait(30)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=live_worker)
-    thread.start()
-    try:
-        assert locked.wait(30)
-        commit, analyze = Sent(), Sent()
+    with live_worker_holding(lambda: row_locked(ImportBatch, held.pk)):  # import_commit's lock
+        commit, analyze = SentTask(), SentTask()
         assert imports_reap(analyze_task=analyze, commit_task=commit) == {"commit": 1,
                                                                           "analyze": 0}
         assert commit.args == [(orphan.pk,)]
-    finally:
-        release.set()
-        thread.join()
 
 
 def test_queued_or_analyzing_work_is_sent_again_only_after_waiting_two_minutes(world_kpis):
@@ -86,7 +62,7 @@ def test_queued_or_analyzing_work_is_sent_again_only_after_waiting_two_minutes(w
     analyzing = import_batch_create(company=world.company, user=world.user("admin"),
                                     filename="big.csv", data=b"x" * 200_000)
     assert analyzing.status == ImportStatus.ANALYZING
-    commit, analyze = Sent(), Sent()
+    commit, analyze = SentTask(), SentTask()
     assert imports_reap(analyze_task=analyze, commit_task=commit) == {"commit": 0, "analyze": 0}
     later = timezone.now() + timedelta(minutes=3)
     assert imports_reap(analyze_task=analyze, commit_task=commit, now=later) == {

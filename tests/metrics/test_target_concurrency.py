@@ -1,11 +1,11 @@
 """Twelve people save one KPI's December target at once on PostgreSQL: one current row."""
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from metrics.models import Kgi, Target
 from metrics.targets import target_set
+from tests.concurrency import at_once, errors_in
 from tests.metrics.factories import KpiFactory
 from tests.world import build_world
 
@@ -19,25 +19,11 @@ def test_concurrent_edits_of_one_target_keep_one_current_row():
         pytest.skip("needs PostgreSQL (row locks)")
     world = build_world()
     kpi = KpiFactory(company=world.company, code="orders")
-    barrier = threading.Barrier(THREADS)
-    outcomes = []
-
-    def run(value):
-        try:
-            barrier.wait()
-            target_set(kpi=kpi, period="2026-12-01", value=value, reason=f"t{value}")
-            outcomes.append("ok")
-        except Exception as exc:  # noqa: BLE001 - each thread reports what happened
-            outcomes.append(type(exc).__name__)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(100 + i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert outcomes == ["ok"] * THREADS
+    outcomes = at_once(
+        lambda value=100 + i: target_set(kpi=kpi, period="2026-12-01", value=value,
+                                         reason=f"t{value}")
+        for i in range(THREADS))
+    assert errors_in(outcomes) == [] and len(outcomes) == THREADS
     rows = Target.objects.filter(kpi=kpi)
     assert rows.count() == THREADS
     assert rows.filter(superseded_at__isnull=True).count() == 1

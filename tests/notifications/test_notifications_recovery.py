@@ -13,7 +13,7 @@ from notifications.tasks import notifications_send
 from reviews.models import Note, ReviewStatus, WeeklyReview
 from reviews.services import note_add, review_close
 from teams.models import Membership
-from tests.celery_fixtures import wait_for
+from tests.celery_fixtures import SentTask, wait_for
 from tests.reviews.factories import review_for
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
 
@@ -21,18 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 LATER = timedelta(minutes=3)
 
 
-class Sent:
-    name = "test.sent"
-
-    def __init__(self):
-        self.args = []
-
-    def apply_async(self, args, **options):
-        self.args.append(tuple(args))
-
-
 def _reap(now=None):
-    task = Sent()
+    task = SentTask()
     return notifications_reap(send_task=task, now=now), task.args
 
 

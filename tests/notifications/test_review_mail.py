@@ -1,7 +1,6 @@
 """The review's digest and @mention notices leave through the outbox: in each reader's
 language, once however often the queueing runs, and retried — not lost — when the SMTP
 server (a real one, aiosmtpd) refuses or the worker sending them is killed."""
-import threading
 from datetime import timedelta
 
 import pytest
@@ -16,7 +15,8 @@ from notifications.services import preference_set
 from reviews.models import WeeklyReview
 from reviews.services import note_add, review_close, review_reopen
 from teams.models import Membership
-from tests.celery_fixtures import requeue_unacked, wait_for
+from tests.celery_fixtures import SentTask, requeue_unacked, wait_for
+from tests.concurrency import at_once, errors_in
 from tests.reviews.factories import decision_with_task, review_for
 from tests.smtp_server import body_of
 
@@ -35,22 +35,12 @@ def _closed_review(org):
     return review
 
 
-class _Sent:
-    name = "test.sent"
-
-    def __init__(self):
-        self.args = []
-
-    def apply_async(self, args, **options):
-        self.args.append(tuple(args))
-
-
 @pytest.mark.django_db
 def test_the_digest_reaches_each_team_member_in_their_language(org, smtp):
     review = _closed_review(org)
 
     assert smtp.messages == []  # closing only leaves the digest waiting
-    counts = notifications_reap(send_task=_Sent())
+    counts = notifications_reap(send_task=SentTask())
     assert counts == {"queued": 4, "outbox": 1}  # in-app + email for Mia and Ken
     send_due()
 
@@ -76,7 +66,7 @@ def test_a_double_run_sends_the_digest_and_the_mention_once(org, smtp):
     for _run in range(2):
         review_mail_queue()
         send_due()
-        notifications_reap(send_task=_Sent(), now=timezone.now() + LATER)
+        notifications_reap(send_task=SentTask(), now=timezone.now() + LATER)
         send_due(now=timezone.now() + LATER)
 
     assert sorted(m["To"] for m in smtp.messages) == [
@@ -135,25 +125,7 @@ def test_two_runs_at_once_queue_the_digest_once(org, smtp):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
     _closed_review(org)
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def run():
-        try:
-            barrier.wait()
-            review_mail_queue()
-            send_due()
-        except Exception as exc:  # noqa: BLE001 — reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert not errors_in(at_once([lambda: (review_mail_queue(), send_due())] * 2))
     assert sorted(m["To"] for m in smtp.messages) == ["ken@example.com", "mia@example.com"]
 
 

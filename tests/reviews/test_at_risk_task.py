@@ -1,5 +1,4 @@
 """One click on an at-risk row files a follow-up task in this week's review of the team."""
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from reviews.followups import task_create_for_customer
 from reviews.models import Decision, ReviewStatus, Task, TaskStatus
 from reviews.services import review_open_for_week, task_set_status
 from teams.models import Membership, Role, Team, TeamMembership
+from tests.concurrency import at_once, errors_in
 from tests.customers.factories import CustomerFactory
 from tests.reviews.factories import focus_kpi, measure
 from tests.world import make_user
@@ -343,24 +343,9 @@ def test_two_clicks_at_the_same_moment_file_one_task(world):
     Membership.objects.create(company=world.company, user=second, role=Role.MANAGER)
     TeamMembership.objects.create(team=world.team, user=second, role="manager")
     memberships = [_m(world, "manager"), Membership.objects.get(user=second)]
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def click(membership):
-        try:
-            barrier.wait()
-            results.append(task_create_for_customer(customer=customer, membership=membership))
-        except Exception as exc:  # noqa: BLE001 — the test reports any error
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=click, args=(m,)) for m in memberships]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
-    assert sorted(created for _task, created in results) == [False, True]
+    outcomes = at_once(lambda m=m: task_create_for_customer(customer=customer, membership=m)
+                       for m in memberships)
+    assert not errors_in(outcomes)
+    assert sorted(created for _task, created in outcomes) == [False, True]
     assert Task.objects.filter(customer=customer).count() == 1
     assert Decision.objects.filter(kpi=churn).count() == 1

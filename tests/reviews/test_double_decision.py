@@ -1,14 +1,14 @@
 """Twenty identical "record decision" posts (one form, clicked twenty times) record one
 decision and one task."""
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from reviews.models import Decision, Task
 from reviews.services import review_open_for_week
+from tests.concurrency import post_at_once
 from tests.metrics.factories import KpiFactory
 from tests.world import build_world
 
@@ -39,24 +39,7 @@ def review_form():
 
 def test_twenty_concurrent_identical_posts_record_one_decision(review_form):
     world, url, data, cookies = review_form
-    barrier = threading.Barrier(POSTS)
-    statuses = []
-
-    def post():
-        client = Client()
-        client.cookies = cookies
-        try:
-            barrier.wait()
-            statuses.append(client.post(url, data).status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=post) for _ in range(POSTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [302] * POSTS
+    assert post_at_once(cookies, url, data, POSTS) == [302] * POSTS
     assert Decision.objects.filter(text="Shorten the signup form").count() == 1
     assert Task.objects.filter(title="Draft it").count() == 1
 

@@ -1,5 +1,4 @@
 """Closing a weekly review: decisions → tasks, frozen numbers, one close under concurrency."""
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -11,6 +10,7 @@ from reviews.models import Decision, ReviewLog, ReviewStatus, WeeklyReview
 from reviews.selectors import review_numbers
 from reviews.services import review_close, review_reopen
 from teams.models import Membership
+from tests.concurrency import at_once, errors_in
 from tests.reviews.factories import decision_with_task, focus_kpi, measure, review_for
 
 
@@ -103,23 +103,8 @@ def test_two_managers_closing_at_once_close_it_once_without_error(world):
     kpi = focus_kpi(company=world.company, team=world.team)
     decision_with_task(review, kpi, world.users["member"])
     memberships = [_m(world, "manager"), Membership.objects.get(user=second)]
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def close(membership):
-        try:
-            barrier.wait()
-            results.append(review_close(review=review, membership=membership)[1])
-        except Exception as exc:  # noqa: BLE001 — the test reports any error
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=close, args=(m,)) for m in memberships]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
-    assert sorted(results) == [False, True]
+    outcomes = at_once(lambda m=m: review_close(review=review, membership=m)[1]
+                       for m in memberships)
+    assert not errors_in(outcomes)
+    assert sorted(outcomes) == [False, True]
     assert ReviewLog.objects.filter(review=review, action="closed").count() == 1

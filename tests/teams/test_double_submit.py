@@ -1,12 +1,11 @@
 """Every create form is safe to double-submit: twenty concurrent identical posts of one
 rendered form (the same hidden ``form_key``; threads with their own database connections, on
 PostgreSQL) create one object; the form rendered again is a new submission."""
-import threading
 import uuid
 from datetime import date
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from okrs.models import CheckIn, KeyResult, Objective
 from reviews.models import Decision, Note, Task
 from reviews.services import review_open_for_week
 from teams.models import ApiToken, Invitation, Team
+from tests.concurrency import post_at_once
 from tests.metrics.factories import KgiFactory, KpiFactory
 from tests.okrs.factories import KeyResultFactory, ObjectiveFactory
 from tests.world import build_world
@@ -115,25 +115,7 @@ def world_pg(settings):
 
 
 def _post_concurrently(cookies, url, data):
-    barrier = threading.Barrier(POSTS)
-    statuses = []
-
-    def post():
-        client = Client()
-        client.cookies = cookies
-        try:
-            barrier.wait()
-            statuses.append(client.post(url, data, HTTP_REFERER="http://testserver/acme/")
-                            .status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=post) for _ in range(POSTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    return post_at_once(cookies, url, data, POSTS, HTTP_REFERER="http://testserver/acme/")
 
 
 @pytest.mark.parametrize("case", list(CASES))

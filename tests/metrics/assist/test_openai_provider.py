@@ -3,14 +3,13 @@
 Every failure must give a clear sentence and leave the KPIs untouched.
 """
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.urls import reverse
 
 from metrics.models import Kpi
+from tests.assist_server import assist_server, chat_answer, json_answer  # noqa: F401 (fixture)
 
 GOOD_DRAFT = {
     "root_formula": "orders * aov",
@@ -31,53 +30,11 @@ GOOD_DRAFT = {
 }
 
 
-def chat_answer(content):
-    return {"id": "x", "object": "chat.completion",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]}
-
-
-class FakeChatServer(ThreadingHTTPServer):
-    daemon_threads = True
-    answer = (200, chat_answer(json.dumps(GOOD_DRAFT)))
-    delay = 0.0
-    requests: list
-
-    def handle_error(self, request, client_address):
-        """A client that gave up (the timeout test) is expected; keep the log quiet."""
-
-
-class Handler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.server.requests.append({"path": self.path, "headers": dict(self.headers),
-                                     "body": json.loads(body)})
-        if self.server.delay:
-            time.sleep(self.server.delay)
-        status, payload = self.server.answer
-        data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def chat_server(settings):
-    server = FakeChatServer(("127.0.0.1", 0), Handler)
-    server.requests = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.ASSIST_BASE_URL = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    settings.ASSIST_API_KEY = "sk-test"
-    settings.ASSIST_MODEL = "tiny-model"
-    settings.ASSIST_TIMEOUT = 2.0
-    yield server
-    server.shutdown()
-    server.server_close()
+def chat_server(assist_server):  # noqa: F811 (the fixture imported above)
+    """The suite's chat-completions server (tests/assist_server.py), answering a good draft."""
+    assist_server.reply = lambda body: json_answer(GOOD_DRAFT)
+    return assist_server
 
 
 @pytest.fixture
@@ -104,7 +61,7 @@ def test_a_good_answer_is_shown_for_review_and_nothing_is_saved_yet(chat_server,
     for code in ("orders", "sessions", "world_cvr", "aov"):  # cvr: the world's own, reused
         assert f'data-code="{code}"' in page
     assert Kpi.objects.filter(company=world.company).count() == before
-    sent = chat_server.requests[0]
+    sent = chat_server.calls[0]
     assert sent["path"] == "/v1/chat/completions"
     assert sent["headers"]["Authorization"] == "Bearer sk-test"
     assert sent["body"]["model"] == "tiny-model"
@@ -140,6 +97,8 @@ def test_each_failure_is_a_clear_message_and_nothing_is_saved(chat_server, admin
                                                               settings, case):
     behaviour, expected = BAD_ANSWERS[case]
     for key, value in behaviour.items():
+        if key == "answer":  # the same (status, payload) whatever was asked
+            key, value = "reply", (lambda body, answer=value: answer)
         setattr(chat_server, key, value)
     if case == "timeout":
         settings.ASSIST_TIMEOUT = 0.3

@@ -2,10 +2,8 @@
 reaper sends again (it lands once); "run now" while the broker (a Redis this test starts) is
 down stores the run and it lands once the broker is back; a run nobody can finish ends
 failed with a reason instead of "running" for ever."""
-import threading
 from datetime import date, timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import connection
@@ -20,6 +18,7 @@ from metrics.sources.recovery import GIVE_UP_AFTER, HOLD, sources_reap
 from metrics.sources.services import source_create
 from metrics.sources.tasks import source_run_task
 from tests.celery_fixtures import requeue_unacked, wait_for
+from tests.csv_server import CsvServer
 from tests.metrics.factories import KpiFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -29,38 +28,6 @@ LATER = timedelta(minutes=3)
 ALLOW = {"SOURCES_ALLOWED_HOSTS": "127.0.0.1"}
 
 
-class Sheet:
-    """A local HTTP server whose first answer waits until ``gate`` is set."""
-
-    def __init__(self):
-        self.gate, self.hits = threading.Event(), []
-        sheet = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's name)
-                sheet.hits.append(self.path)
-                if len(sheet.hits) == 1:
-                    sheet.gate.wait(60)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/csv")
-                self.send_header("Content-Length", str(len(CSV)))
-                self.end_headers()
-                self.wfile.write(CSV)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/visits.csv"
-
-    def close(self):
-        self.gate.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def sheet(world, settings):
     if connection.vendor != "postgresql":
@@ -68,7 +35,7 @@ def sheet(world, settings):
     settings.SOURCES_ALLOWED_HOSTS = ["127.0.0.1"]
     KpiFactory(company=world.company, code="visits", name_en="Visits", name_ja="訪問",
                team=world.team, cadence="weekly")
-    served = Sheet()
+    served = CsvServer(CSV, path="/visits.csv", hold_first=True)  # its first answer waits
     source, _secret = source_create(company=world.company, owner=world.user("admin"),
                                     name="Visits sheet", kind="url", url=served.url,
                                     mapping={"Week": "period"})

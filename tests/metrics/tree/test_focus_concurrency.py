@@ -2,10 +2,11 @@
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from metrics.models import Focus, Kgi, KgiStatus, Kpi
 from metrics.services import FocusRefused, kpi_set_focus
+from tests.concurrency import at_once
 from tests.metrics.factories import KgiFactory, KpiFactory
 from tests.world import build_world
 
@@ -28,24 +29,8 @@ def sixteen_candidates():
 
 
 def _race(leaves, attempt):
-    barrier = threading.Barrier(len(leaves))
-    outcomes = []
-
-    def run(kpi):
-        try:
-            barrier.wait()
-            outcomes.append(attempt(kpi))
-        except Exception as exc:  # noqa: BLE001 - each thread reports what happened
-            outcomes.append(type(exc).__name__)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(kpi,)) for kpi in leaves]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return [type(o).__name__ if isinstance(o, Exception) else o
+            for o in at_once(lambda kpi=kpi: attempt(kpi) for kpi in leaves)]
 
 
 def test_sixteen_concurrent_focus_requests_leave_exactly_seven_active(sixteen_candidates):

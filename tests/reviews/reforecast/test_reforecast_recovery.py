@@ -2,12 +2,11 @@
 reaper (no waiting for the broker's visibility timeout) and the admin's retry works at once;
 one asked for while the broker (a Redis this test starts) was down is computed once it is
 back; one that keeps killing its worker ends failed with a reason."""
-import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,25 +17,13 @@ from reviews.reforecast import services as service
 from reviews.reforecast.recovery import HOLD, MAX_ATTEMPTS, reforecasts_reap
 from reviews.reforecast.tasks import reforecast_run
 from teams.models import Membership
-from tests.celery_fixtures import requeue_unacked, wait_for
+from tests.celery_fixtures import SentTask, live_worker_holding, requeue_unacked, wait_for
 from tests.metrics.analytics.shop import build_shop
 from tests.reviews.reforecast.test_reforecast_worker import add_monitoring_kpis, state
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 LATER = timedelta(minutes=3)
-
-
-class Sent:
-    """Stands in for the task: records what the reaper would send."""
-
-    name = "test.sent"
-
-    def __init__(self):
-        self.args = []
-
-    def apply_async(self, args, **options):
-        self.args.append(tuple(args))
 
 
 @pytest.fixture
@@ -60,33 +47,16 @@ def test_a_running_snapshot_a_worker_holds_is_left_alone_and_an_orphan_is_sent(p
     orphan, _ = service.reforecast_request(company=other)
     Reforecast.objects.filter(pk__in=[held_row.pk, orphan.pk]).update(
         status=ReforecastStatus.RUNNING, attempts=1)
-    holds, release = threading.Event(), threading.Event()
-
-    def live_worker():
-        try:
-            with holding(HOLD, held_row.pk) as mine:
-                assert mine
-                holds.set()
-                release.wait(30)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=live_worker)
-    thread.start()
-    try:
-        assert holds.wait(30)
+    with live_worker_holding(lambda: holding(HOLD, held_row.pk)):
         assert held(HOLD) == {held_row.pk}
         # The admin's retry: the orphan is sent again at once, the held one is not.
         assert service.reforecast_request(company=other)[1] is True
         assert service.reforecast_request(company=company)[1] is False
-        sent = Sent()
+        sent = SentTask()
         assert reforecasts_reap(run_task=sent) == {"sent": 1, "failed": 0}
         assert sent.args == [(orphan.pk,)]
         # A second message for the held row steps aside (it does not compute it twice).
         assert reforecast_run.apply(args=[held_row.pk]).get() == "held"
-    finally:
-        release.set()
-        thread.join()
 
 
 def test_a_snapshot_that_keeps_losing_its_worker_fails_with_a_reason(postgres):
@@ -94,7 +64,7 @@ def test_a_snapshot_that_keeps_losing_its_worker_fails_with_a_reason(postgres):
     row, _ = service.reforecast_request(company=company)
     Reforecast.objects.filter(pk=row.pk).update(status=ReforecastStatus.RUNNING,
                                                 attempts=MAX_ATTEMPTS)
-    sent = Sent()
+    sent = SentTask()
     assert reforecasts_reap(run_task=sent) == {"sent": 0, "failed": 1}
     row.refresh_from_db()
     assert row.status == ReforecastStatus.FAILED and "3" in row.error and sent.args == []
@@ -106,7 +76,7 @@ def test_a_snapshot_that_keeps_losing_its_worker_fails_with_a_reason(postgres):
 def test_a_pending_snapshot_is_sent_again_only_after_waiting_two_minutes(postgres):
     company, _kgi, _ = build_shop()
     row, _ = service.reforecast_request(company=company)
-    sent = Sent()
+    sent = SentTask()
     assert reforecasts_reap(run_task=sent) == {"sent": 0, "failed": 0}
     assert reforecasts_reap(run_task=sent, now=timezone.now() + LATER) == {"sent": 1,
                                                                           "failed": 0}
