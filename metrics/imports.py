@@ -7,17 +7,21 @@ upload, the Celery tasks and ``manage.py import_measurements``.
 from __future__ import annotations
 
 import hashlib
+import io
+import shutil
+import tempfile
 from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from metrics.batch_changes import encode
+from metrics.import_stream import BLOCK, StreamedImport, import_stream
 from metrics.measurements import Entry, MeasurementError, measurements_bulk_upsert
 from metrics.models import ImportBatch, ImportStatus, Kpi, Measurement, Source
 from spreadsheets import FileRejected, KpiRef, read_table, rows_to_records
@@ -178,6 +182,12 @@ def import_analyze_locked(batch: ImportBatch) -> ImportBatch:
     """``import_analyze`` without the failure guard (the caller holds the row lock and
     marks the batch failed outside its transaction)."""
     with _in_uploaders_language(batch):
+        if _streamed():
+            _store_streamed(batch, _stream(batch, user=batch.uploaded_by, write=False))
+            batch.status = ImportStatus.INVALID if batch.problems else ImportStatus.READY
+            batch.save(update_fields=STREAMED_FIELDS)
+            batch.__dict__.pop("changes", None)  # written in SQL: read again if asked for
+            return batch
         analysis = analyze_file(company=batch.company, filename=batch.filename,
                                 data=bytes(batch.data))
         counts = None
@@ -195,7 +205,7 @@ def import_analyze_locked(batch: ImportBatch) -> ImportBatch:
 
 def import_mark_failed(batch_id: int) -> None:
     """An unexpected error: the batch says so instead of staying "working" for ever."""
-    batch = ImportBatch.objects.defer("data").select_related("company").filter(
+    batch = ImportBatch.objects.defer("data", "changes").select_related("company").filter(
         pk=batch_id).first()
     if batch is None:
         return
@@ -229,7 +239,7 @@ def _import_commit(*, batch_id: int, user=None) -> ImportBatch:
     left alone; a batch left "running" by a dead worker is imported by the next run.
     """
     with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        batch = ImportBatch.objects.select_for_update().defer("data", "changes").get(pk=batch_id)
         if batch.status not in {ImportStatus.READY, ImportStatus.QUEUED, ImportStatus.RUNNING}:
             return batch
         if batch.status != ImportStatus.RUNNING:
@@ -241,10 +251,12 @@ def _import_commit(*, batch_id: int, user=None) -> ImportBatch:
         # finds the batch done. A dead worker's lock went with its connection, so a
         # "running" batch nobody holds is taken over.
         batch = (ImportBatch.objects.select_for_update(of=("self",))
-                 .select_related("company").get(pk=batch_id))
+                 .select_related("company").defer("data", "changes").get(pk=batch_id))
         if batch.status != ImportStatus.RUNNING:
             return batch
         committer = user or batch.commit_requested_by or batch.uploaded_by
+        if _streamed():
+            return _commit_streamed(batch, committer)
         with _in_uploaders_language(batch):
             analysis = analyze_file(company=batch.company, filename=batch.filename,
                                     data=bytes(batch.data))
@@ -273,13 +285,96 @@ def _refused_to_another(error: MeasurementError, batch, committer) -> bool:
             and all(e.code == "not_allowed" for e in error.errors))
 
 
-def _back_to_ready(batch, error: MeasurementError) -> ImportBatch:
+def _back_to_ready(batch, error: MeasurementError | list[str]) -> ImportBatch:
     """Someone without the rights clicked commit: nothing written, the batch stays ready."""
     batch.status = ImportStatus.READY
     batch.commit_requested_by = None
     batch.save(update_fields=["status", "commit_requested_by"])
     progress_clear(batch.pk)
-    batch.refusals = list(dict.fromkeys(e.message for e in error.errors))
+    messages = error if isinstance(error, list) else (e.message for e in error.errors)
+    batch.refusals = list(dict.fromkeys(messages))
+    return batch
+
+
+# --- the streamed path (PostgreSQL): the kept file is never loaded whole ---------------
+
+
+def _streamed() -> bool:
+    return connection.vendor == "postgresql"
+
+
+class _KeptFile(io.RawIOBase):
+    """The kept upload, read from its row a block at a time (``substring`` of the bytea)."""
+
+    def __init__(self, batch_id: int) -> None:
+        self.batch_id, self.offset = batch_id, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT substring(data FROM %s FOR %s) FROM metrics_importbatch "
+                           "WHERE id = %s", [self.offset + 1, len(buffer), self.batch_id])
+            data = bytes(cursor.fetchone()[0])
+        buffer[:len(data)] = data
+        self.offset += len(data)
+        return len(data)
+
+
+def _stream(batch, *, user, write: bool, progress=None) -> StreamedImport:
+    kpis = company_kpis(batch.company)
+    # The kept file goes to a local temporary file a block at a time: the reader takes it
+    # from there while the connection streams the checked rows into PostgreSQL.
+    with tempfile.NamedTemporaryFile(prefix="kgi-import-") as spool:
+        with _KeptFile(batch.pk) as kept:
+            shutil.copyfileobj(kept, spool, BLOCK)
+        spool.flush()
+        size = spool.tell()
+        try:
+            return import_stream(company=batch.company, kpis=kpis, refs=kpi_refs(kpis),
+                                 filename=batch.filename, opener=lambda: open(spool.name, "rb"),
+                                 size=size, user=user, write=write, source=Source.IMPORT,
+                                 batch_id=batch.pk, progress=progress)
+        except MeasurementError as error:  # a computed KPI out of range: nothing was written
+            return StreamedImport(problems=_errors_as_problems(error)[:MAX_STORED_PROBLEMS])
+
+
+def _store_streamed(batch, streamed: StreamedImport) -> None:
+    batch.file_format = streamed.file_format
+    batch.encoding = streamed.encoding
+    batch.sheet_name = streamed.sheet
+    batch.shape = streamed.shape
+    batch.row_count = streamed.row_count
+    batch.record_count = streamed.record_count
+    batch.problems = (streamed.problems or streamed.error_problems)[:MAX_STORED_PROBLEMS]
+    if not batch.problems:
+        batch.new_count, batch.changed_count = streamed.new, streamed.changed
+        batch.unchanged_count = streamed.unchanged
+        batch.written_at = streamed.written_at
+
+
+# Saved by the streamed path; ``changes`` was written by ``import_stream`` in SQL and
+# ``data`` is never loaded.
+STREAMED_FIELDS = ["file_format", "encoding", "sheet_name", "shape", "row_count", "record_count",
+                   "problems", "new_count", "changed_count", "unchanged_count", "written_at",
+                   "status"]
+
+
+def _commit_streamed(batch, committer) -> ImportBatch:
+    """``_import_commit``'s write, streamed (the caller holds the batch's row lock)."""
+    with _in_uploaders_language(batch):
+        streamed = _stream(batch, user=committer, write=True,
+                           progress=lambda done, total: progress_set(batch.pk, done, total))
+    if (not streamed.problems and streamed.errors and streamed.refusals_only
+            and committer is not None and committer.pk != batch.uploaded_by_id):
+        return _back_to_ready(batch, list(streamed.refusals))
+    _store_streamed(batch, streamed)
+    batch.status = ImportStatus.INVALID if batch.problems else ImportStatus.DONE
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=[*STREAMED_FIELDS, "finished_at"])
+    batch.__dict__.pop("changes", None)
+    progress_clear(batch.pk)
     return batch
 
 

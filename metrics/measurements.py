@@ -86,7 +86,7 @@ def _existing(company, keys) -> dict:
     rows = Measurement.objects.filter(
         company=company, kpi_id__in=kpi_ids, period_start__gte=min(periods),
         period_start__lte=max(periods),
-    ).values_list("kpi_id", "period_start", "id", "value", "source")
+    ).order_by().values_list("kpi_id", "period_start", "id", "value", "source")
     return {(k, p): (pk, v, s) for k, p, pk, v, s in rows.iterator(chunk_size=CHUNK)
             if (k, p) in keys}
 

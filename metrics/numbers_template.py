@@ -71,7 +71,7 @@ def numbers_template(company, membership, *, today: date | None = None) -> bytes
     if rows:
         stored = {(kpi_id, day): value for kpi_id, day, value in Measurement.objects.filter(
             company=company, kpi__in=kpis, period_start__gte=rows[0],
-            period_start__lte=rows[-1]).values_list("kpi_id", "period_start", "value")}
+            period_start__lte=rows[-1]).order_by().values_list("kpi_id", "period_start", "value")}
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active

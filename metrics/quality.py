@@ -23,7 +23,7 @@ def data_quality_rows(company, today: date | None = None) -> list[dict]:
     recent: dict[int, dict[date, object]] = {}
     for kpi_id, period, value in Measurement.objects.filter(
         company=company, period_start__gte=oldest
-    ).values_list("kpi_id", "period_start", "value"):
+    ).order_by().values_list("kpi_id", "period_start", "value"):
         recent.setdefault(kpi_id, {})[period] = value
     rows = []
     for kpi in kpis:

@@ -89,7 +89,7 @@ def numbers_due(company, schedule, local_now, people, out: Queued):
                 .select_related("team", "company").order_by("code"))
     periods = {kpi.pk: calendar.previous_period(anchor.date(), kpi.cadence) for kpi in kpis}
     present = set(Measurement.objects.filter(kpi__in=kpis, period_start__in=set(periods.values()))
-                  .values_list("kpi_id", "period_start"))
+                  .order_by().values_list("kpi_id", "period_start"))
     missing = defaultdict(list)
     for kpi in kpis:
         if (kpi.pk, periods[kpi.pk]) not in present:

@@ -86,8 +86,22 @@ def kr_contributes(kr, tree: KgiTree) -> bool:
 # --- rows for the OKR page ------------------------------------------------------------
 
 
+class _Progress:
+    """What a row shows of its ``progress`` (0–1, or None before any number)."""
+
+    progress: float | None
+
+    @property
+    def progress_pct(self):
+        return None if self.progress is None else round(self.progress * 100)
+
+    @property
+    def band(self):
+        return scoring.grade_band(self.progress)
+
+
 @dataclass
-class KrRow:
+class KrRow(_Progress):
     kr: KeyResult
     current: float | None
     progress: float | None
@@ -101,14 +115,6 @@ class KrRow:
     kpi_target: object = None  # the aligned KPI's planned value over the quarter
 
     @property
-    def progress_pct(self):
-        return None if self.progress is None else round(self.progress * 100)
-
-    @property
-    def band(self):
-        return scoring.grade_band(self.progress)
-
-    @property
     def score(self):
         return scoring.grade(self.progress)
 
@@ -118,20 +124,12 @@ class KrRow:
 
 
 @dataclass
-class ObjectiveRow:
+class ObjectiveRow(_Progress):
     objective: Objective
     krs: list
     progress: float | None
     expected: float
     contributes: bool
-
-    @property
-    def progress_pct(self):
-        return None if self.progress is None else round(self.progress * 100)
-
-    @property
-    def band(self):
-        return scoring.grade_band(self.progress)
 
     @property
     def expected_pct(self):

@@ -148,7 +148,7 @@ def review_numbers(review):
     for kpi_id, period_start, value in Measurement.objects.filter(
         kpi_id__in=ids, period_start__in={row["period_start"] for row in frozen
                                           if row.get("period_start")}
-    ).values_list("kpi_id", "period_start", "value"):
+    ).order_by().values_list("kpi_id", "period_start", "value"):
         current[(kpi_id, period_start.isoformat())] = value
     rows = []
     for row in frozen:

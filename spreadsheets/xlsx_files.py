@@ -75,13 +75,33 @@ def read_xlsx(data: bytes, *, max_rows: int) -> Table:
     return table
 
 
-def _check_zip(data: bytes) -> None:
+def _zip_source(data: Any) -> Any:
+    """The workbook's bytes, or the path of a file holding them (``spreadsheets.xlsx_stream``)."""
+    if isinstance(data, str):  # a path
+        return data
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return io.BytesIO(data)
+    data.seek(0)
+    return data
+
+
+def _starts_with(data: Any, magic: bytes) -> bool:
+    if isinstance(data, str):
+        with open(data, "rb") as file:
+            return file.read(len(magic)) == magic
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data[:len(magic)]) == magic
+    data.seek(0)
+    return data.read(len(magic)) == magic
+
+
+def _check_zip(data: Any) -> None:
     """Refuse non-zips and zip bombs from the central directory alone, before inflating anything."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(_zip_source(data)) as archive:
             entries = archive.infolist()
     except Exception:  # noqa: BLE001 - zipfile raises several types for garbage
-        if data.startswith(ZIP_MAGIC):
+        if _starts_with(data, ZIP_MAGIC):
             raise reject(
                 "xlsx_unreadable",
                 Text(_("The .xlsx file is truncated or damaged; save it again.")),
@@ -121,7 +141,7 @@ def _check_zip(data: bytes) -> None:
             )
 
 
-def _check_sheets(workbook: Any, data: bytes) -> None:
+def _check_sheets(workbook: Any, data: Any) -> None:
     """Refuse too many sheets, or a read sheet with too many cells, before parsing a row."""
     if len(workbook.worksheets) > MAX_SHEETS:
         raise reject("too_many_sheets", Text(
@@ -136,10 +156,11 @@ def _check_sheets(workbook: Any, data: bytes) -> None:
             sheet=sheet.title, limit=f"{MAX_CELLS:,}"))
 
 
-def _count_cells(data: bytes, sheet_path: str, *, stop_after: int) -> int:
+def _count_cells(data: Any, sheet_path: str, *, stop_after: int) -> int:
     """Cells (``<c …>`` tags) in a sheet's XML, streamed; stops once past ``stop_after``."""
     count, tail = 0, b""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(sheet_path.lstrip("/")) as xml:
+    with zipfile.ZipFile(_zip_source(data)) as archive, \
+            archive.open(sheet_path.lstrip("/")) as xml:
         while count <= stop_after:
             chunk = xml.read(_CHUNK)
             if not chunk:
@@ -207,9 +228,16 @@ def _xlsx_value(cell: Any) -> Cell:
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
-def _has_formulas(data: bytes, sheet_path: str) -> bool:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return _FORMULA_TAG.search(archive.read(sheet_path.lstrip("/"))) is not None
+def _has_formulas(data: Any, sheet_path: str) -> bool:
+    """Whether the sheet's XML has a formula (``<f>``), read a block at a time."""
+    tail = b""
+    with zipfile.ZipFile(_zip_source(data)) as archive, \
+            archive.open(sheet_path.lstrip("/")) as xml:
+        while chunk := xml.read(_CHUNK):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
 
 
 def _formulas_without_value(data: bytes, raw_rows: list[tuple[int, list[Cell]]],

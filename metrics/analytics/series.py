@@ -50,7 +50,9 @@ def kpi_series(company, kpis, *, until: date | None = None) -> dict[int, Series]
     """{kpi_id: Series} for these KPIs, with the periods that start before ``until``."""
     kpis = {k.pk: k for k in kpis}
     raw: dict[int, dict[date, float]] = defaultdict(dict)
-    qs = Measurement.objects.filter(company=company, kpi_id__in=list(kpis))
+    # Unordered (the grid is built by date): Measurement's default ordering by KPI joined
+    # every KPI and the company and sorted every number (12 s → 4 s for 1.26M numbers).
+    qs = Measurement.objects.filter(company=company, kpi_id__in=list(kpis)).order_by()
     if until is not None:
         qs = qs.filter(period_start__lt=until)
     # The database turns numeric into float8 (correctly rounded, as float(Decimal) is):

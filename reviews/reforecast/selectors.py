@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from metrics.analytics.what_if import WhatIfInputs, what_if_from_payload, what_if_unpack
 from reviews.models import Reforecast, ReforecastStatus
 from reviews.reforecast.wording import month_label
 
@@ -59,3 +60,11 @@ def what_if_snapshot(company, month: date) -> Reforecast | None:
     if row is not None:
         row.company = company  # the caller's company: no second query for it
     return row
+
+
+def reforecast_what_if_inputs(reforecast: Reforecast) -> WhatIfInputs:
+    """What the snapshot's what-if reads: its stored compact inputs (one column), or, for
+    a snapshot stored before they existed, its payload's leaves with today's tree."""
+    if reforecast.what_if_inputs:
+        return what_if_unpack(reforecast.what_if_inputs)
+    return what_if_from_payload(reforecast.company, reforecast.payload or {})

@@ -27,13 +27,7 @@ from metrics.analytics import (
     kgi_outlook,
     leaf_specs,
 )
-from metrics.analytics.what_if import (
-    WhatIfInputs,
-    what_if_from_payload,
-    what_if_pack,
-    what_if_simulate,
-    what_if_unpack,
-)
+from metrics.analytics.what_if import WhatIfInputs, what_if_pack, what_if_simulate
 from metrics.models import Anomaly, AnomalyLabel, KgiStatus
 from metrics.target_plan import CADENCE_GRAIN
 from metrics.targets import load_plan
@@ -45,6 +39,7 @@ from reviews.models import (
     Scenario,
 )
 from reviews.reforecast import recovery
+from reviews.reforecast.selectors import reforecast_what_if_inputs
 from teams.models import Company
 
 TOP_RISKS = 5
@@ -300,14 +295,6 @@ def _decisions_that_mattered(company, month, outlook, changes) -> list[dict]:
 
 class ScenarioRefused(ValueError):
     pass
-
-
-def reforecast_what_if_inputs(reforecast: Reforecast) -> WhatIfInputs:
-    """What the snapshot's what-if reads: its stored compact inputs (one column), or, for
-    a snapshot stored before they existed, its payload's leaves with today's tree."""
-    if reforecast.what_if_inputs:
-        return what_if_unpack(reforecast.what_if_inputs)
-    return what_if_from_payload(reforecast.company, reforecast.payload or {})
 
 
 def scenario_evaluate(*, reforecast: Reforecast, shifts_pct: dict,

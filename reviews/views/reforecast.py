@@ -19,11 +19,15 @@ from metrics.analytics.readiness import readiness_needs, reforecast_readiness
 from reviews.forms import ScenarioForm, WhatIfForm
 from reviews.reforecast import tasks
 from reviews.reforecast.presenter import reforecast_report
-from reviews.reforecast.selectors import company_months, snapshot, what_if_snapshot
+from reviews.reforecast.selectors import (
+    company_months,
+    reforecast_what_if_inputs,
+    snapshot,
+    what_if_snapshot,
+)
 from reviews.reforecast.services import (
     ScenarioRefused,
     reforecast_request,
-    reforecast_what_if_inputs,
     scenario_evaluate,
     scenario_save,
 )

@@ -137,3 +137,38 @@ def test_many_random_walks_forecast_finite_means(m):
     series = [100 + np.cumsum(rng.normal(0, 1, 400)) for _ in range(20)]
     for y in series:
         assert np.isfinite(forecast(y, 13, m).mean).all()
+
+
+def test_small_sample_factor_widens_more_for_fewer_errors_and_vanishes_with_many():
+    from engine.forecast import small_sample_factor
+
+    # t(0.9, 4)/z(0.9)·√(1 + 1/5) = 1.5332/1.2816·1.0954
+    assert small_sample_factor(5) == pytest.approx(1.3105, abs=1e-3)
+    assert small_sample_factor(5) > small_sample_factor(50) > 1.0
+    assert small_sample_factor(50) == pytest.approx(1.0238, abs=1e-3)
+    assert small_sample_factor(100_000) == pytest.approx(1.0, abs=1e-3)
+    assert small_sample_factor(0) == small_sample_factor(1) == 1.0
+
+
+def test_quantile_scale_is_narrower_than_the_rms_on_heavy_tailed_errors():
+    from engine.forecast import quantile_scale
+
+    rng = np.random.default_rng(7)
+    normal = rng.standard_normal(4000)
+    assert quantile_scale(normal) == pytest.approx(1.0, abs=0.05)
+    # Student t with 4 degrees of freedom scaled to unit variance: kurtosis far above 3.
+    heavy = rng.standard_t(4, 4000) / np.sqrt(2.0)
+    rms = float(np.sqrt(np.mean(heavy ** 2)))
+    assert rms == pytest.approx(1.0, abs=0.1)
+    assert quantile_scale(heavy) < 0.92 * rms
+    # Both still cover about 80 % between ±1.2816 scales.
+    inside = np.mean(np.abs(heavy) <= 1.2816 * quantile_scale(heavy))
+    assert inside == pytest.approx(0.80, abs=0.02)
+
+
+def test_quantile_scale_is_about_unbiased_from_few_normal_errors():
+    from engine.forecast import quantile_scale
+
+    rng = np.random.default_rng(3)
+    found = [quantile_scale(rng.standard_normal(9)) for _ in range(3000)]
+    assert np.mean(found) == pytest.approx(1.0, abs=0.05)

@@ -118,6 +118,13 @@ def test_token_soup_raises_only_formula_error(text):
     parse_or_formula_error(text)
 
 
+def evaluate_strictly(formula, values):
+    """Evaluate with every numpy / float warning (overflow, invalid, divide) an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return formula.evaluate(values)
+
+
 @given(arithmetic, st.data())
 @settings(max_examples=300)
 def test_parsed_formulas_evaluate_on_floats_without_raising(text, data):
@@ -125,9 +132,7 @@ def test_parsed_formulas_evaluate_on_floats_without_raising(text, data):
     if formula is None:
         return
     values = {name: data.draw(awkward_floats) for name in formula.names}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        result = formula.evaluate(values)
+    result = evaluate_strictly(formula, values)
     assert type(result) is float
 
 
@@ -141,9 +146,7 @@ def test_parsed_formulas_evaluate_on_arrays_without_raising(text, data):
         name: np.array(data.draw(st.lists(awkward_floats, min_size=5, max_size=5)))
         for name in formula.names
     }
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        result = formula.evaluate(values)
+    result = evaluate_strictly(formula, values)
     if formula.names:
         assert isinstance(result, np.ndarray)
         assert result.shape == (5,)
@@ -156,6 +159,4 @@ def test_whatever_token_soup_parses_also_evaluates(text, data):
     if formula is None:
         return
     values = {name: data.draw(awkward_floats) for name in formula.names}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        formula.evaluate(values)
+    evaluate_strictly(formula, values)

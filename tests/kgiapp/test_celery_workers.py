@@ -5,7 +5,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.celery_fixtures import requeue_unacked
+from tests.celery_fixtures import requeue_unacked, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,23 +34,12 @@ def test_a_killed_worker_process_leaves_its_task_unfinished_until_requeued(
     key = f"hold-{uuid.uuid4().hex}"
     first = celery_worker_process(include=["tests.celery_tasks"])
     app.send_task("tests.hold", args=[key, 60])
-    _wait(lambda: _count(client, f"{key}:started") == 1)
+    wait_for(lambda: _count(client, f"{key}:started"), lambda n: n == 1, timeout=30)
     first.kill()
     assert not first.is_alive()
     assert _count(client, f"{key}:done") == 0
     assert requeue_unacked() == 1
     second = celery_worker_process(include=["tests.celery_tasks"])
-    _wait(lambda: _count(client, f"{key}:done") == 1)
+    wait_for(lambda: _count(client, f"{key}:done"), lambda n: n == 1, timeout=30)
     second.wait_idle()
     assert (_count(client, f"{key}:started"), _count(client, f"{key}:done")) == (2, 1)
-
-
-def _wait(condition, timeout=30.0):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")

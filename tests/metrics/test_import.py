@@ -10,6 +10,7 @@ from django.utils import translation
 
 from metrics.imports import import_analyze, import_batch_create, import_commit
 from metrics.models import ImportBatch, ImportStatus, Measurement, MeasurementRevision
+from spreadsheets.table import MAX_BYTES, MAX_ROWS
 from tests.metrics.factories import small_tree
 from tests.spreadsheets.badfiles import bad_files
 
@@ -42,7 +43,9 @@ def commit_file(world, filename, data):
 @pytest.mark.parametrize(("filename", "data", "code"),
                          [pytest.param(f, d, c, id=n) for n, f, d, c in bad_files()])
 def test_bad_file_leaves_the_database_unchanged_with_a_clear_message(world, kpis, filename,
-                                                                   data, code):
+                                                                   data, code, settings):
+    # The bad files are built against the reader's own limits (20 MB, 200,000 rows).
+    settings.IMPORT_MAX_BYTES, settings.IMPORT_MAX_ROWS = MAX_BYTES, MAX_ROWS
     # Something to corrupt: a value the bad file might overwrite.
     commit_file(world, "good.csv", "期間,UU,CVR,AOV\r\n2026-01-05,10,2.0,3000\r\n".encode())
     before = db_state()

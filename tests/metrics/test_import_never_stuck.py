@@ -21,6 +21,7 @@ def test_a_database_error_during_the_commit_marks_the_batch_failed(world, monkey
         raise DataError("numeric field overflow")
 
     monkeypatch.setattr("metrics.imports.measurements_bulk_upsert", broken)
+    monkeypatch.setattr("metrics.imports.import_stream", broken)  # PostgreSQL's streamed path
     with pytest.raises(DataError):
         import_commit(batch_id=batch.pk)
     batch = ImportBatch.objects.get(pk=batch.pk)
@@ -38,6 +39,7 @@ def test_an_error_while_analyzing_marks_the_batch_failed(world, monkeypatch):
         raise MemoryError
 
     monkeypatch.setattr("metrics.imports.analyze_file", broken)
+    monkeypatch.setattr("metrics.imports.import_stream", broken)
     with pytest.raises(MemoryError):
         import_analyze(batch=batch)
     assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.FAILED

@@ -2,7 +2,6 @@
 the next worker sends it, and exactly one post is answered. Nothing lost, nothing sent
 twice by the outbox (delivery is at-least-once: see notifications/delivery.py)."""
 import threading
-import time
 
 import pytest
 from django.utils import timezone
@@ -10,18 +9,9 @@ from django.utils import timezone
 from notifications import secrets
 from notifications.models import Channel, Kind, Notification, Status
 from notifications.services import Message, notification_queue, preference_set, schedule_for
-from tests.celery_fixtures import requeue_unacked
+from tests.celery_fixtures import requeue_unacked, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _wait(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def test_a_worker_killed_mid_send_leads_to_exactly_one_delivery(org, hooks,
@@ -42,7 +32,7 @@ def test_a_worker_killed_mid_send_leads_to_exactly_one_delivery(org, hooks,
 
     first = celery_worker_process(include=["notifications.tasks"])
     notifications_send.delay()
-    _wait(lambda: len(hooks.received) == 1)  # the post is in flight, no answer yet
+    wait_for(lambda: len(hooks.received), lambda n: n == 1, timeout=30)  # the post is in flight, no answer yet
     first.kill()
     gate.set()
     row.refresh_from_db()
@@ -50,7 +40,8 @@ def test_a_worker_killed_mid_send_leads_to_exactly_one_delivery(org, hooks,
 
     assert requeue_unacked() == 1
     second = celery_worker_process(include=["notifications.tasks"])
-    _wait(lambda: Notification.objects.get(pk=row.pk).status == Status.SENT)
+    wait_for(lambda: Notification.objects.get(pk=row.pk).status, lambda s: s == Status.SENT,
+             timeout=30)
     second.wait_idle()
     notifications_send.delay()  # a later run finds nothing to send
     second.wait_idle()

@@ -6,8 +6,10 @@ exit 1, print every problem (row, column, reason) and change nothing.
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
-from metrics.imports import analyze_file
+from metrics.import_stream import import_stream
+from metrics.imports import analyze_file, company_kpis, kpi_refs
 from metrics.measurements import MeasurementError, measurements_bulk_upsert
 from metrics.models import Source
 from teams.models import Company
@@ -28,10 +30,18 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"no file {file!r}")
-        analysis = analyze_file(company=company_obj, filename=path.name, data=path.read_bytes())
-        problems = analysis.problems
-        result = None
-        if not problems:
+        if connection.vendor == "postgresql":  # streamed: the file is never loaded whole
+            kpis = company_kpis(company_obj)
+            result = analysis = import_stream(
+                company=company_obj, kpis=kpis, refs=kpi_refs(kpis), filename=path.name,
+                opener=lambda: path.open("rb"), size=path.stat().st_size, write=not dry_run)
+            problems = analysis.problems or analysis.error_problems
+            count = analysis.record_count
+        else:
+            analysis = analyze_file(company=company_obj, filename=path.name,
+                                    data=path.read_bytes())
+            problems, result, count = analysis.problems, None, len(analysis.entries)
+        if not problems and result is None:
             try:
                 result = measurements_bulk_upsert(company=company_obj, entries=analysis.entries,
                                                   source=Source.IMPORT, dry_run=dry_run)
@@ -48,5 +58,5 @@ class Command(BaseCommand):
         verb = "would import" if dry_run else "imported"
         self.stdout.write(self.style.SUCCESS(
             f"{path.name} ({analysis.file_format}, {analysis.encoding or '-'}, {analysis.shape}): "
-            f"{verb} {len(analysis.entries)} values — {result.new} new, {result.changed} changed, "
+            f"{verb} {count} values — {result.new} new, {result.changed} changed, "
             f"{result.unchanged} unchanged, {result.computed} computed"))
