@@ -2,7 +2,8 @@
 
 The writer (``measurements_bulk_upsert``) answers the diff of a write or a dry run
 (``UpsertResult.cells``); it is kept on the batch (``ImportBatch.changes``) as compressed
-tab-separated lines ``kpi_id, period, old value, old source, new value`` (an empty old value:
+tab-separated lines ``kpi_id, period, old value, old source, new value`` — zlib, or plain
+lines that PostgreSQL wrote for a streamed import and its TOAST storage compresses (an empty old value:
 the cell was new; an empty new value: the cell is cleared, an undone new cell).
 
 ``batch_undo`` restores every cell of a committed batch to its value before the batch —
@@ -60,7 +61,10 @@ def decode(data, limit: int | None = None) -> list[Cell]:
     if not data:
         return []
     cells = []
-    text = zlib.decompress(bytes(data)).decode()
+    data = bytes(data)
+    # zlib from ``encode``; plain lines from the streamed import (``metrics.import_stream``:
+    # PostgreSQL wrote them, its TOAST storage compresses them). Lines start with a digit.
+    text = (zlib.decompress(data) if data[:1] == b"x" else data).decode()
     lines = text.split("\n", limit) if limit else text.split("\n")
     for line in lines[:limit]:
         kpi_id, period, old, old_source, new = line.split("\t")

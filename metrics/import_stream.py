@@ -15,7 +15,6 @@ from __future__ import annotations
 import gc
 import io
 import time
-import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from metrics.measurement_checks import (
     refusal_for,
 )
 from metrics.measurements import _computed_kpis, _lock_kpis_for_writing, recompute_computed
-from metrics.models import Measurement, MeasurementRevision, Source
+from metrics.models import ImportBatch, Measurement, MeasurementRevision, Source
 from spreadsheets import FileRejected, check_range
 from spreadsheets.dates import PERIOD_MAX, PERIOD_MIN
 from spreadsheets.stream_mapping import StreamMapper
@@ -43,7 +42,6 @@ from spreadsheets.streaming import BLOCK, open_stream
 from spreadsheets.table import Problem, Text
 
 CHUNK_ROWS = 20_000
-DIFF_BLOCK_ROWS = 20_000  # file rows per block of the diff's lines (metrics.batch_changes)
 MAX_PROBLEMS = 1_000
 MAX_ROWS = 1_000_000
 MAX_BYTES = 64 * 1024 * 1024
@@ -73,7 +71,6 @@ class StreamedImport:
     changed: int = 0
     unchanged: int = 0
     computed: int = 0
-    changes: bytes = b""
     written_at: object = None
     timings: dict = field(default_factory=dict)  # seconds per step, for bench/import_bench.py
 
@@ -202,13 +199,14 @@ class _Checks:
 
 
 def import_stream(*, company, kpis: dict, refs: list, filename: str, opener: Callable, size: int,
-                  user=None, write: bool, source=Source.IMPORT,
+                  user=None, write: bool, source=Source.IMPORT, batch_id: int | None = None,
                   progress: Callable[[int, int], None] | None = None) -> StreamedImport:
     """Check the file (and, when ``write``, store it) all or nothing; never raises for bad input.
 
     ``kpis`` {code: Kpi} and ``refs`` (``metrics.imports.kpi_refs``) are the company's;
     ``opener()`` gives a fresh binary stream of the file each time it is called. ``user`` is
-    checked like the writer checks a person (None: the system).
+    checked like the writer checks a person (None: the system). The diff (new and changed
+    cells, for the preview and for undo) is stored on the ``ImportBatch`` ``batch_id``.
     """
     out = StreamedImport()
     read = [0]
@@ -263,6 +261,7 @@ def import_stream(*, company, kpis: dict, refs: list, filename: str, opener: Cal
         else:
             out.row_count = table.row_count
             _finish(cursor, company, out, checks, user=user, write=write, source=source,
+                    batch_id=batch_id,
                     progress=lambda share: progress and progress(size * share // 10, size))
         cursor.execute("DROP TABLE import_in")
     return out
@@ -303,7 +302,7 @@ def _duplicates(cursor, checks: _Checks) -> list[dict]:
 
 
 def _finish(cursor, company, out: StreamedImport, checks: _Checks, *, user, write, source,
-            progress) -> None:
+            batch_id, progress) -> None:
     """The whole-file steps, set-based: duplicates, diff, and the write."""
     started = time.perf_counter()
     duplicates = _duplicates(cursor, checks)
@@ -330,7 +329,8 @@ def _finish(cursor, company, out: StreamedImport, checks: _Checks, *, user, writ
     new, changing = cursor.fetchone()
     out.new, out.changed, out.unchanged = new, changing - new, out.record_count - changing
     started = out.lap("diff", started)
-    out.changes = _encoded_diff(cursor)
+    if batch_id is not None:
+        _keep_diff(cursor, batch_id)
     started = out.lap("diff kept for undo", started)
     progress(7)
     if write and changing:
@@ -342,28 +342,15 @@ def _finish(cursor, company, out: StreamedImport, checks: _Checks, *, user, writ
     progress(10)
 
 
-def _encoded_diff(cursor) -> bytes:
-    """``metrics.batch_changes.encode`` of the diff, in file order, compressed as it streams.
-
-    PostgreSQL writes the lines, a block of rows per fetched string, through a server-side
-    cursor: Python holds one block and the compressed output, never the diff's rows.
-    """
-    compressor = zlib.compressobj(1)
-    parts, first = [], True
-    with connection.connection.cursor(name="import_diff_lines") as lines:
-        lines.itersize = 1
-        lines.execute(
-            "SELECT string_agg(concat_ws(E'\\t', kpi_id, to_char(period_start, 'YYYY-MM-DD'), "
-            "coalesce(old::text, ''), coalesce(old_source, ''), value), E'\\n' "
-            "ORDER BY row, col) FROM import_diff "
-            f"GROUP BY row / {DIFF_BLOCK_ROWS:d} ORDER BY row / {DIFF_BLOCK_ROWS:d}")
-        for (block,) in lines:
-            parts.append(compressor.compress((block if first else "\n" + block).encode()))
-            first = False
-    if first:
-        return b""
-    parts.append(compressor.flush())
-    return b"".join(parts)
+def _keep_diff(cursor, batch_id: int) -> None:
+    """Store the diff on the batch (``ImportBatch.changes``: ``metrics.batch_changes``'s lines,
+    in file order) in one statement: PostgreSQL builds the text and its TOAST compresses it,
+    so the diff of a million rows never passes through Python."""
+    cursor.execute(
+        f"UPDATE {ImportBatch._meta.db_table} SET changes = coalesce((SELECT convert_to("
+        "string_agg(concat_ws(E'\\t', kpi_id, to_char(period_start, 'YYYY-MM-DD'), "
+        "coalesce(old::text, ''), coalesce(old_source, ''), value), E'\\n' ORDER BY row, col), "
+        "'UTF8') FROM import_diff), '') WHERE id = %s", [batch_id])
 
 
 def _write(cursor, company, out: StreamedImport, checks: _Checks, *, user, source) -> None:

@@ -185,7 +185,8 @@ def import_analyze_locked(batch: ImportBatch) -> ImportBatch:
         if _streamed():
             _store_streamed(batch, _stream(batch, user=batch.uploaded_by, write=False))
             batch.status = ImportStatus.INVALID if batch.problems else ImportStatus.READY
-            batch.save()
+            batch.save(update_fields=STREAMED_FIELDS)
+            batch.__dict__.pop("changes", None)  # written in SQL: read again if asked for
             return batch
         analysis = analyze_file(company=batch.company, filename=batch.filename,
                                 data=bytes(batch.data))
@@ -204,7 +205,7 @@ def import_analyze_locked(batch: ImportBatch) -> ImportBatch:
 
 def import_mark_failed(batch_id: int) -> None:
     """An unexpected error: the batch says so instead of staying "working" for ever."""
-    batch = ImportBatch.objects.defer("data").select_related("company").filter(
+    batch = ImportBatch.objects.defer("data", "changes").select_related("company").filter(
         pk=batch_id).first()
     if batch is None:
         return
@@ -238,7 +239,7 @@ def _import_commit(*, batch_id: int, user=None) -> ImportBatch:
     left alone; a batch left "running" by a dead worker is imported by the next run.
     """
     with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        batch = ImportBatch.objects.select_for_update().defer("data", "changes").get(pk=batch_id)
         if batch.status not in {ImportStatus.READY, ImportStatus.QUEUED, ImportStatus.RUNNING}:
             return batch
         if batch.status != ImportStatus.RUNNING:
@@ -250,7 +251,7 @@ def _import_commit(*, batch_id: int, user=None) -> ImportBatch:
         # finds the batch done. A dead worker's lock went with its connection, so a
         # "running" batch nobody holds is taken over.
         batch = (ImportBatch.objects.select_for_update(of=("self",))
-                 .select_related("company").defer("data").get(pk=batch_id))
+                 .select_related("company").defer("data", "changes").get(pk=batch_id))
         if batch.status != ImportStatus.RUNNING:
             return batch
         committer = user or batch.commit_requested_by or batch.uploaded_by
@@ -334,7 +335,7 @@ def _stream(batch, *, user, write: bool, progress=None) -> StreamedImport:
             return import_stream(company=batch.company, kpis=kpis, refs=kpi_refs(kpis),
                                  filename=batch.filename, opener=lambda: open(spool.name, "rb"),
                                  size=size, user=user, write=write, source=Source.IMPORT,
-                                 progress=progress)
+                                 batch_id=batch.pk, progress=progress)
         except MeasurementError as error:  # a computed KPI out of range: nothing was written
             return StreamedImport(problems=_errors_as_problems(error)[:MAX_STORED_PROBLEMS])
 
@@ -350,8 +351,14 @@ def _store_streamed(batch, streamed: StreamedImport) -> None:
     if not batch.problems:
         batch.new_count, batch.changed_count = streamed.new, streamed.changed
         batch.unchanged_count = streamed.unchanged
-        batch.changes = streamed.changes
         batch.written_at = streamed.written_at
+
+
+# Saved by the streamed path; ``changes`` was written by ``import_stream`` in SQL and
+# ``data`` is never loaded.
+STREAMED_FIELDS = ["file_format", "encoding", "sheet_name", "shape", "row_count", "record_count",
+                   "problems", "new_count", "changed_count", "unchanged_count", "written_at",
+                   "status"]
 
 
 def _commit_streamed(batch, committer) -> ImportBatch:
@@ -365,7 +372,8 @@ def _commit_streamed(batch, committer) -> ImportBatch:
     _store_streamed(batch, streamed)
     batch.status = ImportStatus.INVALID if batch.problems else ImportStatus.DONE
     batch.finished_at = timezone.now()
-    batch.save()
+    batch.save(update_fields=[*STREAMED_FIELDS, "finished_at"])
+    batch.__dict__.pop("changes", None)
     progress_clear(batch.pk)
     return batch
 

@@ -18,7 +18,7 @@ def import_analyze_task(batch_id):
         with transaction.atomic():
             # The kept file is read from its row a block at a time, never loaded whole.
             batch = ImportBatch.objects.select_for_update(of=("self",)).select_related(
-                "company").defer("data").filter(pk=batch_id).first()
+                "company").defer("data", "changes").filter(pk=batch_id).first()
             if batch is None or batch.status not in {ImportStatus.UPLOADED,
                                                      ImportStatus.ANALYZING}:
                 return

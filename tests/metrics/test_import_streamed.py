@@ -20,7 +20,6 @@ MONDAY = date(2025, 1, 6)
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch):
     monkeypatch.setattr(import_stream, "CHUNK_ROWS", CHUNK)
-    monkeypatch.setattr(import_stream, "DIFF_BLOCK_ROWS", 7)
 
 
 @pytest.fixture
