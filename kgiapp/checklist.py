@@ -37,6 +37,13 @@ class Item:
     fix_url: str
     fix_label: str
 
+    def __post_init__(self):
+        # Plain strings in the active language: the dashboard caches the items, and each
+        # lazy string in a cached value costs a new proxy class every time it is unpickled.
+        self.title, self.detail, self.fix_label = (
+            None if text is None else str(text)
+            for text in (self.title, self.detail, self.fix_label))
+
 
 def _url(company, *names):
     """The first of these URL names that exists (other features add them), else settings."""

@@ -48,7 +48,7 @@ def navigation(request):
         # A callable: the template calls it once, only where the header shows the badge.
         "notifications_unread": (lambda: unread_count(user, company)) if company else 0,
         "current_membership": getattr(request, "membership", None),
-        "my_companies": Membership.objects.filter(user=user)
-        .select_related("company")
-        .order_by("company__name"),
+        # A company page's resolver read them already (teams.tenancy.user_memberships).
+        "my_companies": getattr(request, "my_memberships", None) or Membership.objects.filter(
+            user=user).select_related("company").order_by("company__name"),
     }

@@ -74,3 +74,20 @@ def render_card(row, words=None) -> str:
                    f'{escape(anomaly["period_text"])}</span>')
     out.append("\n  </footer>\n</article>\n")
     return mark_safe("".join(out))  # noqa: S308 — every value above is escaped
+
+
+def render_table_row(row) -> str:
+    """One KPI as a row of the team page's monitoring table (a newline and indent first)."""
+    good = (" up-good" if row.change_good is True else
+            " up-bad" if row.change_good is False else "")
+    spark = (f'<polyline fill="none" stroke="currentColor" stroke-width="1.5" '
+             f'vector-effect="non-scaling-stroke" points="{escape(row.spark)}"/>'
+             if row.spark else "")
+    return mark_safe(  # noqa: S308 — every value is escaped
+        f'\n      <tr><td><a href="{escape(row.href)}">{escape(row.name)}</a></td>\n'
+        f'        <td class="num">{escape(row.value_text)}</td>\n'
+        f'        <td class="num kpi-change{good}">{escape(row.change_text)}</td>\n'
+        f'        <td><span class="badge badge-{escape(row.status)}">'
+        f'{escape(row.status_label)}</span></td>\n'
+        f'        <td><svg class="sparkline" width="72" height="20" viewBox="0 0 100 30" '
+        f'preserveAspectRatio="none" aria-hidden="true">{spark}</svg></td></tr>')

@@ -3,7 +3,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, Prefetch, Q
 from django.utils import timezone, translation
 
 from core.calendar import team_today, week_of
@@ -23,6 +23,7 @@ from reviews.models import (
     WeeklyReview,
 )
 from reviews.summary import build_summary
+from teams.dataversion import cached
 from teams.models import TeamMembership, TeamRole
 
 SPARK_WEEKS = 12
@@ -34,10 +35,9 @@ def team_focus_kpis(team):
 
 def team_decision_kpis(team):
     """KPIs a decision may point at: the team's own (focus first), else the company's."""
-    qs = Kpi.objects.filter(company_id=team.company_id, team=team)
-    if not qs.exists():
-        qs = Kpi.objects.filter(company_id=team.company_id)
-    return qs.order_by("focus", "code")
+    own = Kpi.objects.filter(company_id=team.company_id, team=team)
+    return Kpi.objects.filter(Q(team=team) | ~Exists(own), company_id=team.company_id
+                              ).order_by("focus", "code")
 
 
 def anomaly_flags(company, kpi_ids, since, until):
@@ -92,7 +92,10 @@ def live_numbers(review, kpis=None):
     # the target of its latest period.
     older = [r.pk for r in rows if series.get(r.pk) and series[r.pk][-1][0] != r.latest_period]
     plan = metric_selectors.target_plan(company, older) if older else None
-    flags = anomaly_flags(review.company_id, [r.pk for r in rows], since, review.week_start)
+    # The detector's flags are tracked by the company's data token: kept under it.
+    ids = [r.pk for r in rows]
+    flags = cached(company, "review-flags", (",".join(map(str, ids)), since, review.week_start),
+                   lambda: anomaly_flags(review.company_id, ids, since, review.week_start))
     out = []
     for kpi in rows:
         points = series.get(kpi.pk, [])
@@ -169,15 +172,21 @@ def with_periods(rows, review):
 
 
 def previous_review(review):
-    monday = review.week_start - timedelta(days=7)
-    year, week, _monday = week_of(monday)
-    return WeeklyReview.objects.filter(team_id=review.team_id, iso_year=year,
-                                       iso_week=week).first()
+    return review_neighbours(review)[0]
 
 
-def last_week_decisions(review):
-    """Last week's decisions, each with how its KPI moved since it was taken."""
-    prev = previous_review(review)
+def review_neighbours(review):
+    """(last week's review or None, next week's or None) of the team, one query."""
+    weeks = [week_of(review.week_start + timedelta(days=days)) for days in (-7, 7)]
+    found = {(r.iso_year, r.iso_week): r for r in WeeklyReview.objects.filter(
+        Q(iso_year=weeks[0].year, iso_week=weeks[0].week)
+        | Q(iso_year=weeks[1].year, iso_week=weeks[1].week), team_id=review.team_id)}
+    return tuple(found.get((w.year, w.week)) for w in weeks)
+
+
+def last_week_decisions(review, prev=None):
+    """Last week's decisions, each with how its KPI moved since it was taken (``prev``:
+    last week's review when already read)."""
     if prev is None:
         return []
     decisions = list(prev.decisions.select_related("kpi"))
@@ -221,6 +230,7 @@ def review_page(review, today=None):
     """Everything the review page shows, in meeting order."""
     today = today or team_today(review.team)
     numbers, frozen = review_numbers(review)
+    prev, following = review_neighbours(review)
     notes = list(review.notes.select_related("author"))
     decisions = list(
         review.decisions.select_related("kpi").prefetch_related(
@@ -244,7 +254,8 @@ def review_page(review, today=None):
     return {
         "numbers": numbers, "frozen": frozen, "notes": notes, "decisions": decisions,
         "carried": carried, "draft_summary": draft, "draft_summary_by": drafted_by,
-        "last_week": last_week_decisions(review), "today": today,
+        "last_week": last_week_decisions(review, prev) if prev else [], "today": today,
+        "prev_review": prev, "next_review": following,
         "undecided": [d for d in decisions if not d.tasks.all()],
     }
 

@@ -18,16 +18,26 @@ from teams.models import Membership
 from teams.permissions import CAPABILITIES, can
 
 
-def resolve_membership(user, company_slug):
-    """The user's membership in the company with that slug, or Http404."""
+def user_memberships(user):
+    """All of the user's memberships by company name, with their companies and data tokens."""
+    return list(Membership.objects.select_related("company", "company__data_version", "user")
+                .filter(user=user).order_by("company__name"))
+
+
+def resolve_membership(user, company_slug, memberships=None):
+    """The user's membership in the company with that slug, or Http404 (picked from
+    ``memberships``, the user's, when given)."""
     if not user.is_authenticated:
         raise Http404
-    membership = (
-        # The data token rides along: cached pages need it and it costs no extra query.
-        Membership.objects.select_related("company", "company__data_version", "user")
-        .filter(company__slug=company_slug, user=user)
-        .first()
-    )
+    if memberships is None:
+        membership = (
+            # The data token rides along: cached pages need it and it costs no extra query.
+            Membership.objects.select_related("company", "company__data_version", "user")
+            .filter(company__slug=company_slug, user=user)
+            .first()
+        )
+    else:
+        membership = next((m for m in memberships if m.company.slug == company_slug), None)
     if membership is None:
         raise Http404
     return membership
@@ -43,7 +53,9 @@ def company_view(capability="view"):
         def wrapper(request, company, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            membership = resolve_membership(request.user, company)
+            # One read gives the page its membership and the header's company switcher.
+            request.my_memberships = user_memberships(request.user)
+            membership = resolve_membership(request.user, company, request.my_memberships)
             request.membership = membership
             request.company = membership.company
             if not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):

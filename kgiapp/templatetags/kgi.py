@@ -5,7 +5,7 @@ from django import template
 from django.utils.html import format_html
 
 from core import formatting
-from metrics.card_html import card_words, render_card
+from metrics.card_html import card_words, render_card, render_table_row
 from teams.permissions import can as membership_can
 
 register = template.Library()
@@ -84,3 +84,9 @@ def kpi_card(context, row):
     if words is None:
         words = context.render_context["kpi_card_words"] = card_words()
     return render_card(row, words)
+
+
+@register.simple_tag
+def kpi_table_row(row):
+    """{% kpi_table_row row %}: one KPI in a monitoring table (metrics.card_html)."""
+    return render_table_row(row)

@@ -51,6 +51,7 @@ def render_kpi_page(request, code, target_form=None, status=200):
     table = kpi_presenter.kpi_table(page)
     return render_page(request, "metrics/kpi_detail.html", {
         "page": page, "kpi": page.kpi, "chart": chart, "table": table,
+        "table_rows": kpi_presenter.kpi_table_rows(table),
         "export_href": _export_href(request.company, code),
         "targets": target_panel(request, page, target_form),
     }, status=status)

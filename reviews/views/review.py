@@ -28,6 +28,7 @@ from teams.empty import render_no_team
 from teams.idempotency import once_per_form
 from teams.models import Team, TeamMembership
 from teams.permissions import can
+from teams.selectors import team_by_slug, teams_by_name
 from teams.tenancy import company_view, get_team, require
 
 TEMPLATE = "reviews/review_detail.html"
@@ -35,13 +36,17 @@ TEMPLATE = "reviews/review_detail.html"
 
 def _find_review(request, team_slug, week):
     """(team, the stored review or None, whether the week is this week); 404 for a bad week."""
-    team = get_team(request, team_slug)
+    team = team_by_slug(request.company, team_slug)
     parsed = parse_week(week)
-    if parsed is None:
+    if team is None or parsed is None:
         raise Http404
     iso_year, iso_week, monday = parsed
-    review = (WeeklyReview.objects.select_related("team__company", "closed_by")
+    review = (WeeklyReview.objects.select_related("closed_by")
               .filter(team=team, iso_year=iso_year, iso_week=iso_week).first())
+    if review is not None:
+        # The company as the resolver read it (with its data token, for what is cached).
+        team.company = review.company = request.company
+        review.team = team
     return team, review, monday == week_of(team_today(team))[2]
 
 
@@ -66,7 +71,7 @@ def _context(request, review, **forms):
     is_open = review.is_open
     return {
         "review": review, "team": team, **page,
-        "teams": Team.objects.filter(company=request.company).order_by("name"),
+        "teams": teams_by_name(request.company),
         "can_write": is_open and can(membership, "contribute", team),
         "can_manage": is_open and can(membership, "manage_team", team),
         "can_reopen": not is_open and can(membership, "manage_team", team),
@@ -80,20 +85,18 @@ def _context(request, review, **forms):
         "task_form": forms.get("task_form") or TaskForm(team=team, today=page["today"]),
         "task_form_decision": forms.get("task_form_decision"),
         "decision_error": forms.get("decision_error"),
-        "prev_label": _neighbour_label(review, -7),
-        "next_label": _neighbour_label(review, 7),
+        "prev_label": _neighbour_label(review, -7, page["prev_review"]),
+        "next_label": _neighbour_label(review, 7, page["next_review"]),
     }
 
 
-def _neighbour_label(review, days):
-    """The label of the week ``days`` away when a link to it can open: a review exists, or
-    it is this week (which opens on demand); None otherwise (no arrow to a 404)."""
+def _neighbour_label(review, days, found):
+    """The label of the week ``days`` away when a link to it can open: a review exists
+    (``found``), or it is this week (which opens on demand); None otherwise (no arrow to a
+    404)."""
     monday = review.week_start + timedelta(days=days)
-    week = week_of(monday)
     this_monday = week_of(team_today(review.team)).monday
-    exists = WeeklyReview.objects.filter(team=review.team, iso_year=week.year,
-                                         iso_week=week.week).exists()
-    return week.label if exists or monday == this_monday else None
+    return week_of(monday).label if found is not None or monday == this_monday else None
 
 
 @company_view("view")

@@ -1,4 +1,5 @@
-"""A KPI card printed by metrics.card_html is the HTML the card template printed, in ja and en."""
+"""KPI cards and monitoring rows printed by metrics.card_html are the HTML the templates
+printed, in ja and en."""
 from datetime import date
 from decimal import Decimal
 
@@ -6,7 +7,7 @@ import pytest
 from django.template import Context, Engine
 from django.utils import translation
 
-from metrics.card_html import render_card
+from metrics.card_html import render_card, render_table_row
 from metrics.selectors import KpiRow
 
 # The card template the pages included until render_card replaced it (kept here, verbatim,
@@ -32,6 +33,13 @@ OLD_CARD = """<article class="kpi-card kpi-{{ row.status }}" data-kpi="{{ row.co
   </footer>
 </article>
 """
+
+OLD_TABLE = """{% for row in rows %}
+      <tr><td><a href="{{ row.href }}">{{ row.name }}</a></td>
+        <td class="num">{{ row.value_text }}</td>
+        <td class="num kpi-change{% if row.change_good is True %} up-good{% elif row.change_good is False %} up-bad{% endif %}">{{ row.change_text }}</td>
+        <td><span class="badge badge-{{ row.status }}">{{ row.status_label }}</span></td>
+        <td><svg class="sparkline" width="72" height="20" viewBox="0 0 100 30" preserveAspectRatio="none" aria-hidden="true">{% if row.spark %}<polyline fill="none" stroke="currentColor" stroke-width="1.5" vector-effect="non-scaling-stroke" points="{{ row.spark }}"/>{% endif %}</svg></td></tr>{% endfor %}"""
 
 
 def _row(**kwargs):
@@ -69,3 +77,12 @@ def test_card_html_is_what_the_card_template_printed(language):
         printed = "".join(render_card(row) for row in ROWS)
     assert printed == expected
     assert ("重点" in printed) == (language == "ja")
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_monitoring_row_html_is_what_the_team_template_printed(language):
+    engine = Engine(libraries={"i18n": "django.templatetags.i18n"})
+    with translation.override(language):
+        expected = engine.from_string(OLD_TABLE).render(Context({"rows": ROWS}))
+        printed = "".join(render_table_row(row) for row in ROWS)
+    assert printed == expected

@@ -41,3 +41,19 @@ def test_a_companys_targets_are_read_without_a_join_whatever_the_statistics():
         explained = "\n".join(row[0] for row in cursor.fetchall())
     assert "Join" not in explained and "Nested Loop" not in explained, explained
     assert sorted(plan.by_kpi) == sorted(k.pk for k in kpis[::2])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_facts_refresh_leaves_the_facts_all_visible_for_index_only_counts():
+    """After a restore, ``manage.py facts_refresh`` (the release step) rewrites every fact;
+    it vacuums them, so the dashboard's column counts are an index-only scan at once rather
+    than a scan of every fact until autovacuum comes by."""
+    from django.core.management import call_command
+
+    build_org("vacuumed", teams=3, kpis_per_team=9, periods=2, refresh_facts=False)
+    call_command("facts_refresh", "--all", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpages, relallvisible FROM pg_class "
+                       "WHERE oid = 'metrics_kpifact'::regclass")
+        pages, visible = cursor.fetchone()
+    assert pages > 0 and visible == pages

