@@ -14,7 +14,15 @@ from core.calendar import period_start
 from spreadsheets.dates import parse_date
 from spreadsheets.i18n import gettext_lazy as _
 from spreadsheets.table import Problem, Table, Text
-from spreadsheets.values import ValueProblem, check_range, parse_number, to_unit
+from spreadsheets.values import (
+    _PLAIN,
+    MAX_SIGNIFICANT_DIGITS,
+    ParsedNumber,
+    ValueProblem,
+    check_range,
+    parse_number,
+    to_unit,
+)
 
 WIDE, LONG = "wide", "long"
 
@@ -343,11 +351,17 @@ class _Mapper:
     def _value(
         self, number: int, label: str, kpi: KpiRef | None, period: date | None, cell: Any
     ) -> None:
-        try:
-            parsed = parse_number(cell)
-        except ValueProblem as problem:
-            self.problems.append(_problem(number, label, problem.code, problem.message))
-            return
+        if type(cell) is str and len(cell) <= MAX_SIGNIFICANT_DIGITS and _PLAIN.fullmatch(cell):
+            # parse_number's own fast path for a plain short number, without its calls (a
+            # million-row import): the cell is already stripped; "-0" is 0.
+            value = Decimal(cell)
+            parsed = ParsedNumber(abs(value) if value == 0 else value, False)
+        else:
+            try:
+                parsed = parse_number(cell)
+            except ValueProblem as problem:
+                self.problems.append(_problem(number, label, problem.code, problem.message))
+                return
         if kpi is None:
             return
         range_problems = check_range(
