@@ -267,8 +267,9 @@ def _computed_kpis(company) -> tuple[dict[str, Kpi], dict[str, object]]:
     index), then the inputs they name. Reading every KPI of the company on every write
     cost 30 ms of SQL and 8,100 model instances at 300 teams.
     """
+    # .order_by(): the model's default ordering joins the company for its name, for nothing.
     computed = {k.code: k for k in Kpi.objects.filter(company=company).exclude(formula="")
-                if k.is_computed}
+                .order_by() if k.is_computed}
     if not computed:
         return {}, {}
     parsed = {}
@@ -278,7 +279,7 @@ def _computed_kpis(company) -> tuple[dict[str, Kpi], dict[str, object]]:
         except FormulaError:
             continue  # an invalid formula is the KPI tree's problem; nothing to compute
     names = {name for formula in parsed.values() for name in formula.names} - set(computed)
-    kpis = {**{k.code: k for k in Kpi.objects.filter(company=company, code__in=names)},
+    kpis = {**{k.code: k for k in Kpi.objects.filter(company=company, code__in=names).order_by()},
             **computed}
     # A formula naming a code that is no KPI of the company has nothing to compute.
     return kpis, {code: f for code, f in parsed.items() if f.variables <= kpis.keys()}
