@@ -17,7 +17,7 @@ slows them alike. Two figures per page:
 
 Pages read the stored per-KPI facts (metrics/facts, metrics/cards.py) on every load, so both
 figures do the same work; only the KPI tree's derived values are kept under the company's
-data token, and rendered cards by their content (kgiapp/card_cache.py). The organisation
+data token (no rendered HTML is cached). The organisation
 is bulk-loaded, then ``manage.py facts_refresh`` stores its facts and runs ANALYZE.
 
 The bare page is the password-change page: logged in, same base template. Templates are

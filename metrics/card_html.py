@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 _words: dict[str, dict[str, str]] = {}
 
@@ -91,3 +91,23 @@ def render_table_row(row) -> str:
         f'{escape(row.status_label)}</span></td>\n'
         f'        <td><svg class="sparkline" width="72" height="20" viewBox="0 0 100 30" '
         f'preserveAspectRatio="none" aria-hidden="true">{spark}</svg></td></tr>')
+
+
+def render_phase(phase, cadence, words=None) -> str:
+    """One column of the dashboard (``{"phase", "label", "rows", "hidden"}`` of
+    ``layers_from``): its cards, or a dash, and the link to the KPIs it does not show."""
+    w = words or card_words()
+    none = "" if phase["rows"] else " phase-none"
+    cards = "".join([render_card(row, w) for row in phase["rows"]]) or (
+        '<p class="muted small phase-empty">—</p>')
+    more = ""
+    if phase["hidden"]:
+        query = f"?cadence={escape(cadence)}&amp;all=1"
+        n = phase["hidden"]
+        more = (f'<a class="more-link small" href="{query}" hx-get="{query}" '
+                f'hx-target="#layers" hx-swap="outerHTML" hx-push-url="true">'
+                f'{ngettext("+ %(n)s more", "+ %(n)s more", n) % {"n": n}}</a>')
+    return mark_safe(  # noqa: S308 — every value is escaped; the words are the catalogue's
+        f'\n      <section class="phase phase-{escape(phase["phase"])}{none}">\n'
+        f'        <h3 class="phase-title">{escape(phase["label"])}</h3>\n'
+        f'        {cards}\n        {more}\n      </section>\n      ')

@@ -5,7 +5,7 @@ from django import template
 from django.utils.html import format_html
 
 from core import formatting
-from metrics.card_html import card_words, render_card, render_table_row
+from metrics.card_html import card_words, render_card, render_phase, render_table_row
 from teams.permissions import can as membership_can
 
 register = template.Library()
@@ -80,10 +80,20 @@ def sparkline(values, width=96, height=24, css_class="sparkline"):
 @register.simple_tag(takes_context=True)
 def kpi_card(context, row):
     """{% kpi_card row %}: one KPI card (metrics.card_html), its words translated once a page."""
+    return render_card(row, _words(context))
+
+
+def _words(context):
     words = context.render_context.get("kpi_card_words")
     if words is None:
         words = context.render_context["kpi_card_words"] = card_words()
-    return render_card(row, words)
+    return words
+
+
+@register.simple_tag(takes_context=True)
+def kpi_phase(context, phase, cadence):
+    """{% kpi_phase p layer.cadence %}: one dashboard column with its cards (metrics.card_html)."""
+    return render_phase(phase, cadence, _words(context))
 
 
 @register.simple_tag

@@ -69,9 +69,10 @@ def _context(request, review, **forms):
     page = review_page(review)
     membership = request.membership
     is_open = review.is_open
+    teams = teams_by_name(request.company)
     return {
         "review": review, "team": team, **page,
-        "teams": teams_by_name(request.company),
+        "team_links": _team_links(request.company, teams),
         "can_write": is_open and can(membership, "contribute", team),
         "can_manage": is_open and can(membership, "manage_team", team),
         "can_reopen": not is_open and can(membership, "manage_team", team),
@@ -88,6 +89,13 @@ def _context(request, review, **forms):
         "prev_label": _neighbour_label(review, -7, page["prev_review"]),
         "next_label": _neighbour_label(review, 7, page["next_review"]),
     }
+
+
+def _team_links(company, teams):
+    """(team, its this-week review URL) for the team tabs: one reverse() for all of them
+    (a team slug goes into the URL as the pattern's slug converter puts it)."""
+    prefix = reverse("review-this-week", args=[company.slug, "x"]).rsplit("/x/", 1)[0] + "/"
+    return [(t, f"{prefix}{t.slug}/review/") for t in teams]
 
 
 def _neighbour_label(review, days, found):

@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Engine
 from django.utils import translation
 
-from metrics.card_html import render_card, render_table_row
+from metrics.card_html import render_card, render_phase, render_table_row
 from metrics.selectors import KpiRow
 
 # The card template the pages included until render_card replaced it (kept here, verbatim,
@@ -40,6 +40,14 @@ OLD_TABLE = """{% for row in rows %}
         <td class="num kpi-change{% if row.change_good is True %} up-good{% elif row.change_good is False %} up-bad{% endif %}">{{ row.change_text }}</td>
         <td><span class="badge badge-{{ row.status }}">{{ row.status_label }}</span></td>
         <td><svg class="sparkline" width="72" height="20" viewBox="0 0 100 30" preserveAspectRatio="none" aria-hidden="true">{% if row.spark %}<polyline fill="none" stroke="currentColor" stroke-width="1.5" vector-effect="non-scaling-stroke" points="{{ row.spark }}"/>{% endif %}</svg></td></tr>{% endfor %}"""
+
+OLD_PHASES = """{% load i18n %}{% for p in phases %}
+      <section class="phase phase-{{ p.phase }}{% if not p.rows %} phase-none{% endif %}">
+        <h3 class="phase-title">{{ p.label }}</h3>
+        {% for row in p.rows %}{% include "card" %}{% empty %}<p class="muted small phase-empty">—</p>{% endfor %}
+        {% if p.hidden %}<a class="more-link small" href="?cadence={{ cadence }}&amp;all=1" hx-get="?cadence={{ cadence }}&amp;all=1" hx-target="#layers" hx-swap="outerHTML" hx-push-url="true">{% blocktranslate count n=p.hidden %}+ {{ n }} more{% plural %}+ {{ n }} more{% endblocktranslate %}</a>{% endif %}
+      </section>
+      {% endfor %}"""
 
 
 def _row(**kwargs):
@@ -86,3 +94,22 @@ def test_monitoring_row_html_is_what_the_team_template_printed(language):
         expected = engine.from_string(OLD_TABLE).render(Context({"rows": ROWS}))
         printed = "".join(render_table_row(row) for row in ROWS)
     assert printed == expected
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_dashboard_column_html_is_what_the_dashboard_template_printed(language):
+    from metrics.models import Phase
+
+    engine = Engine(loaders=[("django.template.loaders.locmem.Loader", {"card": OLD_CARD})],
+                    libraries={"i18n": "django.templatetags.i18n"})
+    with translation.override(language):
+        phases = [{"phase": "revenue", "label": Phase("revenue").label, "rows": ROWS, "hidden": 1},
+                  {"phase": "retention", "label": Phase("retention").label, "rows": [],
+                   "hidden": 0},
+                  {"phase": "acquisition", "label": "A & B", "rows": ROWS[:1], "hidden": 12}]
+        expected = engine.from_string(
+            OLD_TEMPLATE.split("{% for row in rows %}")[0] + OLD_PHASES.replace(
+                "{% load i18n %}", "")).render(Context({"phases": phases, "cadence": "weekly"}))
+        printed = "".join(render_phase(p, "weekly") for p in phases)
+    assert printed == expected
+    assert ("ほか12件" in printed) == (language == "ja")
