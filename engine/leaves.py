@@ -1,6 +1,6 @@
 """A leaf KPI's value in the KGI's period as a distribution, and how leaves move together.
 
-Pure numpy: no Django. The outlook forecasts each leaf step by step; this module turns
+Pure numpy/scipy: no Django. The outlook forecasts each leaf step by step; this module turns
 the steps that fall in the KGI's period (weighted by the days they share with it) into
 one distribution, and estimates the correlation of leaf shocks from their histories so
 the simulation can draw them together (a Gaussian copula).
@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import rankdata
 
 from engine.seasonality import season_of
 
@@ -150,27 +151,56 @@ def shock_correlation(aligned: Mapping[str, np.ndarray]) -> tuple[list[str], np.
     semi-definite so it can drive a Cholesky factor.
     """
     names = sorted(aligned)
-    k = len(names)
-    matrix = np.eye(k)
     length = min((np.asarray(aligned[n]).size for n in names), default=0)
     length = min(length, MAX_SHOCKS)
-    data = [np.asarray(aligned[n], dtype=float)[-length:] if length else np.empty(0)
-            for n in names]
-    for i in range(k):
-        for j in range(i + 1, k):
-            both = np.isfinite(data[i]) & np.isfinite(data[j])
-            n = int(both.sum())
-            if n < MIN_OVERLAP:
-                continue
-            a, b = data[i][both], data[j][both]
-            if np.std(a) == 0 or np.std(b) == 0:
-                continue
-            # Spearman-like robustness: ranks keep one outlier from deciding the sign.
-            ra, rb = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
-            spearman = float(np.corrcoef(ra, rb)[0, 1])
-            rho = 2 * np.sin(np.pi * spearman / 6) * n / (n + SHRINK)
-            matrix[i, j] = matrix[j, i] = rho
-    return names, nearest_correlation(matrix)
+    data = np.array([np.asarray(aligned[n], dtype=float)[len(aligned[n]) - length:]
+                     for n in names]).reshape(len(names), length)
+    return names, nearest_correlation(_pairwise_rank_correlation(data))
+
+
+def _pairwise_rank_correlation(x: np.ndarray) -> np.ndarray:
+    """Shrunk Spearman correlations of the rows of x, each pair on the points both have.
+
+    Spearman-like robustness: ranks keep one outlier from deciding the sign. A pair with
+    fewer than MIN_OVERLAP common points, or constant on them, is left at 0. The ranks are
+    mid-ranks within each pair's common points, counted for all pairs at once by matrix
+    products: for each time t, rank_ij(t) = Σ_s [x_is < x_it] + ½[x_is = x_it] over the s
+    row j also has (NaN compares false), so cost is k² × T² flops with no per-pair Python;
+    rows with no gap share one set of ranks and cost one product.
+    """
+    k, length = x.shape
+    have = np.isfinite(x)
+    m = have.astype(float)
+    n = m @ m.T
+    cross = np.zeros((k, k))   # Σ_t rank_ij(t) · rank_ji(t)
+    square = np.zeros((k, k))  # Σ_t rank_ij(t)²  (row i's own ranks in pair i, j)
+    full = np.flatnonzero(have.all(axis=1))
+    gap = np.flatnonzero(~have.all(axis=1))
+    if full.size:
+        ranks = rankdata(x[full], axis=1) - 1.0
+        cross[np.ix_(full, full)] = ranks @ ranks.T
+        square[np.ix_(full, full)] = (ranks * ranks).sum(axis=1)[:, None]
+    if gap.size:
+        mg = m[gap]
+        for t in range(length):
+            col = x[:, t:t + 1]
+            below = (x < col) + 0.5 * (x == col)
+            mine = (below[gap] @ m.T - 0.5) * np.outer(mg[:, t], m[:, t])  # rank_gj(t)
+            theirs = (below @ mg.T - 0.5) * np.outer(m[:, t], mg[:, t])    # rank_jg(t)
+            cross[gap, :] += mine * theirs.T
+            square[gap, :] += mine * mine
+            square[np.ix_(full, gap)] += theirs[full] ** 2
+        cross[:, gap] = cross[gap, :].T
+    # Mid-ranks 0..n-1 average (n-1)/2: centred sums, exact in float (quarter-integers).
+    centre = n * ((n - 1) / 2) ** 2
+    cov, var = cross - centre, square - centre
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spearman = cov / np.sqrt(var * var.T)
+        rho = 2 * np.sin(np.pi * spearman / 6) * n / (n + SHRINK)
+    ok = (n >= MIN_OVERLAP) & (var > 0) & (var.T > 0)
+    matrix = np.where(ok, rho, 0.0)
+    np.fill_diagonal(matrix, 1.0)
+    return matrix
 
 
 def nearest_correlation(matrix: np.ndarray) -> np.ndarray:

@@ -84,10 +84,11 @@ def _normals(names: list[str], draws: int, seed: int, correlation) -> np.ndarray
     matrix = np.asarray(matrix, dtype=float)
     full = np.eye(len(names))
     where = {name: i for i, name in enumerate(known)}
-    for a, name_a in enumerate(names):
-        for b, name_b in enumerate(names):
-            if a != b and name_a in where and name_b in where:
-                full[a, b] = matrix[where[name_a], where[name_b]]
+    pairs = [(a, where[name]) for a, name in enumerate(names) if name in where]
+    if pairs:
+        mine, theirs = (np.array(v) for v in zip(*pairs))
+        full[np.ix_(mine, mine)] = matrix[np.ix_(theirs, theirs)]
+        np.fill_diagonal(full, 1.0)
     full = nearest_correlation(full)
     return z @ np.linalg.cholesky(full + 1e-12 * np.eye(len(names))).T
 

@@ -112,3 +112,51 @@ def test_leaves_of_different_lengths_are_lined_up_by_period_not_by_position():
     by_position = shock_correlation({"a": shocks(a[60:], 1), "b": shocks(b[:100], 1)})
     assert abs(by_position[1][0, 1]) < 0.3
     assert leaf_correlation({"a": (range(160), a, 1)}) is None
+
+
+def _pairwise_loop(data):
+    """The per-pair loop shock_correlation used before it was vectorised (the reference)."""
+    from engine.leaves import MIN_OVERLAP, SHRINK
+    k = len(data)
+    matrix = np.eye(k)
+    for i in range(k):
+        for j in range(i + 1, k):
+            both = np.isfinite(data[i]) & np.isfinite(data[j])
+            n = int(both.sum())
+            if n < MIN_OVERLAP:
+                continue
+            a, b = data[i][both], data[j][both]
+            if np.std(a) == 0 or np.std(b) == 0:
+                continue
+            ra, rb = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
+            spearman = float(np.corrcoef(ra, rb)[0, 1])
+            matrix[i, j] = matrix[j, i] = 2 * np.sin(np.pi * spearman / 6) * n / (n + SHRINK)
+    return matrix
+
+
+@pytest.mark.parametrize("leaves, length, gapped", [
+    (30, 156, 0.3), (40, 50, 0.0), (25, 20, 0.5), (50, 156, 1.0)])
+def test_the_vectorised_pairwise_correlation_equals_the_per_pair_loop(leaves, length, gapped):
+    from engine.leaves import _pairwise_rank_correlation
+    rng = np.random.default_rng(leaves)
+    x = rng.standard_normal((leaves, length)) + 0.5 * rng.standard_normal(length)
+    rows = rng.random(leaves) < gapped
+    holes = rng.random((int(rows.sum()), length)) < 0.3
+    x[rows] = np.where(holes, np.nan, x[rows])
+    x[0, : length - 8] = np.nan  # too few common points with everyone: independent
+    expected = _pairwise_loop(list(x))
+    assert np.abs(_pairwise_rank_correlation(x) - expected).max() < 1e-12
+    names, matrix = shock_correlation({f"k{i:02d}": row for i, row in enumerate(x)})
+    assert names == sorted(names) and matrix.shape == (leaves, leaves)
+
+
+def test_a_leaf_constant_on_the_common_points_is_independent_and_ties_share_a_rank():
+    from engine.leaves import _pairwise_rank_correlation
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 40))
+    x[1, :20] = np.nan
+    x[1, 20:] = 0.25  # constant where it is known
+    x[2] = np.round(x[0], 1)  # ties, same order as row 0
+    matrix = _pairwise_rank_correlation(x)
+    assert matrix[0, 1] == 0.0 and matrix[1, 2] == 0.0
+    assert matrix[0, 2] == pytest.approx(40 / 60, abs=0.01)  # ~1, shrunk by n / (n + 20)
