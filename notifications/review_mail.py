@@ -2,8 +2,9 @@
 
 Reviews sit below notifications, so a close or a note only leaves its row waiting
 (``WeeklyReview.digest_sent_at`` / ``Note.mentions_notified_at`` empty); ``review_mail_queue``
-— run by the ``notifications-reap`` beat every minute, the five-minute tick and
-``manage.py notify`` — writes one ``Notification`` per recipient *and* stamps the row in one
+— run at once when the close or note commits (reviews' ``review_mail_waiting`` signal →
+``tasks.review_mail_send``), and as a fallback by the ``notifications-reap`` beat every
+minute, the five-minute tick and ``manage.py notify`` — writes one ``Notification`` per recipient *and* stamps the row in one
 transaction. The outbox's unique key makes a second run (or two at once) queue nothing more,
 and ``delivery.send_due`` sends each row at least once with retries: a failed or killed send
 is not lost, and a double run does not send twice.

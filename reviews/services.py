@@ -20,6 +20,7 @@ from reviews.models import (
     TaskStatus,
     WeeklyReview,
 )
+from reviews.signals import review_mail_waiting
 from teams.models import Team, TeamMembership
 from teams.permissions import can
 
@@ -91,6 +92,7 @@ def note_add(*, review, membership, kind: str, text: str) -> Note:
         if mentioned:
             # notifications queues the notices (mentions_notified_at still empty).
             note.mentions.set(mentioned)
+            review_mail_waiting.send(sender=Note, instance=note)
     return note
 
 
@@ -280,6 +282,7 @@ def review_close(*, review, membership, no_decision_reason: str | None = None):
         review.save()
         ReviewLog.objects.create(review=review, action=ReviewLogAction.CLOSED,
                                  user=membership.user)
+        review_mail_waiting.send(sender=WeeklyReview, instance=review)
     return review, True
 
 

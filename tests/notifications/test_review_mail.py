@@ -138,6 +138,10 @@ def test_a_worker_killed_mid_send_leads_to_one_mention_email(org, smtp, settings
     note_add(review=review, membership=_manager(org), kind="lowlight",
              text="Leads fell, @ken please check the form")
     review_mail_queue()
+    # The note's own send, enqueued at its commit, is tested above; this test sends itself.
+    from kgiapp.celery import app
+
+    app.control.purge()
     (row,) = Notification.objects.filter(kind=Kind.MENTION, channel=Channel.EMAIL)
     gate = smtp.hold_next()
     env = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(settings.EMAIL_PORT),
@@ -158,3 +162,24 @@ def test_a_worker_killed_mid_send_leads_to_one_mention_email(org, smtp, settings
     second.wait_idle()
     assert [m["To"] for m in smtp.messages] == ["ken@example.com"]
     assert Notification.objects.get(pk=row.pk).attempts == 1
+
+
+@pytest.mark.django_db
+def test_closing_and_mentioning_send_at_commit_without_waiting_for_the_reaper(
+        org, smtp, celery_eager, django_capture_on_commit_callbacks):
+    """`make run` has no beat: the close and the note enqueue the send when they commit."""
+    review = review_for(org.team)
+    with django_capture_on_commit_callbacks(execute=True):
+        note_add(review=review, membership=_manager(org), kind="lowlight",
+                 text="Leads fell, @ken please check the form")
+    assert [m["To"] for m in smtp.messages] == ["ken@example.com"]
+    decision_with_task(review, org.leads, org.member)
+    with django_capture_on_commit_callbacks(execute=True):
+        review_close(review=review, membership=_manager(org))
+    assert sorted(m["To"] for m in smtp.messages) == [
+        "ken@example.com", "ken@example.com", "mia@example.com"]
+    # A note without a mention sends nothing.
+    review_reopen(review=review, membership=_manager(org))
+    with django_capture_on_commit_callbacks(execute=True) as plain:
+        note_add(review=review, membership=_manager(org), kind="highlight", text="Fine week")
+    assert plain == [] and len(smtp.messages) == 3
