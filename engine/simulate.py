@@ -138,7 +138,15 @@ def simulate(
     return _summarise(_outcome(base, evaluate, shifts), target, direction)
 
 
-def probability_sensitivity(
+def probability_sensitivity(*args, **kwargs) -> list[LeafSensitivity]:
+    """Rank leaves by how many percentage points a 1 % improvement adds to the probability.
+
+    The arguments are ``simulate_and_rank``'s; this returns only the ranking.
+    """
+    return simulate_and_rank(*args, **kwargs)[1]
+
+
+def simulate_and_rank(
     leaf_forecasts: Mapping[str, object],
     evaluate: Evaluate,
     target: float,
@@ -151,10 +159,10 @@ def probability_sensitivity(
     *,
     distribution: str = "auto",
     correlation=None,
-) -> list[LeafSensitivity]:
-    """Rank leaves by how many percentage points a 1 % improvement adds to the probability.
+) -> tuple[SimulationResult, list[LeafSensitivity]]:
+    """``simulate``'s result and the leaves ranked by the points a 1 % improvement adds.
 
-    Every scenario reuses the same draws (common random numbers), so a difference comes
+    One set of draws serves both (the result equals ``simulate``'s). Every scenario reuses the same draws (common random numbers), so a difference comes
     from the shift, not from sampling noise. `leaf_directions[name] = -1` means lower is
     better for that leaf (churn, cost), so its improvement is a 1 % decrease.
     """
@@ -189,4 +197,4 @@ def probability_sensitivity(
             float(p50_pct) if np.isfinite(p50_pct) else 0.0, leaf_dir))
     # Ties in probability (e.g. it is already ~100 %) fall back to the median's move.
     ranking.sort(key=lambda s: (-s.delta_pp, -direction * s.delta_p50_pct, s.leaf))
-    return ranking
+    return reference, ranking

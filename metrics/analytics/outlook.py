@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
+from threadpoolctl import ThreadpoolController
 
 from core.calendar import (
     next_period,
@@ -17,12 +18,14 @@ from core.calendar import (
 )
 from engine.formula import FormulaError
 from engine.leaves import is_positive, leaf_correlation, leaf_distribution
-from engine.simulate import probability_sensitivity, simulate
+from engine.simulate import simulate_and_rank
 from engine.tree import TreeEvaluator, leaves
 from metrics.analytics.fits import FitCounts, FitRequest, forecasts_reusing_fits
 from metrics.analytics.series import Series, kpi_series
 from metrics.models import Campaign, Kgi, KgiStatus, Kpi, Measurement, Target, Unit
 from metrics.services import company_formulas
+
+_THREADS = ThreadpoolController()
 
 DRAWS = 10_000
 MAX_SHIFT_PCT = 30.0
@@ -279,15 +282,17 @@ def kgi_outlook(company, *, as_of: date, draws: int = DRAWS, seed: int = 0,
         progress(80)
     evaluate = kgi_evaluator(root, formulas)
     specs = {code: leaf.as_spec() for code, leaf in leaf_outlooks.items()}
-    correlation = _leaf_correlation(leaf_series)
     target, direction = float(kgi.target), root.sign
-    result = simulate(specs, evaluate, target, direction, draws=draws, seed=seed,
-                      correlation=correlation)
+    # One BLAS thread, as the what-if: two threads on a shared 2-core machine made the
+    # 180 × 180 eigendecompositions 7× slower (bench/README.md, the reforecast).
+    with _THREADS.limit(limits=1, user_api="blas"):
+        correlation = _leaf_correlation(leaf_series)
+        result, ranking = simulate_and_rank(
+            specs, evaluate, target, direction, draws=draws, seed=seed,
+            correlation=correlation,
+            leaf_directions={code: leaf.direction for code, leaf in leaf_outlooks.items()})
     if not np.isfinite(result.probability):
         raise OutlookUnavailable(_("The KGI's formula gives no number for these forecasts."))
-    ranking = probability_sensitivity(
-        specs, evaluate, target, direction, draws=draws, seed=seed, correlation=correlation,
-        leaf_directions={code: leaf.direction for code, leaf in leaf_outlooks.items()})
     if progress is not None:
         progress(90)
     return Outlook(
