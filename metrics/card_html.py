@@ -10,11 +10,14 @@ translates the card's seven words once per page in the active language.
 from __future__ import annotations
 
 import html
+import re
 
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 _words: dict[str, dict[str, str]] = {}
+# What the kpi-detail URL's slug converter accepts as it is (links are built by prefix).
+SLUG_CODE = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def escape(value) -> str:

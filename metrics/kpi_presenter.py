@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from core.calendar import add_months, month_start
 from core.formatting import format_value
-from metrics.card_html import escape
+from metrics.card_html import SLUG_CODE, escape
 from metrics.facts.models import KpiFact
 from metrics.models import Campaign, Kpi, Measurement
 from metrics.selectors import (
@@ -171,3 +172,16 @@ def kpi_chart_config(page, labels_text):
             "plugins": {"legend": {"position": "bottom"}, "kgiBands": {"bands": bands}},
         },
     }
+
+
+def kpi_links(company, kpis):
+    """Links to these KPIs' pages, comma-separated (a KGI's formula may name 30 inputs: one
+    reverse() for all of them; a slug code goes into the URL as the pattern puts it)."""
+    prefix = reverse("kpi-detail", kwargs={"company": company.slug, "code": "x"})[:-2]
+
+    def href(code):
+        return f"{prefix}{code}/" if SLUG_CODE.fullmatch(code) else reverse(
+            "kpi-detail", kwargs={"company": company.slug, "code": code})
+
+    return mark_safe(", ".join(  # noqa: S308 — every value is escaped
+        f'<a href="{escape(href(k.code))}">{escape(k.name)}</a>' for k in kpis))

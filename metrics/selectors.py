@@ -7,7 +7,6 @@ plain values (``KpiRow``), formatted here for the templates (``with_display``).
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from core import calendar
 from core.formatting import format_card_value, format_change, spark_points
 from engine.formula import FormulaError, parse_formula
+from metrics.card_html import SLUG_CODE
 from metrics.facts.store import (  # noqa: F401 — re-exported: the pages' vocabulary
     AT_RISK_BAND,
     SPARK_PERIODS,
@@ -240,9 +240,6 @@ def as_of_label(period: date | None, cadence: str) -> str:
     return period.isoformat()
 
 
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-
-
 def with_display(rows, company):
     """Give these rows the strings a card prints: link, value, change, target, status label,
     the period of the value ("as of"), and whether it is behind the other cards of its cadence
@@ -266,7 +263,7 @@ def with_display(rows, company):
             row.behind = row.latest_period < usual[row.cadence]
             row.ahead = row.latest_period > usual[row.cadence]
         # One reverse() per page: a slug code is put in the link as the URL pattern would.
-        row.href = f"{prefix}{row.code}/" if _SLUG.fullmatch(row.code) else reverse(
+        row.href = f"{prefix}{row.code}/" if SLUG_CODE.fullmatch(row.code) else reverse(
             "kpi-detail", kwargs={"company": company.slug, "code": row.code})
         row.value_text = format_card_value(row.latest, row.unit)
         row.change_text = format_change(row.change, row.change_unit)

@@ -52,6 +52,8 @@ def render_kpi_page(request, code, target_form=None, status=200):
     return render_page(request, "metrics/kpi_detail.html", {
         "page": page, "kpi": page.kpi, "chart": chart, "table": table,
         "table_rows": kpi_presenter.kpi_table_rows(table),
+        "input_links": kpi_presenter.kpi_links(request.company, page.inputs),
+        "feed_links": kpi_presenter.kpi_links(request.company, page.feeds),
         "export_href": _export_href(request.company, code),
         "targets": target_panel(request, page, target_form),
     }, status=status)

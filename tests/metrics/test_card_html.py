@@ -113,3 +113,18 @@ def test_dashboard_column_html_is_what_the_dashboard_template_printed(language):
         printed = "".join(render_phase(p, "weekly") for p in phases)
     assert printed == expected
     assert ("ほか12件" in printed) == (language == "ja")
+
+
+def test_kpi_links_are_what_the_kpi_page_template_printed():
+    from types import SimpleNamespace
+
+    from metrics.kpi_presenter import kpi_links
+
+    company = SimpleNamespace(slug="acme")
+    kpis = [SimpleNamespace(code="t1_k0", name="売上 <A&B>"), SimpleNamespace(code="cvr", name="CVR")]
+    engine = Engine(libraries={"i18n": "django.templatetags.i18n"})
+    old = engine.from_string(
+        "{% for k in kpis %}<a href=\"{% url 'kpi-detail' company.slug k.code %}\">{{ k.name }}"
+        "</a>{% if not forloop.last %}, {% endif %}{% endfor %}")
+    assert kpi_links(company, kpis) == old.render(Context({"kpis": kpis, "company": company}))
+    assert kpi_links(company, []) == ""
