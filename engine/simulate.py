@@ -160,12 +160,28 @@ def probability_sensitivity(
     """
     base = _draw_leaves(leaf_forecasts, draws, seed, distribution, correlation)
     reference = _summarise(_outcome(base, evaluate, shifts), target, direction)
+    # An evaluator that can recompute only what one leaf feeds (`cache` + `changed`, as
+    # ``metrics.analytics.outlook.kgi_evaluator``'s) makes the ranking cost the sum of the
+    # leaves' ancestors instead of leaves × the whole tree; same numbers either way.
+    incremental = hasattr(evaluate, "changed") and hasattr(evaluate, "cache")
+    if incremental:
+        shifted = {name: values * float(shifts[name]) if name in (shifts or {}) else values
+                   for name, values in base.items()}
+        with np.errstate(all="ignore"):
+            cached = evaluate.cache(shifted)
     ranking = []
     for name in base:
         leaf_dir = -1 if (leaf_directions or {}).get(name, 1) < 0 else 1
         scenario = dict(shifts or {})
         scenario[name] = scenario.get(name, 1.0) * (1 + leaf_dir * step)
-        result = _summarise(_outcome(base, evaluate, scenario), target, direction)
+        if incremental:
+            with np.errstate(all="ignore"):
+                kgi = np.asarray(evaluate.changed(cached, name, base[name] * float(scenario[name])),
+                                 dtype=float)
+            kgi = np.broadcast_to(kgi, base[name].shape)
+        else:
+            kgi = _outcome(base, evaluate, scenario)
+        result = _summarise(kgi, target, direction)
         with np.errstate(all="ignore"):
             p50_pct = 100 * (result.p50 - reference.p50) / abs(reference.p50)
         ranking.append(LeafSensitivity(

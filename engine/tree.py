@@ -182,6 +182,47 @@ def evaluate_tree(
     return values
 
 
+class TreeEvaluator:
+    """``evaluate_tree`` for one root, plus its value with one leaf changed.
+
+    `changed` recomputes only the KPIs that read the leaf (directly or not), in the same
+    order and with the same inputs as a full evaluation, and takes every other KPI from
+    the cached full evaluation: bit-identical results at the cost of the leaf's ancestors.
+    """
+
+    def __init__(self, root: str, formulas: Formulas) -> None:
+        self.root = root
+        self.subtree = _restrict(root, formulas)
+        self.order = topological_order(self.subtree) if self.subtree else [root]
+        self._readers: dict[str, list[str]] = {}
+        for code in self.order:
+            for name in self.subtree[code].variables if code in self.subtree else ():
+                self._readers.setdefault(name, []).append(code)
+        self._position = {code: i for i, code in enumerate(self.order)}
+
+    def evaluate(self, leaf_values: Mapping[str, Value]) -> dict[str, Value]:
+        return evaluate_tree(self.root, self.subtree, leaf_values)
+
+    def ancestors(self, leaf: str) -> list[str]:
+        """The KPIs whose value depends on `leaf`, in evaluation order."""
+        found: set[str] = set()
+        todo = [leaf]
+        while todo:
+            for code in self._readers.get(todo.pop(), ()):
+                if code not in found:
+                    found.add(code)
+                    todo.append(code)
+        return sorted(found, key=self._position.__getitem__)
+
+    def changed(self, cached: Mapping[str, Value], leaf: str, value: Value) -> Value:
+        """The root's value when `leaf` is `value` and the rest is as in `cached`."""
+        values = dict(cached)
+        values[leaf] = value
+        for code in self.ancestors(leaf):
+            values[code] = self.subtree[code].evaluate(values)
+        return values[self.root]
+
+
 def _root_value(root: str, formulas: Formulas, values: Mapping[str, Value]) -> Value:
     """Return only the root's value."""
     return evaluate_tree(root, formulas, values)[root]

@@ -18,7 +18,7 @@ from core.calendar import (
 from engine.formula import FormulaError
 from engine.leaves import is_positive, leaf_correlation, leaf_distribution
 from engine.simulate import probability_sensitivity, simulate
-from engine.tree import evaluate_tree, leaves
+from engine.tree import TreeEvaluator, leaves
 from metrics.analytics.fits import FitCounts, FitRequest, forecasts_reusing_fits
 from metrics.analytics.series import Series, kpi_series
 from metrics.models import Campaign, Kgi, KgiStatus, Kpi, Measurement, Target, Unit
@@ -166,14 +166,28 @@ def inputs_fingerprint(company, kgi, as_of: date) -> str:
 
 
 def kgi_evaluator(root: Kpi, formulas):
-    """A vectorised function: leaf values (formula units) → the KGI in its display units."""
+    """A vectorised function: leaf values (formula units) → the KGI in its display units.
+
+    It also offers `cache` / `changed` (``engine.tree.TreeEvaluator``), so the sensitivity
+    ranking recomputes only the KPIs each leaf feeds.
+    """
     if root.code not in formulas:
         return lambda values: root.from_formula_value(values[root.code])
+    return _KgiEvaluator(root, TreeEvaluator(root.code, formulas))
 
-    def evaluate(values):
-        return root.from_formula_value(evaluate_tree(root.code, formulas, values)[root.code])
 
-    return evaluate
+class _KgiEvaluator:
+    def __init__(self, root: Kpi, tree: TreeEvaluator) -> None:
+        self.root, self.tree = root, tree
+
+    def __call__(self, values):
+        return self.root.from_formula_value(self.tree.evaluate(values)[self.root.code])
+
+    def cache(self, values):
+        return self.tree.evaluate(values)
+
+    def changed(self, cached, leaf, value):
+        return self.root.from_formula_value(self.tree.changed(cached, leaf, value))
 
 
 def active_kgi_with_tree(company):

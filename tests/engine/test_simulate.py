@@ -91,3 +91,66 @@ def test_ten_leaves_and_ten_thousand_draws_run_well_under_300_ms():
     result = simulate(leaves, product, 20.0)
     # Speed is measured in bench/engine_bench.py; here: all 10,000 draws are used.
     assert result.draws == 10_000
+
+
+# The order the whole-tree method (one full evaluation per leaf) gave on _fixed_tree before
+# the incremental path existed: computed then, pinned here.
+PINNED_ORDER = ["churn", "e", "f", "h", "a", "g", "c", "d", "b", "k", "m", "unused"]
+
+
+class _Incremental:
+    """An evaluator offering `cache` / `changed`, as the outlook's kgi_evaluator does."""
+
+    def __init__(self, root, formulas):
+        from engine.tree import TreeEvaluator
+        self.tree = TreeEvaluator(root, formulas)
+
+    def __call__(self, values):
+        return self.tree.evaluate(values)[self.tree.root]
+
+    def cache(self, values):
+        return self.tree.evaluate(values)
+
+    def changed(self, cached, leaf, value):
+        return self.tree.changed(cached, leaf, value)
+
+
+def _fixed_tree():
+    from engine.formula import parse_formula
+    texts = {
+        "kgi": "g0 + g1 + g2 - cost",
+        "g0": "a * b + c * d",
+        "g1": "e * f / churn",
+        "g2": "(a + g) * h",
+        "cost": "k * 3 + m",
+    }
+    leaves = {"a": (120.0, 15.0), "b": (0.3, 0.04), "c": (80.0, 12.0), "d": (0.5, 0.05),
+              "e": (40.0, 6.0), "f": (2.0, 0.3), "churn": (0.05, 0.008), "g": (30.0, 5.0),
+              "h": (1.5, 0.2), "k": (10.0, 1.0), "m": (20.0, 4.0), "unused": (1.0, 0.1)}
+    return {code: parse_formula(text) for code, text in texts.items()}, leaves
+
+
+def test_sensitivity_recomputing_only_a_leafs_ancestors_ranks_exactly_as_the_whole_tree():
+    from engine.tree import evaluate_tree
+    formulas, leaves = _fixed_tree()
+    directions = {"churn": -1, "k": -1, "m": -1}
+    whole = probability_sensitivity(
+        leaves, lambda v: evaluate_tree("kgi", formulas, v)["kgi"], 1900.0,
+        leaf_directions=directions, shifts={"a": 1.02},
+        correlation=(["a", "c"], [[1.0, 0.5], [0.5, 1.0]]))
+    partial = probability_sensitivity(
+        leaves, _Incremental("kgi", formulas), 1900.0, leaf_directions=directions,
+        shifts={"a": 1.02}, correlation=(["a", "c"], [[1.0, 0.5], [0.5, 1.0]]))
+    assert partial == whole  # bit-identical, not just the same order
+    # The order the whole-tree method gave before the incremental path existed.
+    assert [s.leaf for s in whole] == PINNED_ORDER
+    assert whole[-1].leaf == "unused" and whole[-1].delta_pp == 0.0
+
+
+def test_a_leaf_changes_only_the_kpis_that_read_it():
+    from engine.tree import TreeEvaluator
+    formulas, _leaves = _fixed_tree()
+    tree = TreeEvaluator("kgi", formulas)
+    assert tree.ancestors("a") == [c for c in tree.order if c in {"g0", "g2", "kgi"}]
+    assert tree.ancestors("m") == ["cost", "kgi"]
+    assert tree.ancestors("kgi") == []
