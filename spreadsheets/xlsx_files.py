@@ -196,20 +196,29 @@ def _xlsx_rows(workbook: Any, max_rows: int) -> tuple[list, str | None, int, str
     sheet.reset_dimensions()
     raw_rows: list[tuple[int, list[Cell]]] = []
     for number, cells in enumerate(sheet.iter_rows(), start=1):
-        row = [_xlsx_value(cell) for cell in cells]
-        while row and row[-1] is None:
-            row.pop()
-        if not row:
+        row = sheet_row(number, cells, sheet.title)
+        if row is None:
             continue
-        if len(row) > MAX_COLUMNS:
-            raise reject("too_many_columns", Text(
-                _("Row %(row)s of the sheet “%(sheet)s” has values in %(count)s columns; at most "
-                  "%(limit)s are read."), row=number, sheet=sheet.title, count=len(row),
-                limit=f"{MAX_COLUMNS:,}"), row=number)
         raw_rows.append((number, row))
         if len(raw_rows) > max_rows + 1:
             raise too_many_rows(max_rows)
     return raw_rows, getattr(sheet, "_worksheet_path", None), index, sheet.title
+
+
+def sheet_row(number: int, cells, sheet_title: str) -> list[Cell] | None:
+    """Row ``number``'s values without trailing blanks; None for an empty row. Refuses a
+    row wider than MAX_COLUMNS (both the whole-file and the streamed reader use this)."""
+    row = [_xlsx_value(cell) for cell in cells]
+    while row and row[-1] is None:
+        row.pop()
+    if not row:
+        return None
+    if len(row) > MAX_COLUMNS:
+        raise reject("too_many_columns", Text(
+            _("Row %(row)s of the sheet “%(sheet)s” has values in %(count)s columns; at most "
+              "%(limit)s are read."), row=number, sheet=sheet_title, count=len(row),
+            limit=f"{MAX_COLUMNS:,}"), row=number)
+    return row
 
 
 def _xlsx_value(cell: Any) -> Cell:

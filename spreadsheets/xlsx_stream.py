@@ -24,12 +24,12 @@ from spreadsheets.table import (
     too_many_rows,
 )
 from spreadsheets.xlsx_files import (
-    MAX_COLUMNS,
     _check_sheets,
     _check_zip,
     _has_formulas,
     _visible_sheet_index,
     _xlsx_value,
+    sheet_row,
 )
 
 MAX_FORMULA_PROBLEMS = 1_000
@@ -99,17 +99,9 @@ class XlsxStream:
         count = 0
         try:
             for number, cells in enumerate(sheet.iter_rows(), start=1):
-                row = [_xlsx_value(cell) for cell in cells]
-                while row and row[-1] is None:
-                    row.pop()
-                if not row:
+                row = sheet_row(number, cells, sheet.title)
+                if row is None:
                     continue
-                if len(row) > MAX_COLUMNS:
-                    raise reject("too_many_columns", Text(
-                        _("Row %(row)s of the sheet “%(sheet)s” has values in %(count)s "
-                          "columns; at most %(limit)s are read."), row=number,
-                        sheet=sheet.title, count=len(row), limit=f"{MAX_COLUMNS:,}"),
-                        row=number)
                 count += 1
                 if count > self.max_rows + 1:
                     raise too_many_rows(self.max_rows)

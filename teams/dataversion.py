@@ -64,6 +64,8 @@ TRACKED = [
     ("metrics_anomaly", "company_id", None),
     ("reviews_reforecast", "company_id", None),
 ]
+# Tracked since teams/0005 (the dashboard's "invite your colleagues" step is cached with it).
+PEOPLE = [("teams_membership", "company_id", None), ("teams_invitation", "company_id", None)]
 
 
 def _pg_companies(column, via):
@@ -263,7 +265,7 @@ def sqlite_restore_triggers(sender, using="default", **kwargs):
     if connection is None or "teams_companydataversion" not in tables:
         return
     statements = list(SQLITE_COMPANY) if "teams_company" in tables else []
-    for table, column, via in TRACKED:
+    for table, column, via in TRACKED + PEOPLE:
         if table in tables and (via is None or via in tables):
             statements += sqlite_track(table, column, via)
     with connection.cursor() as cursor:
@@ -280,7 +282,7 @@ def reinstall_pg(schema_editor):
                        "AND proname NOT IN ('dv_company', 'dv_mark', 'dv_flush')")
         names = {row[0][3:] for row in cursor.fetchall()}
     statements = list(PG_SHARED)
-    for table, column, via in TRACKED:
+    for table, column, via in TRACKED + PEOPLE:
         if table in names:
             statements += pg_track(table, column, via)
     for sql in statements:

@@ -11,14 +11,21 @@ from tests.reviews.factories import focus_kpi, measure, review_for
 pytestmark = pytest.mark.django_db
 
 
-def test_a_monthly_sum_target_shows_as_its_weekly_share_in_a_week_straddling_two_months(world):
+def _orders_and_aov(world):
+    """Weekly orders (a sum: 3,000 in November, 6,200 in December) and AOV (an average:
+    32,000 from November), both in focus."""
     orders = focus_kpi(company=world.company, team=world.team, code="orders",
-                        aggregation="sum", cadence="weekly")
+                       aggregation="sum", cadence="weekly")
     aov = focus_kpi(company=world.company, team=world.team, code="aov", unit="JPY",
-                     aggregation="average", cadence="weekly")
+                    aggregation="average", cadence="weekly")
     target_set(kpi=orders, period="2026-11-01", value="3,000")
     target_set(kpi=orders, period="2026-12-01", value="6,200")
     target_set(kpi=aov, period="2026-11-01", value="32,000")
+    return orders, aov
+
+
+def test_a_monthly_sum_target_shows_as_its_weekly_share_in_a_week_straddling_two_months(world):
+    orders, aov = _orders_and_aov(world)
     # W49 (Mon 11-30 … Sun 12-06) is the last complete week before the W50 review.
     measure(orders, date(2026, 11, 30), 1300)
     measure(aov, date(2026, 11, 30), 31000)
@@ -52,13 +59,7 @@ def test_the_reviews_api_answers_each_live_number_with_its_target(world, client)
 def test_the_review_page_signs_the_gap_to_target(world, client):
     from django.urls import reverse
 
-    orders = focus_kpi(company=world.company, team=world.team, code="orders",
-                       aggregation="sum", cadence="weekly")
-    aov = focus_kpi(company=world.company, team=world.team, code="aov", unit="JPY",
-                    aggregation="average", cadence="weekly")
-    target_set(kpi=orders, period="2026-11-01", value="3,000")
-    target_set(kpi=orders, period="2026-12-01", value="6,200")
-    target_set(kpi=aov, period="2026-11-01", value="32,000")
+    orders, aov = _orders_and_aov(world)
     measure(orders, date(2026, 11, 30), 1430)  # target 1,300 → 10 % above
     measure(aov, date(2026, 11, 30), 31000)  # target 32,000 → 3.1 % below
     review = review_for(world.team, date(2026, 12, 9))

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from teams.dataversion import TRACKED
+from teams.dataversion import PEOPLE, TRACKED
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +21,7 @@ def test_fresh_sqlite_migrates_with_every_trigger(tmp_path):
     con = sqlite3.connect(db)
     triggers = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
     expected = {"dv_company_insert"} | {
-        f"dv_{table}_{event}" for table, _c, _v in TRACKED for event in ("insert", "update", "delete")
+        f"dv_{table}_{event}" for table, _c, _v in TRACKED + PEOPLE for event in ("insert", "update", "delete")
     } | {f"kf_{table}_{event}" for table in ("metrics_measurement", "metrics_target")
          for event in ("insert", "update", "delete")}
     assert expected - triggers == set()
