@@ -10,7 +10,6 @@ import hashlib
 import io
 import shutil
 import tempfile
-from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,9 +17,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from redis.exceptions import RedisError
 
 from metrics.batch_changes import encode
+from metrics.import_progress import progress_clear, progress_set
 from metrics.import_stream import BLOCK, StreamedImport, import_stream
 from metrics.measurements import Entry, MeasurementError, measurements_bulk_upsert
 from metrics.models import ImportBatch, ImportStatus, Kpi, Measurement, Source
@@ -376,51 +375,3 @@ def _commit_streamed(batch, committer) -> ImportBatch:
     batch.__dict__.pop("changes", None)
     progress_clear(batch.pk)
     return batch
-
-
-# --- progress outside the import's transaction ----------------------------------------
-# The write runs in one transaction (all or nothing), so its progress cannot be a row
-# update others would see; it goes to Redis when there is one, else to this process.
-
-_LOCAL_PROGRESS: dict[int, tuple[int, int]] = {}
-
-
-def _redis():
-    url = getattr(settings, "REDIS_URL", "")
-    if not url:
-        return None
-    import redis
-
-    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-
-
-def progress_set(batch_id: int, done: int, total: int) -> None:
-    # Progress is best effort: Redis going away must not fail (or stall) the import.
-    _LOCAL_PROGRESS[batch_id] = (done, total)
-    client = _redis()
-    if client is not None:
-        with suppress(RedisError, OSError):
-            client.set(f"kgiapp:import:{batch_id}", f"{done}/{total}", ex=3600)
-
-
-def progress_clear(batch_id: int) -> None:
-    _LOCAL_PROGRESS.pop(batch_id, None)
-    client = _redis()
-    if client is not None:
-        with suppress(RedisError, OSError):
-            client.delete(f"kgiapp:import:{batch_id}")
-
-
-def progress_percent(batch: ImportBatch) -> int:
-    """How far the batch is, 0–100, for the progress bar."""
-    if batch.status in {ImportStatus.DONE, ImportStatus.INVALID, ImportStatus.READY,
-                        ImportStatus.FAILED}:
-        return 100
-    done, total = _LOCAL_PROGRESS.get(batch.pk, (0, 1))
-    client = _redis()
-    if client is not None:
-        with suppress(RedisError, OSError):
-            raw = client.get(f"kgiapp:import:{batch.pk}")
-            done, total = (int(x) for x in raw.decode().split("/")) if raw else (0, 1)
-    # Reading and checking is the first tenth; writing the rest.
-    return 10 + int(90 * done / max(total, 1)) if batch.status == ImportStatus.RUNNING else 5

@@ -9,12 +9,12 @@ from core.htmx import render_page
 from core.queue import send_on_commit
 from metrics.batch_changes import UndoRefused, batch_undo, can_undo, diff_rows
 from metrics.forms_numbers import ImportUploadForm
+from metrics.import_progress import progress_percent
 from metrics.imports import (
     ASYNC_RECORDS,
     import_analyze,
     import_batch_create,
     import_commit,
-    progress_percent,
 )
 from metrics.models import ImportBatch, ImportStatus, Kpi
 from metrics.target_imports import (

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from core.cache import ResilientRedisCache
 from kgiapp.management.commands.seed_demo import run_steps
-from metrics.imports import progress_percent, progress_set
+from metrics.import_progress import progress_percent, progress_set
 from metrics.models import ImportBatch, ImportStatus
 
 

@@ -7,12 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
+from metrics.import_progress import progress_percent
 from metrics.imports import (
     ASYNC_BYTES,
     ASYNC_RECORDS,
     import_analyze,
     import_batch_create,
-    progress_percent,
 )
 from metrics.models import ImportBatch, ImportStatus, Measurement, MeasurementRevision
 from metrics.tasks import import_commit_task
