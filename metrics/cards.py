@@ -34,10 +34,10 @@ from metrics.selectors import (
 )
 
 FACT_COLUMNS = ("fact__dirty", "fact__version", "fact__latest_period", "fact__latest",
-                "fact__previous", "fact__series", "fact__target", "fact__status")
+                "fact__previous", "fact__series", "fact__target", "fact__spark", "fact__status")
 
 
-def _fill(row, latest_period, latest, previous, series, target, status):
+def _fill(row, latest_period, latest, previous, series, target, spark, status):
     row.latest_period, row.latest, row.previous = latest_period, latest, previous
     row.change, row.change_unit = _change(row, latest, previous)
     if row.change is not None and row.change != 0:
@@ -49,7 +49,9 @@ def _fill(row, latest_period, latest, previous, series, target, status):
     # The points stay as stored until a page asks for them (KpiRow.points): a card needs
     # only its sparkline, drawn from the stored decimal strings.
     row.stored_points = series or []
-    row.spark = spark_points([v for _p, v in row.stored_points[-SPARK_PERIODS:]])
+    # Drawn when the fact was stored; a fact stored before the column existed draws it here.
+    row.spark = spark if spark or len(row.stored_points) < 2 else spark_points(
+        [v for _p, v in row.stored_points[-SPARK_PERIODS:]])
     return row
 
 
@@ -76,7 +78,7 @@ def rows_from(company, tuples, today=None):
         for row in dirty:
             f = computed[row.pk]
             _fill(row, f["latest_period"], f["latest"], f["previous"], f["series"], f["target"],
-                  f["status"])
+                  f["spark"], f["status"])
     return rows
 
 
@@ -177,6 +179,7 @@ def numbers_signature(company, kpi_ids=()):
 _KPI_SQL = ("k.id, k.code, k.name_ja, k.name_en, k.unit, k.direction, k.kind, k.phase, "
             "k.cadence, k.focus, k.aggregation, k.team_id, k.formula, k.is_vanity")
 _FACT_SQL = ("f.dirty, f.version, f.latest_period, f.latest, f.previous, f.series, f.target, "
+             "f.spark, "
              "COALESCE(f.status, 'no_target')")
 
 
@@ -195,6 +198,7 @@ _PHASE, _CADENCE, _VANITY, _DIRTY, _STATUS = 7, 8, 13, 14, len(ROW_FIELDS) + len
 # leaves. Each part reads an index, bounded by what the page shows (the counts by the
 # company's KPIs, from the index alone) rather than ranking all of them.
 _TOP_SQL = ("t.dirty, t.version, t.latest_period, t.latest, t.previous, t.series, t.target, "
+            "t.spark, "
             "t.status")
 DASHBOARD_SQL = f"""
 WITH cols(cadence, phase) AS (

@@ -27,6 +27,9 @@ class KpiFact(models.Model):
     previous = models.DecimalField(max_digits=20, decimal_places=4, null=True)
     # The last POINTS values, oldest first: [["2026-01-05", "1200.0000"], …].
     series = models.JSONField(default=list)
+    # The card's sparkline, SVG points of the last SPARK_PERIODS values (core.formatting
+    # .spark_points), drawn when the fact is stored instead of at every page load.
+    spark = models.TextField(default="", db_default="", blank=True)
     target = models.DecimalField(max_digits=40, decimal_places=12, null=True)
     status = models.CharField(max_length=10, default="no_target")
     updated_at = models.DateTimeField(null=True)

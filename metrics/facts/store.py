@@ -19,6 +19,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from core.calendar import month_start
+from core.formatting import spark_points
 from metrics.facts.models import KpiFact
 from metrics.models import Direction, Focus, Kpi, Measurement, Target
 from metrics.target_plan import KIND_DEADLINE, Stored, TargetPlan
@@ -35,7 +36,7 @@ ATTENTION = {STATUS_OFF_TRACK: 0, STATUS_AT_RISK: 1, STATUS_ON_TRACK: 2, STATUS_
 FACT_KPI_FIELDS = ("pk", "cadence", "aggregation", "direction", "code", "phase", "is_vanity",
                    "focus")
 FACT_FIELDS = ("dirty", "version", "latest_period", "latest", "previous", "series", "target",
-               "status", "attention", "code", "cadence", "phase", "is_vanity", "is_focus")
+               "spark", "status", "attention", "code", "cadence", "phase", "is_vanity", "is_focus")
 TARGET_PLACES = Decimal("1e-12")
 
 
@@ -137,6 +138,7 @@ def facts_compute(company, kpis, today=None) -> dict:
             "dirty": False, "latest_period": latest_period, "latest": latest,
             "previous": history[-2][1] if len(history) > 1 else None,
             "series": [[p.isoformat(), str(v)] for p, v in history],
+            "spark": spark_points([v for _p, v in history[-SPARK_PERIODS:]]),
             "target": None if target is None else target.quantize(TARGET_PLACES),
             "status": target_status(latest, target, kpi.direction),
         }

@@ -116,3 +116,24 @@ def test_every_kpi_has_a_fact_that_follows_its_ranked_columns(shop):
     target_set(kpi=orders, period=MONDAY, value="1")
     assert (fact(orders).status, fact(orders).attention, fact(orders).dirty) == (
         "off_track", 0, False)
+
+
+def test_the_sparkline_is_drawn_when_the_fact_is_stored_and_read_from_it(shop, client):
+    from core.formatting import spark_points
+
+    world, orders, _visits, _rate = shop
+    orders.focus = "active"
+    orders.save()
+    for week, value in enumerate([10, 12, 15]):
+        measurement_upsert(company=world.company, kpi=orders,
+                           period=MONDAY + timedelta(weeks=week), value=Decimal(value))
+    assert fact(orders).spark == spark_points([10, 12, 15]) != ""
+    client.force_login(world.user("admin"))
+    # The page prints the stored points (a fact stored before the column existed, with no
+    # points stored, still gets its line drawn from the series).
+    KpiFact.objects.filter(kpi=orders).update(spark="1.0,2.0 3.0,4.0")
+    for url in ("/acme/", "/acme/teams/sales/"):
+        assert 'points="1.0,2.0 3.0,4.0"' in client.get(url).content.decode(), url
+    KpiFact.objects.filter(kpi=orders).update(spark="")
+    for url in ("/acme/", "/acme/teams/sales/"):
+        assert f'points="{spark_points([10, 12, 15])}"' in client.get(url).content.decode()
