@@ -33,6 +33,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kgiapp.settings")
 
+from page_timing import timed_get  # noqa: E402 (bench/, the script's own folder)
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -100,13 +102,7 @@ def main():
             for _ in range(3):
                 assert client.get(url).status_code == 200, url
         def timed(url, before=None):
-            if before:
-                before()
-            t0 = time.perf_counter()
-            response = client.get(url)
-            elapsed = (time.perf_counter() - t0) * 1000
-            assert response.status_code == 200, url
-            return elapsed
+            return timed_get(client, url, before)
 
         rounds = max(args.n, 30)
         # Warm: nothing changes between loads. After a write: each page load (but not the

@@ -34,6 +34,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kgiapp.settings")
 
+from page_timing import timed_get  # noqa: E402 (bench/, the script's own folder)
+
 SLUG = "bench"
 FIRST_WEEK = "2026-01-05"  # bigorg's first period
 BIG_TABLES = ("metrics_measurement", "metrics_kpi", "metrics_kpifact", "metrics_target")
@@ -237,13 +239,7 @@ def measure(company, user, rounds, show_explain):
         plans["write"] = explain(ctx.captured_queries)
 
     def timed(url, before=None):
-        if before:
-            before()
-        t0 = time.perf_counter()
-        response = client.get(url)
-        elapsed = (time.perf_counter() - t0) * 1000
-        assert response.status_code == 200, url
-        return elapsed
+        return timed_get(client, url, before)
 
     times = {"warm": {name: [] for name in pages}, "cold": {name: [] for name in pages}}
     for block in ("warm", "cold"):

@@ -7,7 +7,8 @@ from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from metrics.imports import import_analyze, import_batch_create, progress_percent
+from metrics.import_progress import progress_percent
+from metrics.imports import import_analyze, import_batch_create
 from metrics.models import ImportBatch, ImportStatus, Measurement
 from metrics.recovery import imports_reap
 from metrics.tasks import import_analyze_task, import_commit_task
