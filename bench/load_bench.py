@@ -33,8 +33,6 @@ import argparse
 import os
 import random
 import secrets
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -56,11 +54,7 @@ os.environ["STATIC_ROOT"] = "/tmp/{}-load-static".format(
 PAGES = ("dashboard", "bare")
 WRITERS = 3  # connections the writes may wait on at once (counted in --concurrency)
 HEADERS = {"X-Forwarded-Proto": "https"}
-
-
-def _free(port):
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
+from local_server import deadline_barrier, port_free, run_together, start_gunicorn  # noqa: E402 (bench/)
 
 
 def static_current():
@@ -107,9 +101,7 @@ def run(base, urls, keys, token, *, seconds, write_period, week):
     errors = {name: 0 for name in (*PAGES, "write")}
     writes = []
     lock = threading.Lock()
-    deadline = [0.0]
-    ready = threading.Barrier(len(keys) + WRITERS + 1,
-                              action=lambda: deadline.__setitem__(0, time.monotonic() + seconds))
+    ready, deadline = deadline_barrier(len(keys) + WRITERS, seconds)
 
     def client(index, key):
         rng = random.Random(index)
@@ -163,13 +155,7 @@ def run(base, urls, keys, token, *, seconds, write_period, week):
 
     threads = [threading.Thread(target=client, args=(i, k)) for i, k in enumerate(keys)]
     threads += [threading.Thread(target=writer) for _ in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    ready.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return timings, errors, writes, time.perf_counter() - started
+    return timings, errors, writes, run_together(threads, ready)
 
 
 def main():
@@ -193,7 +179,7 @@ def main():
         parser.error("set DATABASE_URL to a PostgreSQL on 127.0.0.1")
     if not os.environ.get("REDIS_URL"):
         parser.error("set REDIS_URL (production caches in Redis), e.g. redis://127.0.0.1:6379/N")
-    if not _free(args.port):
+    if not port_free(args.port):
         parser.error(f"port {args.port} is taken")
 
     import django
@@ -229,20 +215,14 @@ def main():
         cache.clear()
         parts = urlsplit(url)
         env = {**os.environ, "DATABASE_URL": parts._replace(path="/" + name).geturl()}
-        gunicorn = Path(sys.executable).parent / "gunicorn"
         access = Path(f"/tmp/{base_name}-load-access.log")
         access.unlink(missing_ok=True)
         log = open(f"/tmp/{base_name}-load-gunicorn.log", "wb")  # noqa: SIM115 - closed with the server
         # As the Procfile's web process (sync workers), bound to 127.0.0.1.
-        server = subprocess.Popen(
-            [str(gunicorn), "kgiapp.wsgi", "--bind", f"127.0.0.1:{args.port}",
-             "--workers", str(args.workers), "--timeout", "60", "--graceful-timeout", "30",
-             "--access-logfile", str(access), "--access-logformat", "%(U)s?%(q)s %(s)s %(D)s"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        for _ in range(300):
-            if not _free(args.port):
-                break
-            time.sleep(0.1)
+        server = start_gunicorn(args.port, [
+            "--workers", str(args.workers), "--timeout", "60", "--graceful-timeout", "30",
+            "--access-logfile", str(access), "--access-logformat", "%(U)s?%(q)s %(s)s %(D)s"],
+            env=env, log=log)
         base = f"http://127.0.0.1:{args.port}"
         numbers = (args.teams * args.kpis + 1) * args.weeks
         print(f"# load: {args.concurrency - WRITERS} logged-in clients + a writer on {WRITERS} "

@@ -29,9 +29,7 @@ import itertools
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -44,16 +42,12 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kgiapp.settings")
+from local_server import deadline_barrier, port_free, run_together, start_gunicorn  # noqa: E402 (bench/)
 
 KPIS = 16
 BASE = date(2001, 1, 1)  # a Monday; cells go forward one week per 16 writes
 PASSWORD = "soak-password-1"
 MIX = [("page", 40), ("grid", 25), ("import", 15), ("api", 20)]
-
-
-def _free(port):
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
 class Cells:
@@ -182,9 +176,7 @@ def run_clients(base, token, ids, *, concurrency, seconds, seed_value):
     kinds = [k for k, w in MIX for _ in range(w)]
     # Everybody logs in first (gunicorn's workers load the app on their first requests);
     # the clock starts when all are ready.
-    deadline = [0.0]
-    ready = threading.Barrier(concurrency + 1,
-                              action=lambda: deadline.__setitem__(0, time.monotonic() + seconds))
+    ready, deadline = deadline_barrier(concurrency, seconds)
 
     def worker(index):
         rng = random.Random(seed_value * 1000 + index)
@@ -214,13 +206,7 @@ def run_clients(base, token, ids, *, concurrency, seconds, seed_value):
                     errors[kind] += 1
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    ready.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return cells, timings, errors, time.perf_counter() - started
+    return cells, timings, errors, run_together(threads, ready)
 
 
 def check(cells):
@@ -274,7 +260,7 @@ def main():
     if not url.startswith("postgres") or urlsplit(url).hostname not in {"127.0.0.1",
                                                                        "localhost"}:
         parser.error("set DATABASE_URL to a PostgreSQL on 127.0.0.1")
-    if not _free(args.port):
+    if not port_free(args.port):
         parser.error(f"port {args.port} is taken")
 
     import django
@@ -294,17 +280,11 @@ def main():
                "DJANGO_SETTINGS_MODULE": "kgiapp.settings", "ALLOWED_HOSTS": "127.0.0.1",
                "DEBUG": "false"}
         env.pop("REDIS_URL", None)
-        gunicorn = Path(sys.executable).parent / "gunicorn"
         log = open("/tmp/soak-gunicorn.log", "wb")  # noqa: SIM115 - closed with the server
-        server = subprocess.Popen(
-            [str(gunicorn), "kgiapp.wsgi", "--bind", f"127.0.0.1:{args.port}",
-             "--workers", str(args.workers), "--threads", "4", "--worker-class", "gthread",
-             "--timeout", "60"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = start_gunicorn(args.port, [
+            "--workers", str(args.workers), "--threads", "4", "--worker-class", "gthread",
+            "--timeout", "60"], env=env, log=log)
         base = f"http://127.0.0.1:{args.port}"
-        for _ in range(300):
-            if not _free(args.port):
-                break
-            time.sleep(0.1)
         print(f"soak: {args.concurrency} clients × {args.seconds} s against gunicorn "
               f"({args.workers} workers × 4 threads) on {base}")
         cells, timings, errors, wall = run_clients(base, token, ids,
