@@ -40,6 +40,22 @@ def team_decision_kpis(team):
                               ).order_by("focus", "code")
 
 
+def decision_kpi_choices(team):
+    """[(id, name in the active language)] of ``team_decision_kpis``: read from the KPIs, so
+    kept under the company's data token (a KPI or team change moves it)."""
+    name = "name_ja" if (translation.get_language() or "ja").startswith("ja") else "name_en"
+    return cached(team.company, "decision-kpis", (team.pk,),
+                  lambda: list(team_decision_kpis(team).values_list("pk", name)))
+
+
+def team_owner_choices(team):
+    """[(user id, full name or username)] of the team's members by username (one query: the
+    team's members are not under the data token)."""
+    rows = (TeamMembership.objects.filter(team=team).order_by("user__username")
+            .values_list("user_id", "user__first_name", "user__last_name", "user__username"))
+    return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+
+
 def anomaly_flags(company, kpi_ids, since, until):
     """{kpi_id: text} for the KPIs whose last week before ``until`` was flagged by the detector.
 

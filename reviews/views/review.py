@@ -19,6 +19,7 @@ from reviews.forms import (
     DecisionForm,
     HistoryFilterForm,
     NoteForm,
+    PageChoices,
     SummaryForm,
     TaskForm,
 )
@@ -70,6 +71,7 @@ def _context(request, review, **forms):
     membership = request.membership
     is_open = review.is_open
     teams = teams_by_name(request.company)
+    choices = PageChoices(team)  # one read of the owners for every form that shows them
     return {
         "review": review, "team": team, **page,
         "team_links": _team_links(request.company, teams),
@@ -79,11 +81,12 @@ def _context(request, review, **forms):
         "note_form": forms.get("note_form") or NoteForm(),
         "summary_form": forms.get("summary_form") or SummaryForm(
             initial={"summary": review.summary or page["draft_summary"]}),
-        "decision_form": forms.get("decision_form") or DecisionForm(team=team,
-                                                                    today=page["today"]),
+        "decision_form": forms.get("decision_form") or DecisionForm(
+            team=team, today=page["today"], choices=choices),
         "close_form": CloseForm(initial={"no_decision_reason": review.no_decision_reason}),
         "close_errors": forms.get("close_errors", []),
-        "task_form": forms.get("task_form") or TaskForm(team=team, today=page["today"]),
+        "task_form": forms.get("task_form") or TaskForm(
+            team=team, today=page["today"], choices=choices),
         "task_form_decision": forms.get("task_form_decision"),
         "decision_error": forms.get("decision_error"),
         "prev_label": _neighbour_label(review, -7, page["prev_review"]),
