@@ -192,12 +192,30 @@ def previous_review(review):
 
 
 def review_neighbours(review):
-    """(last week's review or None, next week's or None) of the team, one query."""
+    """(last week's review or None, next week's or None) of the team, one query (none when
+    the review was read with them, by ``review_with_neighbours``)."""
+    if getattr(review, "neighbours", None) is not None:
+        return review.neighbours
     weeks = [week_of(review.week_start + timedelta(days=days)) for days in (-7, 7)]
     found = {(r.iso_year, r.iso_week): r for r in WeeklyReview.objects.filter(
         Q(iso_year=weeks[0].year, iso_week=weeks[0].week)
         | Q(iso_year=weeks[1].year, iso_week=weeks[1].week), team_id=review.team_id)}
     return tuple(found.get((w.year, w.week)) for w in weeks)
+
+
+def review_with_neighbours(team, monday):
+    """The team's review of the week starting ``monday`` (or None) with its closer, and on
+    it ``neighbours``: (last week's review or None, next week's or None) — one query."""
+    weeks = [week_of(monday + timedelta(days=days)) for days in (-7, 0, 7)]
+    found = {(r.iso_year, r.iso_week): r for r in WeeklyReview.objects.select_related(
+        "closed_by").filter(team=team).filter(
+        Q(iso_year=weeks[0].year, iso_week=weeks[0].week)
+        | Q(iso_year=weeks[1].year, iso_week=weeks[1].week)
+        | Q(iso_year=weeks[2].year, iso_week=weeks[2].week))}
+    prev, review, following = (found.get((w.year, w.week)) for w in weeks)
+    if review is not None:
+        review.neighbours = (prev, following)
+    return review
 
 
 def last_week_decisions(review, prev=None):

@@ -24,7 +24,12 @@ from reviews.forms import (
     TaskForm,
 )
 from reviews.models import WeeklyReview
-from reviews.selectors import review_history, review_page, team_decision_kpis
+from reviews.selectors import (
+    review_history,
+    review_page,
+    review_with_neighbours,
+    team_decision_kpis,
+)
 from teams.empty import render_no_team
 from teams.idempotency import once_per_form
 from teams.models import Team, TeamMembership
@@ -41,9 +46,8 @@ def _find_review(request, team_slug, week):
     parsed = parse_week(week)
     if team is None or parsed is None:
         raise Http404
-    iso_year, iso_week, monday = parsed
-    review = (WeeklyReview.objects.select_related("closed_by")
-              .filter(team=team, iso_year=iso_year, iso_week=iso_week).first())
+    _iso_year, _iso_week, monday = parsed
+    review = review_with_neighbours(team, monday)
     if review is not None:
         # The company as the resolver read it (with its data token, for what is cached).
         team.company = review.company = request.company
