@@ -22,6 +22,7 @@ from reviews.models import (
     TaskStatus,
     WeeklyReview,
 )
+from reviews.page_reads import review_decisions, review_notes, review_tasks
 from reviews.summary import build_summary
 from teams.dataversion import cached
 from teams.models import TeamMembership, TeamRole
@@ -223,7 +224,7 @@ def last_week_decisions(review, prev=None):
     last week's review when already read)."""
     if prev is None:
         return []
-    decisions = list(prev.decisions.select_related("kpi"))
+    decisions = review_decisions(prev)
     if not decisions:
         return []
     values = defaultdict(list)
@@ -265,13 +266,9 @@ def review_page(review, today=None):
     today = today or team_today(review.team)
     numbers, frozen = review_numbers(review)
     prev, following = review_neighbours(review)
-    notes = list(review.notes.select_related("author"))
-    decisions = list(
-        review.decisions.select_related("kpi").prefetch_related(
-            Prefetch("tasks", queryset=Task.objects.select_related("owner"))
-        )
-    )
-    carried = list(carried_tasks(review))
+    notes = review_notes(review)
+    decisions = review_decisions(review)
+    carried = review_tasks(review, decisions)  # and each decision's task_list
     for task in carried:
         task.overdue = task.due_date < today
     overdue = [(t.title, t.owner.get_full_name() or t.owner.username, t.due_date.isoformat())
@@ -290,7 +287,7 @@ def review_page(review, today=None):
         "carried": carried, "draft_summary": draft, "draft_summary_by": drafted_by,
         "last_week": last_week_decisions(review, prev) if prev else [], "today": today,
         "prev_review": prev, "next_review": following,
-        "undecided": [d for d in decisions if not d.tasks.all()],
+        "undecided": [d for d in decisions if not d.task_list],
     }
 
 

@@ -27,7 +27,7 @@ def _s(value) -> str:
     """``{{ value|stringformat:'s' }}``."""
     if isinstance(value, tuple):
         value = str(value)
-    text = "%s" % (value,)
+    text = str(value)
     return text if hasattr(value, "__html__") else conditional_escape(text)
 
 

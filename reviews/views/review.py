@@ -23,7 +23,6 @@ from reviews.forms import (
     SummaryForm,
     TaskForm,
 )
-from reviews.models import WeeklyReview
 from reviews.selectors import (
     review_history,
     review_page,
