@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from core.calendar import parse_quarter
 from metrics.analytics import MAX_SHIFT_PCT
 from reviews.models import NoteKind, TaskStatus
-from reviews.selectors import decision_kpi_choices, team_decision_kpis, team_owner_choices
+from reviews.page_reads import team_owner_choices
+from reviews.selectors import decision_kpi_choices, team_decision_kpis
 from reviews.widget_html import RENDERER
 
 

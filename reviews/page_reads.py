@@ -10,9 +10,12 @@ same row, with only the fields the page reads (any other would be read on access
 """
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS
+from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, connection
+
+from core.calendar import week_of
 from metrics.models import Kpi
 from reviews.models import Decision, Note, Task, TaskStatus, WeeklyReview
 
@@ -21,6 +24,20 @@ User = get_user_model()
 _USER = "u.username AS u_username, u.first_name AS u_first_name, u.last_name AS u_last_name"
 _KPI = ("k.code AS k_code, k.name_ja AS k_name_ja, k.name_en AS k_name_en, "
         "k.direction AS k_direction")
+
+# A team's reviews of three ISO weeks (last, this and next), with who closed them.
+REVIEWS_SQL = f"""
+SELECT r.*, {_USER}
+  FROM reviews_weeklyreview r LEFT JOIN auth_user u ON u.id = r.closed_by_id
+ WHERE r.team_id = %s AND ((r.iso_year = %s AND r.iso_week = %s)
+                        OR (r.iso_year = %s AND r.iso_week = %s)
+                        OR (r.iso_year = %s AND r.iso_week = %s))"""
+
+OWNERS_SQL = """
+SELECT u.id, u.first_name, u.last_name, u.username
+  FROM teams_teammembership m JOIN auth_user u ON u.id = m.user_id
+ WHERE m.team_id = %s
+ ORDER BY u.username"""
 
 NOTES_SQL = f"""
 SELECT n.id, n.review_id, n.kind, n.author_id, n.text, n.created_at, {_USER}
@@ -67,6 +84,29 @@ def _user(row, pk):
 def _kpi(row, pk):
     return _partial(Kpi, {"id": pk, "code": row.k_code, "name_ja": row.k_name_ja,
                           "name_en": row.k_name_en, "direction": row.k_direction})
+
+
+def review_with_neighbours(team, monday):
+    """The team's review of the week starting ``monday`` (or None) with who closed it, and
+    on it ``neighbours``: (last week's review or None, next week's or None) — one read."""
+    weeks = [week_of(monday + timedelta(days=days)) for days in (-7, 0, 7)]
+    found = {}
+    for review in WeeklyReview.objects.raw(
+            REVIEWS_SQL, [team.pk, *(part for w in weeks for part in (w.year, w.week))]):
+        review.closed_by = _user(review, review.closed_by_id)
+        found[(review.iso_year, review.iso_week)] = review
+    prev, review, following = (found.get((w.year, w.week)) for w in weeks)
+    if review is not None:
+        review.neighbours = (prev, following)
+    return review
+
+
+def team_owner_choices(team) -> list:
+    """[(user id, full name or username)] of the team's members by username."""
+    with connection.cursor() as cursor:
+        cursor.execute(OWNERS_SQL, [team.pk])
+        rows = cursor.fetchall()
+    return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
 
 
 def review_notes(review) -> list:

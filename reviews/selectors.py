@@ -49,14 +49,6 @@ def decision_kpi_choices(team):
                   lambda: list(team_decision_kpis(team).values_list("pk", name)))
 
 
-def team_owner_choices(team):
-    """[(user id, full name or username)] of the team's members by username (one query: the
-    team's members are not under the data token)."""
-    rows = (TeamMembership.objects.filter(team=team).order_by("user__username")
-            .values_list("user_id", "user__first_name", "user__last_name", "user__username"))
-    return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
-
-
 def anomaly_flags(company, kpi_ids, since, until):
     """{kpi_id: text} for the KPIs whose last week before ``until`` was flagged by the detector.
 
@@ -202,21 +194,6 @@ def review_neighbours(review):
         Q(iso_year=weeks[0].year, iso_week=weeks[0].week)
         | Q(iso_year=weeks[1].year, iso_week=weeks[1].week), team_id=review.team_id)}
     return tuple(found.get((w.year, w.week)) for w in weeks)
-
-
-def review_with_neighbours(team, monday):
-    """The team's review of the week starting ``monday`` (or None) with its closer, and on
-    it ``neighbours``: (last week's review or None, next week's or None) — one query."""
-    weeks = [week_of(monday + timedelta(days=days)) for days in (-7, 0, 7)]
-    found = {(r.iso_year, r.iso_week): r for r in WeeklyReview.objects.select_related(
-        "closed_by").filter(team=team).filter(
-        Q(iso_year=weeks[0].year, iso_week=weeks[0].week)
-        | Q(iso_year=weeks[1].year, iso_week=weeks[1].week)
-        | Q(iso_year=weeks[2].year, iso_week=weeks[2].week))}
-    prev, review, following = (found.get((w.year, w.week)) for w in weeks)
-    if review is not None:
-        review.neighbours = (prev, following)
-    return review
 
 
 def last_week_decisions(review, prev=None):

@@ -23,12 +23,8 @@ from reviews.forms import (
     SummaryForm,
     TaskForm,
 )
-from reviews.selectors import (
-    review_history,
-    review_page,
-    review_with_neighbours,
-    team_decision_kpis,
-)
+from reviews.page_reads import review_with_neighbours
+from reviews.selectors import review_history, review_page, team_decision_kpis
 from teams.empty import render_no_team
 from teams.idempotency import once_per_form
 from teams.models import Team, TeamMembership
