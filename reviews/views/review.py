@@ -72,7 +72,7 @@ def _context(request, review, **forms):
     teams = teams_by_name(request.company)
     choices = PageChoices(team)  # one read of the owners for every form that shows them
     return {
-        "review": review, "team": team, **page,
+        "review": review, "team": team, **page, "urls": _review_urls(request.company, review),
         "team_links": _team_links(request.company, teams),
         "can_write": is_open and can(membership, "contribute", team),
         "can_manage": is_open and can(membership, "manage_team", team),
@@ -91,6 +91,17 @@ def _context(request, review, **forms):
         "prev_label": _neighbour_label(review, -7, page["prev_review"]),
         "next_label": _neighbour_label(review, 7, page["next_review"]),
     }
+
+
+def _review_urls(company, review):
+    """The URLs the review page links and posts to, from one reverse(): each action's
+    pattern is the week's URL and a suffix (reviews/urls.py); ``week`` is the prefix of a
+    decision's (decisions/<id>/…) and a task's (tasks/<id>/delete/)."""
+    week = reverse("review-detail", args=[company.slug, review.team.slug, review.week_label])
+    return {"week": week, "reviews": week[:-len(review.week_label) - 1],
+            **{name: f"{week}{suffix}/" for name, suffix in (
+                ("note_add", "notes"), ("summary", "summary"), ("decision_add", "decisions"),
+                ("close", "close"), ("reopen", "reopen"))}}
 
 
 def _team_links(company, teams):

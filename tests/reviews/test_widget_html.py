@@ -1,4 +1,4 @@
-"""The review forms' widgets printed in Python are byte for byte what Django's templates print."""
+"""The review page prints what Django would: form widgets as its templates do, URLs as reverse() does."""
 import copy
 from datetime import date
 
@@ -59,3 +59,26 @@ def test_every_field_and_error_list_prints_as_django_templates_print_it(world, l
                 theirs.renderer = django
                 assert str(errors) == str(theirs), (type(form).__name__, list(errors))
     assert compared > 20
+
+
+@pytest.mark.django_db
+def test_the_review_pages_urls_built_from_one_reverse_are_the_patterns_urls(world):
+    from django.urls import reverse
+
+    from reviews.views.review import _review_urls
+    from tests.reviews.factories import review_for
+
+    review = review_for(world.team)
+    urls = _review_urls(world.company, review)
+    args = [world.company.slug, world.team.slug, review.week_label]
+    for key, name in (("note_add", "review-note-add"), ("summary", "review-summary"),
+                      ("decision_add", "review-decision-add"), ("close", "review-close"),
+                      ("reopen", "review-reopen")):
+        assert urls[key] == reverse(name, args=args)
+    assert urls["reviews"] == reverse("review-history", args=args[:2])
+    assert urls["reviews"] + "2026-W01/" == reverse("review-detail", args=[*args[:2], "2026-W01"])
+    for suffix, name in (("decisions/7/", "review-decision-edit"),
+                         ("decisions/7/delete/", "review-decision-delete"),
+                         ("decisions/7/tasks/", "review-task-add"),
+                         ("tasks/7/delete/", "review-task-delete")):
+        assert urls["week"] + suffix == reverse(name, args=[*args, 7])
