@@ -23,6 +23,7 @@ from reviews.forms import (
     SummaryForm,
     TaskForm,
 )
+from reviews.numbers_html import numbers_html
 from reviews.page_reads import review_with_neighbours
 from reviews.selectors import review_history, review_page, team_decision_kpis
 from teams.empty import render_no_team
@@ -73,6 +74,7 @@ def _context(request, review, **forms):
     choices = PageChoices(team)  # one read of the owners for every form that shows them
     return {
         "review": review, "team": team, **page, "urls": _review_urls(request.company, review),
+        "numbers_html": numbers_html(page["numbers"]),
         "team_links": _team_links(request.company, teams),
         "can_write": is_open and can(membership, "contribute", team),
         "can_manage": is_open and can(membership, "manage_team", team),
