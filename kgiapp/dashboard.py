@@ -34,6 +34,9 @@ class NorthStar:
     attainment: float | None
     status: str
     days_left: int | None
+    # At (or past) the target before the deadline: the target is the deadline period's
+    # value, so the page says it has to hold until then rather than "done".
+    at_target_early: bool = False
 
 
 def _as_percent(probability):
@@ -75,6 +78,7 @@ def north_star(company, today=None, kgi=None, history=None, probabilities=None):
     direction = kgi.kpi.direction if kgi.kpi_id else "higher"
     if probabilities is None:
         probabilities = attainment_history(company)
+    days_left = (kgi.deadline - today).days if kgi.deadline else None
     return NorthStar(
         kgi=kgi, current=current, current_period=current_period,
         series=[v for _p, v in history], reached_pct=reached, time_pct=time_pct,
@@ -83,7 +87,9 @@ def north_star(company, today=None, kgi=None, history=None, probabilities=None):
         else None,
         probability_series=[_as_percent(p) for p in probabilities],
         status=metric_selectors.target_status(current, kgi.target, direction),
-        days_left=(kgi.deadline - today).days if kgi.deadline else None,
+        days_left=days_left,
+        at_target_early=reached is not None and reached >= 100
+        and days_left is not None and days_left > 0,
     )
 
 
