@@ -17,7 +17,6 @@ from metrics import cards
 from metrics import selectors as metric_selectors
 from metrics.models import Kgi
 from metrics.selectors import active_kgi
-from reviews import selectors as review_selectors
 from reviews.selectors import attainment_history
 from teams.dataversion import cached
 from teams.selectors import team_by_slug, teams_for_company  # noqa: F401 — the views' vocabulary
@@ -233,16 +232,20 @@ def _status_counts(rows):
 def team_page(company, team, today=None):
     """The team page: its focus KPIs (at most seven) large, monitoring KPIs compact.
 
-    The KPI rows are read from the stored facts (metrics.cards) on every load; tasks and
-    the review are read live too.
+    The KPI rows are read from the stored facts (metrics.cards) on every load; tasks, the
+    review and the members are read live too, in one statement (kgiapp.team_live).
     """
+    from kgiapp.team_live import team_live
+
     today = today or timezone.localdate()
     rows = _team_rows(company, team, today)
+    open_tasks, review_status, members = team_live(team)
     return {
         "focus_rows": [r for r in rows if r.is_focus],
         "monitoring_rows": [r for r in rows if not r.is_focus],
-        "open_tasks": review_selectors.team_open_tasks(team),
-        "review_status": review_selectors.team_review_status(team),
+        "open_tasks": open_tasks,
+        "review_status": review_status,
+        "members": members,
     }
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from core.calendar import period_start
-from spreadsheets.dates import parse_date
+from spreadsheets.dates import label_grain, parse_date
 from spreadsheets.i18n import gettext_lazy as _
 from spreadsheets.table import Problem, Table, Text
 from spreadsheets.values import (
@@ -159,6 +159,23 @@ def rows_to_records(table: Table, kpis: Sequence[KpiRef]) -> tuple[list[Record],
     return mapper.records, mapper.problems
 
 
+# A month's (or week's) figure given to a finer KPI would land on the period holding its 1st.
+_COARSER = {
+    ("month", "weekly"): ("month_for_weekly", _(
+        "“%(value)s” is a month, but this KPI is weekly: give each week's first day "
+        "(YYYY-MM-DD) or its ISO week (2026-W41).")),
+    ("month", "daily"): ("month_for_daily", _(
+        "“%(value)s” is a month, but this KPI is daily: give each day as YYYY-MM-DD.")),
+    ("week", "daily"): ("week_for_daily", _(
+        "“%(value)s” is a week, but this KPI is daily: give each day as YYYY-MM-DD.")),
+}
+
+
+def _coarser_period(grain: str | None, cadence: str | None):
+    """(code, message) when a period label is coarser than the KPI's cadence, else None."""
+    return _COARSER.get((grain, cadence)) if grain else None
+
+
 class _Mapper:
     def __init__(self, table: Table, kpis: Sequence[KpiRef]) -> None:
         self.table = table
@@ -168,6 +185,7 @@ class _Mapper:
         self.seen: dict[tuple[str, date], int] = {}
         self.dates: dict[Any, date | ValueProblem] = {}
         self.starts: dict[tuple[date, str], date] = {}  # period_start, per date and cadence
+        self.grains: dict[str, str] = {}  # period cells naming a whole month or week
         self.header_row = table.header_row
 
     # -- shapes
@@ -262,7 +280,8 @@ class _Mapper:
             cells = [(index, kpi, row[index]) for index, kpi in columns if row[index] is not None]
             period = self._date(number, period_label, row[period_index], needed=bool(cells))
             for index, kpi, cell in cells:
-                self._value(number, table.column_label(index), kpi, period, cell)
+                self._value(number, table.column_label(index), kpi, period, cell,
+                            row[period_index])
 
     def long(self) -> None:
         self.long_rows(self.table.rows, *self.long_columns())
@@ -322,7 +341,7 @@ class _Mapper:
                     _problem(number, value_label, "missing_value", Text(_("The value is missing.")))
                 )
                 continue
-            self._value(number, value_label, kpi, period, value_cell)
+            self._value(number, value_label, kpi, period, value_cell, period_cell)
 
     # -- cells
 
@@ -343,13 +362,16 @@ class _Mapper:
             except ValueProblem as problem:
                 cached = problem
             self.dates[cell] = cached
+            if grain := label_grain(cell):
+                self.grains[cell] = grain
         if isinstance(cached, ValueProblem):
             self.problems.append(_problem(number, label, cached.code, cached.message))
             return None
         return cached
 
     def _value(
-        self, number: int, label: str, kpi: KpiRef | None, period: date | None, cell: Any
+        self, number: int, label: str, kpi: KpiRef | None, period: date | None, cell: Any,
+        period_cell: Any = None,
     ) -> None:
         if type(cell) is str and len(cell) <= MAX_SIGNIFICANT_DIGITS and _PLAIN.fullmatch(cell):
             # parse_number's own fast path for a plain short number, without its calls (a
@@ -371,6 +393,11 @@ class _Mapper:
         for problem in range_problems:
             self.problems.append(_problem(number, label, problem.code, problem.message))
         if period is None or range_problems:
+            return
+        if self.grains and type(period_cell) is str and (
+                refusal := _coarser_period(self.grains.get(period_cell), kpi.cadence)):
+            code, message = refusal
+            self.problems.append(_problem(number, label, code, Text(message, value=period_cell)))
             return
         if kpi.cadence:
             key = (period, kpi.cadence)

@@ -35,6 +35,7 @@ class StreamMapper(_Mapper):
         self.seen = {}
         if len(self.dates) > DATE_CACHE:
             self.dates.clear()
+            self.grains.clear()
         if len(self.starts) > DATE_CACHE:
             self.starts.clear()
         if self.shape == LONG:
