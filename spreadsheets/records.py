@@ -20,7 +20,7 @@ from spreadsheets.headers import (
     detect_shape,
 )
 from spreadsheets.i18n import gettext_lazy as _
-from spreadsheets.table import Problem, Table, Text
+from spreadsheets.table import Problem, Table, Text, other_sheets_problem
 from spreadsheets.values import (
     _PLAIN,
     MAX_SIGNIFICANT_DIGITS,
@@ -118,6 +118,8 @@ class _Mapper:
                     ),
                 )
             )
+            if others := getattr(table, "other_sheets", ()):
+                self.problems.append(other_sheets_problem(table.sheet, others, self.header_row))
         columns: list[tuple[int, KpiRef]] = []
         claimed: dict[str, str] = {}
         known_before = len(self.problems)
