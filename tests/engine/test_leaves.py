@@ -88,6 +88,11 @@ def test_a_sum_of_log_normal_steps_has_its_median_above_the_sum_of_their_medians
     # One step is its own distribution; steps without spread add up exactly.
     assert leaf_distribution(mean, sigma, [1]) == LeafDistribution(100.0, 40.0)
     assert leaf_distribution(mean, np.zeros(2), [0, 1]).point == pytest.approx(200.0)
+    # Steps that move in lockstep keep their shape whatever their weights: the average of
+    # two identical log-normal weeks is that week.
+    average = leaf_distribution(mean, np.array([10.0, 10.0]), [0, 1], [0.5, 0.5], "average")
+    assert average.point == pytest.approx(100.0)
+    assert average.log_sigma == pytest.approx(LeafDistribution(100.0, 10.0).log_sigma)
 
 
 def test_damped_trend_sigma_uses_c_j_as_ets_a_ad_n_needs():
