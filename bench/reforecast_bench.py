@@ -186,14 +186,15 @@ def main():
         refitted = max((w[1] for w in warm_runs), default=0)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         cpu_cold, cpu_warm = CPU[0], statistics.median(CPU[1:] or [float("nan")])
-        base = base or (kpis, cold, warm)
+        base = base or (kpis, cold, warm, cpu_cold, cpu_warm)
         row = warm_runs[-1][2] if warm_runs else row  # after the target's move
         top = ", ".join(f"{s['code']} {s['delta_pp']:+.2f} pp"
                         for s in row.payload.get("sensitivity", [])[:3])
         print(f"{scale:>2}× {kpis:>5} KPIs: cold {cold:6.2f} s (cpu {cpu_cold:.2f}; {fitted} "
               f"fitted), warm median {warm:6.2f} s (cpu {cpu_warm:.2f}) over {len(warm_runs)} "
               f"({refitted} refitted); size ×"
-              f"{kpis / base[0]:.2f}, cold ×{cold / base[1]:.2f}, warm ×{warm / base[2]:.2f}; "
+              f"{kpis / base[0]:.2f}, cold ×{cold / base[1]:.2f} (cpu ×{cpu_cold / base[3]:.2f}), "
+              f"warm ×{warm / base[2]:.2f} (cpu ×{cpu_warm / base[4]:.2f}); "
               f"probability {row.probability:.3f}, {len(row.payload['leaves'])} leaves, "
               f"{len(row.kpi_forecasts.forecasts)} KPI forecasts, "
               f"{row.draws} draws, top levers {top or '-'}; peak RSS {peak_mb:.0f} MB (before {rss_before / 1024:.0f}); "

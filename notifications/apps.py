@@ -12,3 +12,9 @@ class NotificationsConfig(AppConfig):
 
         review_mail_waiting.connect(review_mail_waiting_sent,
                                     dispatch_uid="notifications.review_mail_waiting")
+
+        from notifications.services import unread_expression
+        from teams.tenancy import MEMBERSHIP_ANNOTATIONS
+
+        # The header badge's count rides on the resolver's one read of the memberships.
+        MEMBERSHIP_ANNOTATIONS["notifications_unread"] = unread_expression()

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from core.formatting import format_value
+from core.formatting import format_change, format_value
 from notifications.models import Kind, Notification
 from notifications.services import Message, notification_queue
 from reviews.models import Note, ReviewStatus, WeeklyReview
@@ -47,7 +47,7 @@ def digest_message(*, review, decisions) -> Message:
     for row in decorate_numbers(review.frozen_numbers):
         item = f"{row['name']}: {format_value(row['value'], row['unit'])}"
         if row.get("change_pct") is not None:
-            item += f" ({row['change_pct']:.1f}% {_('vs last week')})"
+            item += f" ({format_change(row['change_pct'], '%')} {_('vs last week')})"
         numbers.append(item)
     items = []
     for decision in decisions:

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -206,8 +208,22 @@ def _forget_unread(user_id, company_id) -> None:
     cache.delete(_unread_key(user_id, company_id))
 
 
-def unread_count(user, company) -> int:
-    """The header badge: cached, so a page pays no query for it (the dashboard's budget)."""
+def unread_expression():
+    """A membership's unread in-app notifications, as an expression over Membership (one
+    range of notification_inbox_idx per membership)."""
+    unread = (Notification.objects.filter(recipient=OuterRef("user_id"),
+                                          company=OuterRef("company_id"),
+                                          channel=Channel.IN_APP, read_at__isnull=True)
+              .order_by().values("recipient").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+
+
+def unread_count(user, company, membership=None) -> int:
+    """The header badge: read with the membership by the tenancy resolver
+    (``unread_expression``), else cached, so a page pays no query for it (the dashboard's
+    budget)."""
+    if membership is not None and hasattr(membership, "notifications_unread"):
+        return membership.notifications_unread
     key = _unread_key(user.pk, company.pk)
     count = cache.get(key)
     if count is None:

@@ -8,16 +8,18 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core.formatting import format_change
+
 
 def _texts():
     """The summary's sentences in the active language (marked for gettext like any string)."""
     return {
         "movers": _("Biggest movers: %(items)s."),
-        "mover": _("%(name)s %(sign)s%(pct).1f%% (%(verdict)s)"),
+        "mover": _("%(name)s %(change)s (%(verdict)s)"),
         "better": pgettext("summary", "better"),
         "worse": pgettext("summary", "worse"),
         "misses": _("Behind target: %(items)s."),
-        "miss": _("%(name)s (%(pct)+.1f%% vs target)"),
+        "miss": _("%(name)s (%(change)s vs target)"),
         "no_misses": _("Nothing is behind target."),
         "anomalies": _("Anomalies: %(items)s."),
         "lowlights": _("Lowlights: %(items)s."),
@@ -59,8 +61,7 @@ def _build(numbers, notes, overdue_tasks, lang, movers, t):
     if moving:
         items = [
             t["mover"] % {
-                "name": name(r), "sign": "+" if r["change_pct"] >= 0 else "−",
-                "pct": abs(r["change_pct"]),
+                "name": name(r), "change": format_change(r["change_pct"], "%"),
                 "verdict": t["better"] if r["change_pct"] * sign(r) > 0 else t["worse"],
             }
             for r in moving[:movers]
@@ -73,7 +74,8 @@ def _build(numbers, notes, overdue_tasks, lang, movers, t):
               and r["vs_target_pct"] * sign(r) < 0]
     misses.sort(key=lambda r: (r["vs_target_pct"] * sign(r), name(r)))
     if misses:
-        items = [t["miss"] % {"name": name(r), "pct": r["vs_target_pct"]} for r in misses]
+        items = [t["miss"] % {"name": name(r), "change": format_change(r["vs_target_pct"], "%")}
+                 for r in misses]
         lines.append(t["misses"] % {"items": t["sep"].join(items)})
     elif any(r.get("vs_target_pct") is not None for r in numbers):
         lines.append(t["no_misses"])

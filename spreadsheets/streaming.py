@@ -60,6 +60,7 @@ class StreamTable:
     rows: Iterator[tuple[int, list[Any]]] = field(repr=False)
     problems: list[Problem] = field(default_factory=list)
     sheet: str | None = None
+    other_sheets: tuple[str, ...] = ()
     row_count: int = 0  # the data rows read so far (all of them once ``chunks`` is done)
 
     def column_label(self, index: int) -> str:

@@ -86,6 +86,7 @@ class Table:
     header_row: int = 1
     problems: list[Problem] = field(default_factory=list)
     sheet: str | None = None  # the worksheet read (xlsx): the active one, if visible
+    other_sheets: tuple[str, ...] = ()  # the workbook's other visible sheets, not read
 
     @property
     def row_count(self) -> int:
@@ -99,6 +100,14 @@ class Table:
 
 def reject(code: str, message: Text, *, row: int | None = None) -> FileRejected:
     return FileRejected([Problem(row=row, column=None, message=message, code=code)])
+
+
+def other_sheets_problem(sheet: str | None, others: tuple[str, ...], row: int | None) -> Problem:
+    """The sheet read is not the one with the numbers: name the workbook's other sheets."""
+    return Problem(row=row, column=None, code="read_other_sheet", message=Text(
+        _("Only the sheet “%(sheet)s” was read (the one open when the file was saved); the "
+          "workbook also has %(others)s. Open the sheet with the numbers, save, and upload "
+          "again."), sheet=sheet, others=", ".join(f"“{name}”" for name in others[:10])))
 
 
 def not_spreadsheet() -> FileRejected:

@@ -68,3 +68,20 @@ def test_the_review_page_signs_the_gap_to_target(world, client):
         world.company.slug, world.team.slug, review.week_label])).content.decode()
     assert ">+10.0 %</span>" in body
     assert ">−3.1 %</span>" in body
+
+
+def test_the_week_over_week_column_signs_its_change_like_the_gap_to_target(world, client):
+    from django.urls import reverse
+
+    orders, aov = _orders_and_aov(world)
+    measure(orders, date(2026, 11, 23), 1300)
+    measure(orders, date(2026, 11, 30), 1430)  # +10 % on the week before
+    measure(aov, date(2026, 11, 23), 32500)
+    measure(aov, date(2026, 11, 30), 31000)  # −4.6 % on the week before
+    review = review_for(world.team, date(2026, 12, 9))
+    client.force_login(world.user("manager"))
+    body = client.get(reverse("review-detail", args=[
+        world.company.slug, world.team.slug, review.week_label])).content.decode()
+    assert "▲ +10.0 %</td>" in body
+    assert "▼ −4.6 %</td>" in body
+    assert "-4.6%" not in body

@@ -202,9 +202,10 @@ def test_summary_is_a_deterministic_function_of_the_data_in_both_languages():
     ja = build_summary(numbers=numbers, notes=notes, overdue_tasks=overdue, language="ja")
     en = build_summary(numbers=numbers, notes=notes, overdue_tasks=overdue, language="en")
     assert ja == build_summary(numbers=numbers, notes=notes, overdue_tasks=overdue, language="ja")
-    assert "購入率 −12.0%（悪化）" in ja and "クリック単価 +5.0%（悪化）" in ja
-    assert "目標未達: 購入率（目標比 -8.0%）" in ja and "期限切れのタスク 1件" in ja
-    assert "Biggest movers: CVR −12.0% (worse)" in en and "Behind target: CVR" in en
+    assert "購入率 −12.0 %（悪化）" in ja and "クリック単価 +5.0 %（悪化）" in ja
+    assert "目標未達: 購入率（目標比 −8.0 %）" in ja and "期限切れのタスク 1件" in ja
+    assert "Biggest movers: CVR −12.0 % (worse)" in en
+    assert "Behind target: CVR (−8.0 % vs target)" in en
 
 
 @pytest.mark.django_db
