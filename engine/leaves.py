@@ -203,9 +203,16 @@ def _pairwise_rank_correlation(x: np.ndarray) -> np.ndarray:
     return matrix
 
 
-def nearest_correlation(matrix: np.ndarray) -> np.ndarray:
-    """Clip negative eigenvalues and rescale to a unit diagonal."""
-    vals, vecs = np.linalg.eigh((matrix + matrix.T) / 2)
-    fixed = (vecs * np.maximum(vals, 1e-6)) @ vecs.T
+def nearest_correlation(matrix: np.ndarray, floor: float = 1e-6) -> np.ndarray:
+    """Clip eigenvalues below `floor` and rescale to a unit diagonal."""
+    fixed = (matrix + matrix.T) / 2
+    try:
+        # Every eigenvalue above the floor already (the usual case: shrunk correlations)?
+        # Then clipping changes only the rounding, and a Cholesky factor says so at a tenth
+        # of an eigendecomposition's cost (k³ / 3 flops).
+        np.linalg.cholesky(fixed - floor * np.eye(len(fixed)))
+    except np.linalg.LinAlgError:
+        vals, vecs = np.linalg.eigh(fixed)
+        fixed = (vecs * np.maximum(vals, floor)) @ vecs.T
     d = np.sqrt(np.diag(fixed))
     return fixed / np.outer(d, d)

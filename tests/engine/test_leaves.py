@@ -7,6 +7,7 @@ from engine.leaves import (
     LeafDistribution,
     leaf_correlation,
     leaf_distribution,
+    nearest_correlation,
     path_covariance,
     shock_correlation,
     shocks,
@@ -160,3 +161,22 @@ def test_a_leaf_constant_on_the_common_points_is_independent_and_ties_share_a_ra
     matrix = _pairwise_rank_correlation(x)
     assert matrix[0, 1] == 0.0 and matrix[1, 2] == 0.0
     assert matrix[0, 2] == pytest.approx(40 / 60, abs=0.01)  # ~1, shrunk by n / (n + 20)
+
+
+def _clipped_by_eigh(matrix, floor=1e-6):
+    vals, vecs = np.linalg.eigh((matrix + matrix.T) / 2)
+    fixed = (vecs * np.maximum(vals, floor)) @ vecs.T
+    d = np.sqrt(np.diag(fixed))
+    return fixed / np.outer(d, d)
+
+
+def test_a_correlation_already_positive_definite_skips_the_eigendecomposition_to_rounding():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((40, 60)) + 0.5 * rng.standard_normal(60)
+    ok = np.corrcoef(x) * 0.9 + 0.1 * np.eye(40)
+    assert np.allclose(nearest_correlation(ok), _clipped_by_eigh(ok), rtol=0, atol=1e-13)
+    # An inconsistent one (a, b and c can't all be this correlated) is still clipped.
+    bad = np.array([[1.0, 0.9, -0.9], [0.9, 1.0, 0.9], [-0.9, 0.9, 1.0]])
+    fixed = nearest_correlation(bad)
+    assert np.allclose(fixed, _clipped_by_eigh(bad), atol=1e-13)
+    assert np.linalg.eigvalsh(fixed).min() > 0 and np.allclose(np.diag(fixed), 1.0)
