@@ -15,7 +15,7 @@ import html
 from django import forms
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as django_gettext
 
 
 def _attrs(attrs) -> str:
@@ -66,7 +66,8 @@ def _label(form, bf) -> str | None:
         return None
     contents = bf.label
     suffix = bf.field.label_suffix if bf.field.label_suffix is not None else form.label_suffix
-    if suffix and contents and contents[-1] not in _(":?.!"):
+    # Django's own string, in Django's catalogue (called so makemessages leaves it there).
+    if suffix and contents and contents[-1] not in django_gettext(":?.!"):
         contents = format_html("{}{}", contents, suffix)
     id_ = bf.field.widget.attrs.get("id") or bf.auto_id
     if not id_:  # no id to point at: the words without a tag
