@@ -22,6 +22,7 @@ from spreadsheets.table import (
     column_letter,
     other_sheets_problem,
     reject,
+    skip_title_rows,
     too_many_rows,
 )
 from spreadsheets.xlsx_files import (
@@ -77,7 +78,7 @@ class XlsxStream:
             sheet.reset_dimensions()
             path = getattr(sheet, "_worksheet_path", None)
             others = other_visible_sheets(workbook, index)
-            rows = self._rows(sheet)
+            rows = skip_title_rows(self._rows(sheet))
             header = next(rows, None)
             if header is None:
                 raise reject("empty_file", Text(_("The file is empty.")))
