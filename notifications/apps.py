@@ -13,8 +13,8 @@ class NotificationsConfig(AppConfig):
         review_mail_waiting.connect(review_mail_waiting_sent,
                                     dispatch_uid="notifications.review_mail_waiting")
 
-        from notifications.services import unread_expression
-        from teams.tenancy import MEMBERSHIP_ANNOTATIONS
+        from notifications.services import UNREAD_SQL
+        from teams.membership_rows import MEMBERSHIP_SQL
 
         # The header badge's count rides on the resolver's one read of the memberships.
-        MEMBERSHIP_ANNOTATIONS["notifications_unread"] = unread_expression()
+        MEMBERSHIP_SQL["notifications_unread"] = UNREAD_SQL

@@ -14,8 +14,6 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -208,19 +206,16 @@ def _forget_unread(user_id, company_id) -> None:
     cache.delete(_unread_key(user_id, company_id))
 
 
-def unread_expression():
-    """A membership's unread in-app notifications, as an expression over Membership (one
-    range of notification_inbox_idx per membership)."""
-    unread = (Notification.objects.filter(recipient=OuterRef("user_id"),
-                                          company=OuterRef("company_id"),
-                                          channel=Channel.IN_APP, read_at__isnull=True)
-              .order_by().values("recipient").annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+# A membership's unread in-app notifications, as SQL over its row ``m`` (one range of
+# notification_inbox_idx), read with the memberships (teams.membership_rows).
+UNREAD_SQL = (f"SELECT COUNT(*) FROM {Notification._meta.db_table} n "
+              f"WHERE n.recipient_id = m.user_id AND n.company_id = m.company_id "
+              f"AND n.channel = '{Channel.IN_APP.value}' AND n.read_at IS NULL")
 
 
 def unread_count(user, company, membership=None) -> int:
-    """The header badge: read with the membership by the tenancy resolver
-    (``unread_expression``), else cached, so a page pays no query for it (the dashboard's
+    """The header badge: read with the membership by the tenancy resolver (``UNREAD_SQL``),
+    else cached, so a page pays no query for it (the dashboard's
     budget)."""
     if membership is not None and hasattr(membership, "notifications_unread"):
         return membership.notifications_unread

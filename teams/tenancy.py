@@ -14,20 +14,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 
+from teams.membership_rows import membership_rows
 from teams.models import Membership
 from teams.permissions import CAPABILITIES, can
 
-# What apps above this one read with the user's memberships, in the same query: {attribute:
-# expression over a Membership}, registered in their AppConfig.ready (the notifications
-# badge's unread count), so a company page pays no other round trip for them.
-MEMBERSHIP_ANNOTATIONS = {}
-
 
 def user_memberships(user):
-    """All of the user's memberships by company name, with their companies and data tokens
-    (and MEMBERSHIP_ANNOTATIONS)."""
-    return list(Membership.objects.select_related("company", "company__data_version", "user")
-                .filter(user=user).annotate(**MEMBERSHIP_ANNOTATIONS).order_by("company__name"))
+    """All of the user's memberships by company name, with their companies, data tokens and
+    users (and what apps above registered in teams.membership_rows.MEMBERSHIP_SQL)."""
+    return membership_rows(user)
 
 
 def resolve_membership(user, company_slug, memberships=None):
