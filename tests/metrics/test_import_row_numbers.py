@@ -23,3 +23,15 @@ def test_a_file_with_a_title_line_is_not_told_row_1_is_the_header(client, world)
     page = client.get(reverse("import-preview", args=["acme", batch.pk])).content.decode()
     assert "1行目は見出し行" not in page
     assert "行番号はスプレッドシートの行番号です" in page
+
+
+def test_an_overlong_header_does_not_push_the_problem_off_the_page(client, world):
+    small_tree(world.company, world.team)
+    header = "x" * 3000
+    batch = import_batch_create(company=world.company, user=world.user(Role.ADMIN),
+                                filename="r.csv", data=f"期間,{header}\n2026-03-02,5\n".encode())
+    import_analyze(batch=batch)
+    client.force_login(world.user(Role.ADMIN))
+    page = client.get(reverse("import-preview", args=["acme", batch.pk])).content.decode()
+    assert "x" * 100 not in page.split('class="card problems"', 1)[1].split("</table>")[0]
+    assert "この会社のKPIではありません" in page
