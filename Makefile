@@ -26,7 +26,7 @@ install-dev: $(STAMP)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-seed: migrate
+seed: migrate messages
 	$(BIN)/python manage.py seed_demo
 
 ## make run: install, migrate, seed the demo company, serve on http://127.0.0.1:$(PORT) (PORT=8000)

@@ -17,6 +17,10 @@ The anomaly detector runs once at 1× (the report lists its findings). Then, at 
 the draws sweep times the same snapshot with each number of simulation draws. Each line
 prints its ratio to the 1× (or first draws) figure next to the ratio of sizes, and the load
 average. ``--profile`` prints where a cold and a warm run spend their time (cProfile).
+``--interleave N`` then runs N rounds of one cold and one warm run at every scale in turn
+and prints the least CPU per scale with its ratio to 1× (on a shared machine the load
+drifts between scales; within a round it moves less). ``--reuse`` skips seeding a company
+that exists (seed_bench rereads its 1.26M rows at 10× only to add nothing: ~7 minutes).
 Goal: ≤ 3 s at 1× on 2 cores; cost at most linear in KPIs and draws.
 """
 import argparse
@@ -128,6 +132,30 @@ def compute_once(company, month, *, cold: bool, profile: bool = False):
     return seconds, fitted, row
 
 
+def interleaved(companies: dict, month, rounds: int) -> None:
+    """Each round: a cold then a warm run at every scale; the least CPU of each, with
+    its ratio to the first scale's, and the load average before and after."""
+    cpu = {scale: {"cold": [], "warm": []} for scale in companies}
+    started = load()
+    for _round in range(rounds):
+        for scale, company in companies.items():
+            for kind in ("cold", "warm"):
+                CPU.clear()
+                compute_once(company, month, cold=kind == "cold")
+                cpu[scale][kind].append(CPU[0])
+    first = next(iter(companies))
+    for scale, company in companies.items():
+        leaves = 2 * Kpi.objects.filter(company=company, code__endswith="_k00").count()
+        kpis = Kpi.objects.filter(company=company).count()
+        figures = "; ".join(
+            f"{kind} cpu min {min(cpu[scale][kind]):.2f} s "
+            f"(×{min(cpu[scale][kind]) / min(cpu[first][kind]):.2f}; "
+            f"all {', '.join(f'{v:.2f}' for v in cpu[scale][kind])})" for kind in ("cold", "warm"))
+        print(f"interleaved {rounds} rounds, {scale:>2}× {kpis:>5} KPIs {leaves:>3} leaves: "
+              f"{figures}")
+    print(f"interleaved: {started} before, {load()} after")
+
+
 def prepare(args, scale: int):
     """The company at this scale: scale × teams (2 leaves each), or scale × KPIs per team
     (the same 60 leaves) with ``--scale-by kpis``."""
@@ -135,8 +163,9 @@ def prepare(args, scale: int):
     slug = args.company if scale == 1 else f"{args.company}_{'k' if by_kpis else 'x'}{scale}"
     teams = args.teams * (1 if by_kpis else scale)
     per_team = args.kpis_per_team * (scale if by_kpis else 1)
-    call_command("seed_bench", company=slug, teams=teams, kpis_per_team=per_team,
-                 weeks=args.weeks, verbosity=0)
+    if not (args.reuse and Company.objects.filter(slug=slug).exists()):
+        call_command("seed_bench", company=slug, teams=teams, kpis_per_team=per_team,
+                     weeks=args.weeks, verbosity=0)
     company = Company.objects.get(slug=slug)
     ensure_kgi(company, teams)
     return company
@@ -154,6 +183,13 @@ def main():
                         help="grow the teams (and leaves) or only the KPIs per team")
     parser.add_argument("--draws", default="", help="draws sweep at 1×, e.g. 2500,10000,40000")
     parser.add_argument("--profile", action="store_true", help="cProfile a cold and a warm run")
+    parser.add_argument("--reuse", action="store_true",
+                        help="take a company an earlier run seeded as it is (seed_bench "
+                             "rereads 1.26M rows at 10× only to add nothing)")
+    parser.add_argument("--interleave", type=int, default=0, metavar="ROUNDS",
+                        help="then ROUNDS rounds of one cold and one warm run at each scale "
+                             "in turn; prints the least CPU per scale (a shared machine's "
+                             "load drifts less within a round than across scales)")
     parser.add_argument("--no-anomalies", action="store_true",
                         help="skip the anomaly detector (minutes under load; not timed here)")
     args = parser.parse_args()
@@ -162,8 +198,9 @@ def main():
     month = timezone.localdate().replace(day=1)
     print(f"database: {connection.vendor}; {os.cpu_count()} cores")
     base = None
+    companies = {}
     for scale in scales:
-        company = prepare(args, scale)
+        company = companies[scale] = prepare(args, scale)
         kpis = Kpi.objects.filter(company=company).count()
         if scale == scales[0] and not args.no_anomalies:
             started = time.perf_counter()
@@ -186,18 +223,21 @@ def main():
         refitted = max((w[1] for w in warm_runs), default=0)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         cpu_cold, cpu_warm = CPU[0], statistics.median(CPU[1:] or [float("nan")])
-        base = base or (kpis, cold, warm)
+        base = base or (kpis, cold, warm, cpu_cold, cpu_warm)
         row = warm_runs[-1][2] if warm_runs else row  # after the target's move
         top = ", ".join(f"{s['code']} {s['delta_pp']:+.2f} pp"
                         for s in row.payload.get("sensitivity", [])[:3])
         print(f"{scale:>2}× {kpis:>5} KPIs: cold {cold:6.2f} s (cpu {cpu_cold:.2f}; {fitted} "
               f"fitted), warm median {warm:6.2f} s (cpu {cpu_warm:.2f}) over {len(warm_runs)} "
               f"({refitted} refitted); size ×"
-              f"{kpis / base[0]:.2f}, cold ×{cold / base[1]:.2f}, warm ×{warm / base[2]:.2f}; "
+              f"{kpis / base[0]:.2f}, cold ×{cold / base[1]:.2f} (cpu ×{cpu_cold / base[3]:.2f}), "
+              f"warm ×{warm / base[2]:.2f} (cpu ×{cpu_warm / base[4]:.2f}); "
               f"probability {row.probability:.3f}, {len(row.payload['leaves'])} leaves, "
               f"{len(row.kpi_forecasts.forecasts)} KPI forecasts, "
               f"{row.draws} draws, top levers {top or '-'}; peak RSS {peak_mb:.0f} MB (before {rss_before / 1024:.0f}); "
               f"{load()}")
+    if args.interleave:
+        interleaved(companies, month, args.interleave)
     if args.draws:
         company = prepare(args, 1)
         compute_once(company, month, cold=False)  # fits stored for this month's numbers

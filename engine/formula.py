@@ -250,6 +250,7 @@ class _Converter:
         self.source = source
         self.stripped = source.lstrip()
         self.indent = len(source) - len(self.stripped)
+        self.encoded = self.stripped.encode("utf-8")
         self.known_codes = known_codes
 
     def convert(self, node: ast.expr) -> _Node:
@@ -268,7 +269,7 @@ class _Converter:
     def col(self, node: ast.AST) -> int:
         """Return the 1-based character column of ``node`` in the text as typed."""
         # ast offsets count UTF-8 bytes; columns for people count characters.
-        prefix = self.stripped.encode("utf-8")[: node.col_offset]
+        prefix = self.encoded[: node.col_offset]
         return self.indent + len(prefix.decode("utf-8", errors="ignore")) + 1
 
     def _constant(self, node: ast.Constant) -> _Const:
@@ -293,8 +294,8 @@ class _Converter:
     def _name(self, node: ast.Name) -> str:
         """Accept a KPI code, checking its spelling and, if asked, that it exists."""
         col = self.col(node)
-        # Python folds some Unicode in identifiers; the code must be spelled as typed.
-        typed = ast.get_source_segment(self.stripped, node)
+        # Spelled as typed (Python folds some Unicode); sliced, get_source_segment is O(text).
+        typed = self.encoded[node.col_offset:node.end_col_offset].decode("utf-8", "replace")
         if typed != node.id or not CODE_PATTERN.fullmatch(node.id):
             name = typed or node.id
             raise FormulaError(

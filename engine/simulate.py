@@ -16,6 +16,9 @@ from engine.leaves import LeafDistribution, nearest_correlation
 
 Evaluate = Callable[[dict[str, np.ndarray]], np.ndarray]
 
+# Percentage points and percents are compared to this many decimals when ranking leaves.
+RANK_DECIMALS = 9
+
 
 @dataclass(frozen=True)
 class SimulationResult:
@@ -169,8 +172,8 @@ def simulate_and_rank(
     base = _draw_leaves(leaf_forecasts, draws, seed, distribution, correlation)
     reference = _summarise(_outcome(base, evaluate, shifts), target, direction)
     # An evaluator that can recompute only what one leaf feeds (`cache` + `changed`, as
-    # ``metrics.analytics.outlook.kgi_evaluator``'s) makes the ranking cost the sum of the
-    # leaves' ancestors instead of leaves × the whole tree; same numbers either way.
+    # ``metrics.analytics.outlook.kgi_evaluator``'s) makes the ranking cost the chains on
+    # each leaf's path instead of leaves × the whole tree; same numbers up to rounding.
     incremental = hasattr(evaluate, "changed") and hasattr(evaluate, "cache")
     if incremental:
         shifted = {name: values * float(shifts[name]) if name in (shifts or {}) else values
@@ -195,6 +198,10 @@ def simulate_and_rank(
         ranking.append(LeafSensitivity(
             name, 100 * (result.probability - reference.probability),
             float(p50_pct) if np.isfinite(p50_pct) else 0.0, leaf_dir))
-    # Ties in probability (e.g. it is already ~100 %) fall back to the median's move.
-    ranking.sort(key=lambda s: (-s.delta_pp, -direction * s.delta_p50_pct, s.leaf))
+    # Ties in probability (e.g. it is already ~100 %) fall back to the median's move, then
+    # the name. Both are rounded far above float noise (1e-13 here) first: an evaluator
+    # that updates wide sums by difference, or two factors swapped in a product, must not
+    # reorder leaves that tie.
+    ranking.sort(key=lambda s: (-round(s.delta_pp, RANK_DECIMALS),
+                                -direction * round(s.delta_p50_pct, RANK_DECIMALS), s.leaf))
     return reference, ranking

@@ -16,6 +16,8 @@ _DAMPED_GRID = [(a, b, p) for a in (0.1, 0.3, 0.5, 0.8, 1.0)
 _FIT_PARAMS = np.array([(a, 0.0, 1.0) for a in _SES_ALPHAS]
                        + [(a, b * a, p) for a, b, p in _DAMPED_GRID])
 _IS_SES = np.arange(len(_FIT_PARAMS)) < len(_SES_ALPHAS)
+# What the batched fit's state may take at once: half of a core's 512 KB L2 on EPYC.
+_BLOCK_BYTES = 256 * 1024
 
 
 def _fit_grids(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -57,7 +59,12 @@ def fit_grids_many(arrays: list[np.ndarray]) -> list[tuple]:
         by_length.setdefault(int(x.size), []).append(i)
     params = _FIT_PARAMS
     a, b, p = params[:, 0], params[:, 1], params[:, 2]
-    for n, members in by_length.items():
+    # A block of series at a time, so the five state arrays of a step stay in a core's L2
+    # (a 10× bigger company made one block 20 MB and each series 1.5× slower).
+    rows = max(1, _BLOCK_BYTES // (5 * 8 * len(params)))
+    blocks = [(n, members[start:start + rows]) for n, members in by_length.items()
+              for start in range(0, len(members), rows)]
+    for n, members in blocks:
         # Time-major, so each step reads one contiguous row of values.
         values = np.stack([np.asarray(arrays[i], dtype=float) for i in members]).T.copy()
         first = values[0][:, None]

@@ -1,7 +1,7 @@
 """What the layout needs on every page: the current company and the user's other companies."""
 
 # Which top-level link of the main navigation a page belongs to (by URL name); the pages
-# under "more" are the secondary ones grouped in its menu (templates/kgiapp/_mainnav.html).
+# under "more" are the secondary ones grouped in its menu (kgiapp/navigation.py).
 NAV_PREFIXES = [
     ("reforecast", "reforecast"),
     ("review-", "review"),
@@ -39,15 +39,18 @@ def navigation(request):
 
     match = getattr(request, "resolver_match", None)
     company = getattr(request, "company", None)
+    membership = getattr(request, "membership", None)
     name = (match.url_name if match else "") or ""
     # my_companies is lazy: evaluated only when the template renders the switcher (one query).
     return {
         "nav_name": name,
         "nav_current": nav_section(name),
         "current_company": company,
-        # A callable: the template calls it once, only where the header shows the badge.
-        "notifications_unread": (lambda: unread_count(user, company)) if company else 0,
-        "current_membership": getattr(request, "membership", None),
+        # A callable: the template calls it once, only where the header shows the badge (read
+        # with the membership by the resolver: no round trip of its own).
+        "notifications_unread": (lambda: unread_count(user, company, membership))
+        if company else 0,
+        "current_membership": membership,
         # A company page's resolver read them already (teams.tenancy.user_memberships).
         "my_companies": getattr(request, "my_memberships", None) or Membership.objects.filter(
             user=user).select_related("company").order_by("company__name"),

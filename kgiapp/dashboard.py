@@ -17,7 +17,6 @@ from metrics import cards
 from metrics import selectors as metric_selectors
 from metrics.models import Kgi
 from metrics.selectors import active_kgi
-from reviews import selectors as review_selectors
 from reviews.selectors import attainment_history
 from teams.dataversion import cached
 from teams.selectors import team_by_slug, teams_for_company  # noqa: F401 — the views' vocabulary
@@ -35,6 +34,9 @@ class NorthStar:
     attainment: float | None
     status: str
     days_left: int | None
+    # At (or past) the target before the deadline: the target is the deadline period's
+    # value, so the page says it has to hold until then rather than "done".
+    at_target_early: bool = False
 
 
 def _as_percent(probability):
@@ -76,6 +78,7 @@ def north_star(company, today=None, kgi=None, history=None, probabilities=None):
     direction = kgi.kpi.direction if kgi.kpi_id else "higher"
     if probabilities is None:
         probabilities = attainment_history(company)
+    days_left = (kgi.deadline - today).days if kgi.deadline else None
     return NorthStar(
         kgi=kgi, current=current, current_period=current_period,
         series=[v for _p, v in history], reached_pct=reached, time_pct=time_pct,
@@ -84,7 +87,9 @@ def north_star(company, today=None, kgi=None, history=None, probabilities=None):
         else None,
         probability_series=[_as_percent(p) for p in probabilities],
         status=metric_selectors.target_status(current, kgi.target, direction),
-        days_left=(kgi.deadline - today).days if kgi.deadline else None,
+        days_left=days_left,
+        at_target_early=reached is not None and reached >= 100
+        and days_left is not None and days_left > 0,
     )
 
 
@@ -227,16 +232,20 @@ def _status_counts(rows):
 def team_page(company, team, today=None):
     """The team page: its focus KPIs (at most seven) large, monitoring KPIs compact.
 
-    The KPI rows are read from the stored facts (metrics.cards) on every load; tasks and
-    the review are read live too.
+    The KPI rows are read from the stored facts (metrics.cards) on every load; tasks, the
+    review and the members are read live too, in one statement (kgiapp.team_live).
     """
+    from kgiapp.team_live import team_live
+
     today = today or timezone.localdate()
     rows = _team_rows(company, team, today)
+    open_tasks, review_status, members = team_live(team)
     return {
         "focus_rows": [r for r in rows if r.is_focus],
         "monitoring_rows": [r for r in rows if not r.is_focus],
-        "open_tasks": review_selectors.team_open_tasks(team),
-        "review_status": review_selectors.team_review_status(team),
+        "open_tasks": open_tasks,
+        "review_status": review_status,
+        "members": members,
     }
 
 

@@ -20,9 +20,16 @@ _words: dict[str, dict[str, str]] = {}
 SLUG_CODE = re.compile(r"[-a-zA-Z0-9_]+")
 
 
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+_SPECIAL = re.compile("[&<>\"']")
+
+
 def escape(value) -> str:
     """What the template engine prints for ``{{ value }}`` of a string: Django's escape is
-    the standard library's (``html.escape``), and safe HTML stays as it is."""
+    the standard library's (``html.escape``), and safe HTML stays as it is. A plain string
+    without those five characters (most of a card's) is returned as it is."""
+    if type(value) is str:
+        return value.translate(_ESCAPES) if _SPECIAL.search(value) else value
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))

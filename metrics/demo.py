@@ -36,10 +36,10 @@ TREE = {
             "marketing", "average", False, "active", "", 210, -0.001, 0.04, 0.06,
             "広告クリック1件あたりの費用", "キーワード最適化", "広告管理画面"),
     "organic_uu": ("自然流入UU", "Organic UU", "count", "higher", "leading", "acquisition",
-                   "weekly", "marketing", "sum", False, "active", "", 11_500, 0.003, 0.06, 0.12,
+                   "weekly", "marketing", "sum", False, "active", "", 8_000, 0.012, 0.06, 0.12,
                    "検索・SNSからの自然流入", "SEO記事・SNS投稿", "GA4"),
     "cvr": ("購入率", "Conversion rate", "percent", "higher", "leading", "conversion", "weekly",
-            "marketing", "average", False, "active", "", 1.85, 0.001, 0.05, 0.05,
+            "marketing", "average", False, "active", "", 1.55, 0.004, 0.05, 0.05,
             "購入者数 ÷ UU", "LP改善・決済導線", "GA4"),
     "lp_bounce_rate": ("LP直帰率", "LP bounce rate", "percent", "lower", "leading", "conversion",
                        "weekly", "marketing", "average", False, "monitoring", "", 48, -0.001,
@@ -61,8 +61,8 @@ TREE = {
             "avg_unit_price * items_per_order * (1 - discount_rate)", None, 0, 0, 0,
             "売上 ÷ 注文数", "セット提案・値引き管理", "基幹システム"),
     "avg_unit_price": ("平均商品単価", "Average item price", "JPY", "higher", "leading",
-                       "revenue", "weekly", "sales", "average", False, "active", "", 14_200,
-                       0.001, 0.02, 0, "販売商品1点あたりの平均価格", "上位モデルの提案",
+                       "revenue", "weekly", "sales", "average", False, "active", "", 13_000,
+                       0.003, 0.02, 0, "販売商品1点あたりの平均価格", "上位モデルの提案",
                        "基幹システム"),
     "items_per_order": ("注文あたり点数", "Items per order", "ratio", "higher", "leading",
                         "revenue", "weekly", "sales", "average", False, "active", "", 2.35,
@@ -131,6 +131,9 @@ MONTH_TARGETS = {
     "discount_rate": Decimal("7.0"),
 }
 KGI_TARGET = 83_000_000
+# Revenue in the month before the KGI's year began; the data grows from there (organic
+# UU, CVR and item price trend up), so the latest month sits between baseline and target.
+KGI_BASELINE = 61_000_000
 
 CAMPAIGNS = [
     ("ブラックフライデーセール", 52, 2, ["paid_uu", "organic_uu", "uu", "cvr", "ad_spend"]),
@@ -164,11 +167,12 @@ def seed_tree(company):
     root = Kpi.objects.get(company=company, code="monthly_revenue")
     today = timezone.localdate()
     if not Kgi.objects.filter(company=company).exists():
+        # The fiscal year under way; the name says the deadline's month (a monthly target).
+        deadline = date(today.year + 1 if today.month >= 4 else today.year, 3, 31)
         Kgi.objects.create(
-            company=company, name="月間売上 8,300万円（2027年3月）", kpi=root, unit="JPY",
-            baseline=Decimal("61000000"), target=Decimal(KGI_TARGET),
-            start_date=date(today.year if today.month >= 4 else today.year - 1, 4, 1),
-            deadline=date(today.year + 1 if today.month >= 4 else today.year, 3, 31),
+            company=company, name=f"月間売上 8,300万円（{deadline.year}年3月）", kpi=root,
+            unit="JPY", baseline=Decimal(KGI_BASELINE), target=Decimal(KGI_TARGET),
+            start_date=date(deadline.year - 1, 4, 1), deadline=deadline,
             why="既存顧客のリピートと新規集客の両輪で、来期の出店投資を自己資金で賄うため。",
             status=KgiStatus.ACTIVE,
         )

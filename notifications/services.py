@@ -206,8 +206,19 @@ def _forget_unread(user_id, company_id) -> None:
     cache.delete(_unread_key(user_id, company_id))
 
 
-def unread_count(user, company) -> int:
-    """The header badge: cached, so a page pays no query for it (the dashboard's budget)."""
+# A membership's unread in-app notifications, as SQL over its row ``m`` (one range of
+# notification_inbox_idx), read with the memberships (teams.membership_rows).
+UNREAD_SQL = (f"SELECT COUNT(*) FROM {Notification._meta.db_table} n "
+              f"WHERE n.recipient_id = m.user_id AND n.company_id = m.company_id "
+              f"AND n.channel = '{Channel.IN_APP.value}' AND n.read_at IS NULL")
+
+
+def unread_count(user, company, membership=None) -> int:
+    """The header badge: read with the membership by the tenancy resolver (``UNREAD_SQL``),
+    else cached, so a page pays no query for it (the dashboard's
+    budget)."""
+    if membership is not None and hasattr(membership, "notifications_unread"):
+        return membership.notifications_unread
     key = _unread_key(user.pk, company.pk)
     count = cache.get(key)
     if count is None:

@@ -5,15 +5,9 @@
 """
 
 from spreadsheets.dates import parse_date
-from spreadsheets.headers import (
-    KpiRef,
-    Record,
-    detect_shape,
-    match_header,
-    normalize_header,
-    rows_to_records,
-)
+from spreadsheets.headers import KpiRef, detect_shape, match_header, normalize_header
 from spreadsheets.reading import FileRejected, Problem, Table, Text, column_letter, read_table
+from spreadsheets.records import Record, rows_to_records
 from spreadsheets.values import ParsedNumber, ValueProblem, check_range, parse_number, to_unit
 
 __all__ = [

@@ -107,6 +107,18 @@ def parse_date(raw: Any) -> date:
     raise _bad(raw)
 
 
+def label_grain(raw: Any) -> str | None:
+    """"month" or "week" when a text cell names a whole month or ISO week, else None (a day)."""
+    if type(raw) is not str or _ISO.fullmatch(raw.strip()):
+        return None
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if _WEEK.fullmatch(text):
+        return "week"
+    if _MONTH.fullmatch(text) or _ERA_MONTH.fullmatch(text):
+        return "month"
+    return None
+
+
 def _make(year: int, month: int, day: int, raw: Any) -> date:
     try:
         value = date(year, month, day)

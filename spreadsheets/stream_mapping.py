@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from spreadsheets.headers import LONG, KpiRef, Record, _Mapper, _problem, detect_shape
+from spreadsheets.headers import LONG, KpiRef, detect_shape
 from spreadsheets.i18n import gettext_lazy as _
+from spreadsheets.records import Record, _Mapper, _problem
 from spreadsheets.table import Problem, Text
 
 DATE_CACHE = 50_000  # distinct period cells remembered (a long file repeats a few)
@@ -35,6 +36,7 @@ class StreamMapper(_Mapper):
         self.seen = {}
         if len(self.dates) > DATE_CACHE:
             self.dates.clear()
+            self.grains.clear()
         if len(self.starts) > DATE_CACHE:
             self.starts.clear()
         if self.shape == LONG:

@@ -36,6 +36,7 @@ from spreadsheets.table import (
     column_letter,
     not_spreadsheet,
     reject,
+    skip_title_rows,
     too_many_rows,
 )
 from spreadsheets.xlsx_files import XLSX_EXTENSIONS, ZIP_MAGIC
@@ -60,6 +61,7 @@ class StreamTable:
     rows: Iterator[tuple[int, list[Any]]] = field(repr=False)
     problems: list[Problem] = field(default_factory=list)
     sheet: str | None = None
+    other_sheets: tuple[str, ...] = ()
     row_count: int = 0  # the data rows read so far (all of them once ``chunks`` is done)
 
     def column_label(self, index: int) -> str:
@@ -293,7 +295,7 @@ def _csv(opener: Opener, encoding: str, max_rows: int) -> StreamTable:
     if len(rest) != sum(map(len, head)):  # an Excel "sep=" line was dropped
         head = head[1:]
     reader = csv.reader(_chain(head, text), delimiter=delimiter)
-    rows = _csv_rows(reader, max_rows, text)
+    rows = skip_title_rows(_csv_rows(reader, max_rows, text))
     try:
         header_row, header_cells = next(rows)
     except StopIteration:

@@ -6,6 +6,8 @@ Shared by the CSV and XLSX readers (``spreadsheets.csv_files``, ``spreadsheets.x
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +88,7 @@ class Table:
     header_row: int = 1
     problems: list[Problem] = field(default_factory=list)
     sheet: str | None = None  # the worksheet read (xlsx): the active one, if visible
+    other_sheets: tuple[str, ...] = ()  # the workbook's other visible sheets, not read
 
     @property
     def row_count(self) -> int:
@@ -99,6 +102,14 @@ class Table:
 
 def reject(code: str, message: Text, *, row: int | None = None) -> FileRejected:
     return FileRejected([Problem(row=row, column=None, message=message, code=code)])
+
+
+def other_sheets_problem(sheet: str | None, others: tuple[str, ...], row: int | None) -> Problem:
+    """The sheet read is not the one with the numbers: name the workbook's other sheets."""
+    return Problem(row=row, column=None, code="read_other_sheet", message=Text(
+        _("Only the sheet “%(sheet)s” was read (the one open when the file was saved); the "
+          "workbook also has %(others)s. Open the sheet with the numbers, save, and upload "
+          "again."), sheet=sheet, others=", ".join(f"“{name}”" for name in others[:10])))
 
 
 def not_spreadsheet() -> FileRejected:
@@ -115,6 +126,22 @@ def too_many_rows(max_rows: int) -> FileRejected:
     )
 
 
+MAX_TITLE_ROWS = 10  # a report's title, date and notes above its table
+
+
+def skip_title_rows(rows: Iterator[tuple[int, list[Cell]]]) -> Iterator[tuple[int, list[Cell]]]:
+    """The rows from the header on: leading rows of one filled cell (a title, a date line)
+    are dropped when a row of two or more cells follows within ``MAX_TITLE_ROWS``."""
+    held: list[tuple[int, list[Cell]]] = []
+    for row in rows:
+        held.append(row)
+        if len(held) > MAX_TITLE_ROWS or sum(cell is not None for cell in row[1]) >= 2:
+            break
+    if len(held) > 1 and sum(cell is not None for cell in held[-1][1]) >= 2:
+        held = held[-1:]
+    return itertools.chain(held, rows)
+
+
 def build_table(
     raw_rows: list[tuple[int, list[Cell]]],
     problems: list[Problem],
@@ -122,6 +149,7 @@ def build_table(
     encoding: str | None,
     fmt: str,
 ) -> Table:
+    raw_rows = list(skip_title_rows(iter(raw_rows)))
     if not raw_rows:
         if problems:
             raise FileRejected(problems)

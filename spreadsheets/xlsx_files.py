@@ -26,6 +26,7 @@ from spreadsheets.table import (
     build_table,
     column_letter,
     not_spreadsheet,
+    other_sheets_problem,
     reject,
     too_many_rows,
 )
@@ -59,6 +60,7 @@ def read_xlsx(data: bytes, *, max_rows: int) -> Table:
             try:
                 _check_sheets(workbook, data)
                 raw_rows, sheet_path, sheet_index, sheet_name = _xlsx_rows(workbook, max_rows)
+                others = other_visible_sheets(workbook, sheet_index)
             finally:
                 workbook.close()
             if sheet_path and _has_formulas(data, sheet_path):
@@ -70,8 +72,14 @@ def read_xlsx(data: bytes, *, max_rows: int) -> Table:
             "xlsx_unreadable",
             Text(_("The .xlsx file is damaged or not a real Excel workbook; save it again.")),
         ) from None
-    table = build_table(raw_rows, problems, encoding=None, fmt="xlsx")
-    table.sheet = sheet_name
+    try:
+        table = build_table(raw_rows, problems, encoding=None, fmt="xlsx")
+    except FileRejected as rejected:
+        # A cover sheet open on saving reads as empty or header-only: say where the data may be.
+        if others and rejected.codes[0] in ("empty_file", "header_only"):
+            rejected.problems.append(other_sheets_problem(sheet_name, others, None))
+        raise
+    table.sheet, table.other_sheets = sheet_name, others
     return table
 
 
@@ -187,6 +195,13 @@ def _visible_sheet_index(workbook: Any) -> int:
         if sheets[index] is active:
             return index
     return visible[0]
+
+
+def other_visible_sheets(workbook: Any, read_index: int) -> tuple[str, ...]:
+    """The titles of the visible sheets besides the one read, in the workbook's order."""
+    return tuple(sheet.title for index, sheet in enumerate(workbook.worksheets)
+                 if index != read_index
+                 and getattr(sheet, "sheet_state", "visible") == "visible")
 
 
 def _xlsx_rows(workbook: Any, max_rows: int) -> tuple[list, str | None, int, str]:

@@ -20,7 +20,9 @@ from spreadsheets.table import (
     _header_text,
     _letter_index,
     column_letter,
+    other_sheets_problem,
     reject,
+    skip_title_rows,
     too_many_rows,
 )
 from spreadsheets.xlsx_files import (
@@ -29,6 +31,7 @@ from spreadsheets.xlsx_files import (
     _has_formulas,
     _visible_sheet_index,
     _xlsx_value,
+    other_visible_sheets,
     sheet_row,
 )
 
@@ -65,6 +68,7 @@ class XlsxStream:
         return workbook
 
     def table(self, table_class: Any) -> Any:
+        others: tuple[str, ...] = ()
         try:
             _check_zip(self.path)
             workbook = self._open(data_only=True)
@@ -73,7 +77,8 @@ class XlsxStream:
             sheet = workbook.worksheets[index]
             sheet.reset_dimensions()
             path = getattr(sheet, "_worksheet_path", None)
-            rows = self._rows(sheet)
+            others = other_visible_sheets(workbook, index)
+            rows = skip_title_rows(self._rows(sheet))
             header = next(rows, None)
             if header is None:
                 raise reject("empty_file", Text(_("The file is empty.")))
@@ -85,15 +90,17 @@ class XlsxStream:
             problems = []
             if path and _has_formulas(self.path, path):
                 problems = self._formulas_without_value(index, headers, header[0])
-        except FileRejected:
+        except FileRejected as rejected:
             self.close()
+            if others and rejected.codes[0] in ("empty_file", "header_only"):
+                rejected.problems.append(other_sheets_problem(sheet.title, others, None))
             raise
         except Exception:  # noqa: BLE001 - any failure of a malformed workbook is the file's fault
             self.close()
             raise _unreadable() from None
         return table_class(headers=headers, encoding=None, format="xlsx",
                            header_row=header[0], rows=itertools.chain([first], rows),
-                           problems=problems, sheet=sheet.title)
+                           problems=problems, sheet=sheet.title, other_sheets=others)
 
     def _rows(self, sheet: Any) -> Iterator[tuple[int, list[Any]]]:
         count = 0

@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from teams.models import Company, Role, slug_validator
+from teams.models import Company, Role, slug_validator, validate_company_slug
 
 
 def timezone_choices():
@@ -102,22 +102,30 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email")
 
 
+def _company_slug_field(help_text):
+    # A form field of its own: the model's SlugField would add Django's message naming “slug”.
+    return forms.CharField(label=_("URL name"), max_length=50, help_text=help_text,
+                           validators=[slug_validator, validate_company_slug])
+
+
 class CompanyCreateForm(forms.ModelForm):
     """The company part of sign-up and of ``create_company``."""
 
+    slug = _company_slug_field(_("Appears in every address, e.g. /acme/. Lowercase letters, "
+                                 "digits and hyphens."))
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices,
                                  initial="Asia/Tokyo")
 
     class Meta:
         model = Company
         fields = ("name", "slug", "language", "timezone")
-        help_texts = {"slug": _("Appears in every address, e.g. /acme/. Lowercase letters, "
-                                "digits and hyphens.")}
 
 
 class CompanyProfileForm(forms.ModelForm):
     """The company's own settings, edited by its admins."""
 
+    slug = _company_slug_field(_("Changing it changes every address of the company; old "
+                                 "links stop working."))
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
     currency = forms.CharField(
         label=_("Currency"), max_length=3, min_length=3,
@@ -133,8 +141,6 @@ class CompanyProfileForm(forms.ModelForm):
         model = Company
         fields = ("name", "slug", "language", "timezone", "fiscal_year_start_month",
                   "currency", "week_start")
-        help_texts = {"slug": _("Changing it changes every address of the company; old "
-                                "links stop working.")}
 
     def clean_currency(self):
         return self.cleaned_data["currency"].upper()

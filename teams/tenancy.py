@@ -14,14 +14,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 
+from teams.membership_rows import membership_rows
 from teams.models import Membership
 from teams.permissions import CAPABILITIES, can
 
 
 def user_memberships(user):
-    """All of the user's memberships by company name, with their companies and data tokens."""
-    return list(Membership.objects.select_related("company", "company__data_version", "user")
-                .filter(user=user).order_by("company__name"))
+    """All of the user's memberships by company name, with their companies, data tokens and
+    users (and what apps above registered in teams.membership_rows.MEMBERSHIP_SQL)."""
+    return membership_rows(user)
 
 
 def resolve_membership(user, company_slug, memberships=None):

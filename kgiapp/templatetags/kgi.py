@@ -5,6 +5,8 @@ from django import template
 from django.utils.html import format_html
 
 from core import formatting
+from kgiapp import dashboard_html
+from kgiapp.navigation import main_nav as render_main_nav
 from metrics.card_html import card_words, render_card, render_phase, render_table_row
 from teams.permissions import can as membership_can
 
@@ -94,6 +96,32 @@ def _words(context):
 def kpi_phase(context, phase, cadence):
     """{% kpi_phase p layer.cadence %}: one dashboard column with its cards (metrics.card_html)."""
     return render_phase(phase, cadence, _words(context))
+
+
+@register.simple_tag(takes_context=True)
+def main_nav(context):
+    """{% main_nav %}: the company page's main navigation (kgiapp.navigation)."""
+    request = context.get("request")
+    return render_main_nav(context["current_company"].slug, context.get("nav_current", ""),
+                           context.get("nav_name", ""), getattr(request, "membership", None))
+
+
+@register.simple_tag
+def team_options(teams, team):
+    """{% team_options teams team %}: the dashboard's team filter options (kgiapp.dashboard_html)."""
+    return dashboard_html.team_options(teams, team)
+
+
+@register.simple_tag
+def first_run_section(steps):
+    """{% first_run_section first_run %}: the admin's first-run path (kgiapp.dashboard_html)."""
+    return dashboard_html.first_run_section(steps)
+
+
+@register.simple_tag
+def checklist_section(items):
+    """{% checklist_section checklist %}: the 3-minute checklist (kgiapp.dashboard_html)."""
+    return dashboard_html.checklist_section(items)
 
 
 @register.simple_tag

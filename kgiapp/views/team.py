@@ -3,7 +3,6 @@ from django.http import Http404
 
 from core.htmx import render_page
 from kgiapp.dashboard import team_by_slug, team_page
-from teams.selectors import team_members
 from teams.tenancy import company_view
 
 
@@ -13,5 +12,5 @@ def team_detail(request, team):
     if team is None:
         raise Http404
     context = team_page(request.company, team)
-    context.update(team=team, members=team_members(team))
+    context["team"] = team
     return render_page(request, "teams/team_detail.html", context)

@@ -19,7 +19,8 @@ from core.calendar import (
 from engine.formula import FormulaError
 from engine.leaves import is_positive, leaf_correlation, leaf_distribution
 from engine.simulate import simulate_and_rank
-from engine.tree import TreeEvaluator, leaves
+from engine.tree import leaves
+from engine.tree_delta import DeltaTreeEvaluator
 from metrics.analytics.fits import FitCounts, FitRequest, forecasts_reusing_fits
 from metrics.analytics.series import Series, kpi_series
 from metrics.models import Campaign, Kgi, KgiStatus, Kpi, Measurement, Target, Unit
@@ -171,23 +172,23 @@ def inputs_fingerprint(company, kgi, as_of: date) -> str:
 def kgi_evaluator(root: Kpi, formulas):
     """A vectorised function: leaf values (formula units) → the KGI in its display units.
 
-    It also offers `cache` / `changed` (``engine.tree.TreeEvaluator``), so the sensitivity
-    ranking recomputes only the KPIs each leaf feeds.
+    It also offers `cache` / `changed` (``engine.tree_delta.DeltaTreeEvaluator``), so the
+    sensitivity ranking recomputes only the chains of the formulas each leaf feeds.
     """
     if root.code not in formulas:
         return lambda values: root.from_formula_value(values[root.code])
-    return _KgiEvaluator(root, TreeEvaluator(root.code, formulas))
+    return _KgiEvaluator(root, DeltaTreeEvaluator(root.code, formulas))
 
 
 class _KgiEvaluator:
-    def __init__(self, root: Kpi, tree: TreeEvaluator) -> None:
+    def __init__(self, root: Kpi, tree: DeltaTreeEvaluator) -> None:
         self.root, self.tree = root, tree
 
     def __call__(self, values):
         return self.root.from_formula_value(self.tree.evaluate(values)[self.root.code])
 
     def cache(self, values):
-        return self.tree.evaluate(values)
+        return self.tree.cache(values)
 
     def changed(self, cached, leaf, value):
         return self.root.from_formula_value(self.tree.changed(cached, leaf, value))

@@ -9,12 +9,13 @@ A payload is the JSON object a provider answers with::
 
 ``aggregation`` is optional per KPI. Anything else is refused with a sentence that says where.
 """
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from django.utils.translation import gettext as _
 
 from engine.formula import CODE_PATTERN, FormulaError, parse_formula
 from metrics.assist import AssistError
+from metrics.catalog.templates import KpiDefinition
 from metrics.formula_messages import formula_error_message
 from metrics.models import Aggregation, Cadence, Direction, Kind, Phase, Unit
 
@@ -22,26 +23,11 @@ MAX_KPIS = 40
 MAX_NAME = 120
 ROOT_KEYS = {"root_formula", "kpis", "reasons"}
 MAX_REASON = 400
-KPI_KEYS = {"code", "name_ja", "name_en", "unit", "direction", "kind", "phase", "cadence",
-            "formula", "aggregation"}
+KPI_KEYS = {f.name for f in fields(KpiDefinition)}
 CHOICES = {"unit": Unit.values, "direction": Direction.values, "kind": Kind.values,
            "phase": Phase.values, "cadence": Cadence.values, "aggregation": Aggregation.values}
 # Rates and scores are averaged over a month; counts and money are summed.
 _AVERAGED_UNITS = {"percent", "ratio", "score", "days", "hours"}
-
-
-@dataclass(frozen=True)
-class DraftKpi:
-    code: str
-    name_ja: str
-    name_en: str
-    unit: str
-    direction: str
-    kind: str
-    phase: str
-    cadence: str
-    aggregation: str
-    formula: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,7 +103,7 @@ def _kpi(item, index, root_code):
                 % {"where": where})
     unit = _choice(item, "unit", where)
     default_aggregation = "average" if unit in _AVERAGED_UNITS else "sum"
-    return DraftKpi(
+    return KpiDefinition(
         code=code, name_ja=_text(item, "name_ja", where, MAX_NAME),
         name_en=_text(item, "name_en", where, MAX_NAME), unit=unit,
         direction=_choice(item, "direction", where), kind=_choice(item, "kind", where),
@@ -149,7 +135,7 @@ def draft_from_payload(payload, *, root_code: str, existing_codes=frozenset()) -
     if duplicates:
         _refuse(_("the codes %(codes)s appear more than once.") % {"codes": ", ".join(duplicates)})
     known = set(codes) | {root_code} | set(existing_codes)
-    kpis = [DraftKpi(**{**asdict(k), "formula": _formula(k.formula, k.code, known)})
+    kpis = [KpiDefinition(**{**asdict(k), "formula": _formula(k.formula, k.code, known)})
             for k in kpis]
     root_text = payload.get("root_formula")
     if not isinstance(root_text, str) or not root_text.strip():

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class KpiSpec:
+class KpiDefinition:
+    """What it takes to create a KPI: a template's, or one of a drafted tree's (assist)."""
+
     code: str
     name_ja: str
     name_en: str
@@ -19,6 +21,10 @@ class KpiSpec:
     cadence: str
     aggregation: str
     formula: str = ""
+
+
+@dataclass(frozen=True)
+class KpiSpec(KpiDefinition):
     target: float | None = None
     team: bool = True  # owned by the chosen team (the root stays company-wide)
 

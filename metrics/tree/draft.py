@@ -30,7 +30,7 @@ SIGNED_MAX_AGE = 24 * 3600
 class DraftRow:
     code: str
     depth: int
-    spec: object  # DraftKpi, or None for the root
+    spec: object  # KpiDefinition, or None for the root
     existing: Kpi | None
     formula: str
     linked: bool = True
@@ -56,7 +56,7 @@ class DraftPlan:
     root: Kpi
     root_formula_before: str
     rows: list  # the tree from the root, depth first, then KPIs not linked to the root
-    to_create: list  # DraftKpi in an order where every formula's inputs exist first
+    to_create: list  # KpiDefinition in an order where every formula's inputs exist first
 
     @property
     def created_count(self):

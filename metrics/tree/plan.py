@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from engine.formula import FormulaError
-from engine.tree import leaves, preorder, solve_lift
+from engine.solve import solve_lift
+from engine.tree import leaves, preorder
 from metrics.target_plan import CADENCE_GRAIN
 
 AVG_MONTH_DAYS = 365.25 / 12

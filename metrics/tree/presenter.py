@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from core.calendar import month_start
 from engine.formula import FormulaError
-from engine.tree import check_consistency, goal_seek, leaves, reachable, sensitivity
+from engine.solve import goal_seek
+from engine.tree import check_consistency, leaves, reachable, sensitivity
 from metrics.formula_messages import formula_error_message
 from metrics.models import Focus, Kind, Kpi, Measurement
 from metrics.selectors import active_kgi

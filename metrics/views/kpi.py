@@ -6,6 +6,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from core.calendar import month_start
+from core.form_div import form_div
 from core.formatting import format_value
 from core.htmx import render_page
 from metrics import kpi_presenter
@@ -27,9 +28,13 @@ def _export_href(company, code):
 def target_panel(request, page, form=None):
     """What the KPI page's target editor shows: the form, the coming months, the history."""
     kpi = page.kpi
+    can_set = can_set_targets(request.membership, kpi)
+    form = form or TargetForm(initial={"period": month_start(timezone.localdate())})
     return {
-        "can_set": can_set_targets(request.membership, kpi),
-        "form": form or TargetForm(initial={"period": month_start(timezone.localdate())}),
+        "can_set": can_set,
+        "form": form,
+        # form.as_div(), printed without Django's dozen form templates (core.form_div).
+        "form_html": form_div(form) if can_set else "",
         "months": [(m, format_value(v, kpi.unit)) for m, v in page.plan_months],
         "history": page.target_history,
     }

@@ -28,6 +28,7 @@ def test_grid_fits_of_many_series_are_bit_identical_to_fitting_each():
     rng = np.random.default_rng(3)
     arrays = [rng.normal(100, 10, int(n)).cumsum() for n in rng.integers(2, 200, 60)]
     arrays += [rng.normal(0, 1, 40) for _ in range(5)]  # several of one length
+    arrays += [rng.normal(50, 5, 30).cumsum() for _ in range(250)]  # blocks of one length
     for x, batched in zip(arrays, fit_grids_many(arrays)):
         for one, many in zip(_fit_grids(x), batched):
             assert np.array_equal(one, many)

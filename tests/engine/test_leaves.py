@@ -7,6 +7,7 @@ from engine.leaves import (
     LeafDistribution,
     leaf_correlation,
     leaf_distribution,
+    nearest_correlation,
     path_covariance,
     shock_correlation,
     shocks,
@@ -66,6 +67,33 @@ def test_the_spread_of_a_sum_counts_the_shared_random_walk_shocks():
     assert cov == pytest.approx(np.array([[1.0, 1.0], [1.0, 2.0]]))
     leaf = leaf_distribution(np.zeros(2), np.sqrt([1.0, 2.0]), [0, 1], positive=False)
     assert leaf.sigma == pytest.approx(np.sqrt(5.0))
+
+
+def test_a_sum_of_log_normal_steps_has_its_median_above_the_sum_of_their_medians():
+    # Two positive steps, each log-normal with median 100 (P10–P90 widths of sigma 20 and 40,
+    # correlated 0.5 by the shared random-walk shock): their sum's median is not 200.
+    mean, sigma = np.array([100.0, 100.0]), np.array([20.0, 40.0])
+    leaf = leaf_distribution(mean, sigma, [0, 1])
+    cov = path_covariance(sigma)
+    rho = cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])
+    z = np.random.default_rng(1).multivariate_normal([0, 0], [[1, rho], [rho, 1]], 400_000)
+    steps = [LeafDistribution(100.0, s) for s in sigma]
+    total = steps[0].draws(z[:, 0]) + steps[1].draws(z[:, 1])
+    median = float(np.median(total))
+    assert median > 201  # the simulated sum's median (~201.6)
+    assert abs(leaf.point - median) < abs(200 - median)  # closer than the sum of medians
+    z90 = 1.2815515655446004
+    low, high = leaf.draws(np.array([-z90, z90]))
+    assert low == pytest.approx(np.percentile(total, 10), rel=0.02)
+    assert high == pytest.approx(np.percentile(total, 90), rel=0.02)
+    # One step is its own distribution; steps without spread add up exactly.
+    assert leaf_distribution(mean, sigma, [1]) == LeafDistribution(100.0, 40.0)
+    assert leaf_distribution(mean, np.zeros(2), [0, 1]).point == pytest.approx(200.0)
+    # Steps that move in lockstep keep their shape whatever their weights: the average of
+    # two identical log-normal weeks is that week.
+    average = leaf_distribution(mean, np.array([10.0, 10.0]), [0, 1], [0.5, 0.5], "average")
+    assert average.point == pytest.approx(100.0)
+    assert average.log_sigma == pytest.approx(LeafDistribution(100.0, 10.0).log_sigma)
 
 
 def test_damped_trend_sigma_uses_c_j_as_ets_a_ad_n_needs():
@@ -160,3 +188,22 @@ def test_a_leaf_constant_on_the_common_points_is_independent_and_ties_share_a_ra
     matrix = _pairwise_rank_correlation(x)
     assert matrix[0, 1] == 0.0 and matrix[1, 2] == 0.0
     assert matrix[0, 2] == pytest.approx(40 / 60, abs=0.01)  # ~1, shrunk by n / (n + 20)
+
+
+def _clipped_by_eigh(matrix, floor=1e-6):
+    vals, vecs = np.linalg.eigh((matrix + matrix.T) / 2)
+    fixed = (vecs * np.maximum(vals, floor)) @ vecs.T
+    d = np.sqrt(np.diag(fixed))
+    return fixed / np.outer(d, d)
+
+
+def test_a_correlation_already_positive_definite_skips_the_eigendecomposition_to_rounding():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((40, 60)) + 0.5 * rng.standard_normal(60)
+    ok = np.corrcoef(x) * 0.9 + 0.1 * np.eye(40)
+    assert np.allclose(nearest_correlation(ok), _clipped_by_eigh(ok), rtol=0, atol=1e-13)
+    # An inconsistent one (a, b and c can't all be this correlated) is still clipped.
+    bad = np.array([[1.0, 0.9, -0.9], [0.9, 1.0, 0.9], [-0.9, 0.9, 1.0]])
+    fixed = nearest_correlation(bad)
+    assert np.allclose(fixed, _clipped_by_eigh(bad), atol=1e-13)
+    assert np.linalg.eigvalsh(fixed).min() > 0 and np.allclose(np.diag(fixed), 1.0)

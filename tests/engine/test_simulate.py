@@ -154,3 +154,25 @@ def test_a_leaf_changes_only_the_kpis_that_read_it():
     assert tree.ancestors("a") == [c for c in tree.order if c in {"g0", "g2", "kgi"}]
     assert tree.ancestors("m") == ["cost", "kgi"]
     assert tree.ancestors("kgi") == []
+
+
+def test_leaves_that_tie_are_ranked_by_name_whatever_the_float_noise():
+    # a and b play the same part in a * b * c: moving either by 1 % moves the KGI by the
+    # same amount, up to a last-bit difference that depends on the order of evaluation.
+    # Whichever of them gets the larger last bit, the names decide.
+    leaves = {"a": (10.0, 1.0), "b": (10.0, 1.0), "c": (5.0, 0.5)}
+    for noisy in ("a", "b"):
+        class Noisy:
+            def __call__(self, v):
+                return v["a"] * v["b"] * v["c"]
+
+            def cache(self, v):
+                return dict(v)
+
+            def changed(self, cached, leaf, value, noisy=noisy):
+                out = self({**cached, leaf: value})
+                return np.nextafter(out, np.inf) if leaf == noisy else out
+
+        ranking = probability_sensitivity(leaves, Noisy(), 500.0)
+        assert [s.leaf for s in ranking][:2] == ["a", "b"]
+        assert ranking[0].delta_pp == ranking[1].delta_pp

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from engine.formula import FormulaError, parse_formula
+from engine.solve import goal_seek
 from engine.tree import (
     Consistency,
     check_acyclic,
     check_consistency,
     evaluate_tree,
     find_cycle,
-    goal_seek,
     leaves,
     reachable,
     sensitivity,

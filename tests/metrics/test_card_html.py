@@ -128,3 +128,14 @@ def test_kpi_links_are_what_the_kpi_page_template_printed():
         "</a>{% if not forloop.last %}, {% endif %}{% endfor %}")
     assert kpi_links(company, kpis) == old.render(Context({"kpis": kpis, "company": company}))
     assert kpi_links(company, []) == ""
+
+
+def test_escape_is_what_the_template_engine_prints():
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    from metrics.card_html import escape
+
+    for value in ["", "plain", "売上 <総額>", "a&b<c>\"d'e", "&amp;", "x" * 50 + "'", 3, None,
+                  mark_safe("<b>safe</b>")]:
+        assert escape(value) == conditional_escape(value), value

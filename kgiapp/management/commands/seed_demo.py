@@ -4,6 +4,7 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from kgiapp.catalog_check import compile_stale_catalogs
 from teams.demo import DEMO_PASSWORD
 from teams.models import Role
 
@@ -36,6 +37,8 @@ class Command(BaseCommand):
         parser.add_argument("--company", default="demo", help="company URL name (default: demo)")
 
     def handle(self, *args, company, **options):
+        # Summaries and review texts are stored in Japanese: never seed from an uncompiled catalog.
+        compile_stale_catalogs()
         company_obj = run_steps(company)
         self.stdout.write(self.style.SUCCESS(f"Demo company “{company_obj.name}” at /{company}/"))
         self.stdout.write(f"Logins (password: {DEMO_PASSWORD}):")

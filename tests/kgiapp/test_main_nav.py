@@ -1,4 +1,19 @@
-{% load i18n %}{% with c=current_company.slug cur=nav_current %}
+"""The main navigation printed by kgiapp.navigation is the HTML the template printed, for
+every role, page and language, and the pages show it."""
+from types import SimpleNamespace
+
+import pytest
+from django.template import engines
+from django.test import Client
+from django.utils import translation
+
+from kgiapp.context_processors import nav_section
+from kgiapp.navigation import main_nav
+from teams.models import Membership
+
+# templates/kgiapp/_mainnav.html until main_nav replaced it (kept verbatim as the reference
+# the Python must print byte for byte).
+OLD_NAV = """{% load i18n %}{% with c=current_company.slug cur=nav_current %}
 <a href="{% url 'dashboard' c %}"{% if cur == "dashboard" %} aria-current="page"{% endif %}>{% translate "Dashboard" %}</a>
 <a href="{% url 'reforecast-latest' c %}"{% if cur == "reforecast" %} aria-current="page"{% endif %}>{% translate "Reforecast" context "nav" %}</a>
 <a href="{% url 'kgi-tree' c %}"{% if cur == "tree" %} aria-current="page"{% endif %}>{% translate "KPI tree" %}</a>
@@ -32,3 +47,38 @@
   </div>
 </details>
 {% endwith %}
+"""
+
+PAGES = ["dashboard", "team-detail", "reforecast-latest", "review-detail", "kgi-tree", "okr-home",
+         "numbers-grid", "customers-home", "my-tasks", "inbox", "notification-centre",
+         "notification-preferences", "import-upload", "import-preview", "campaign-edit",
+         "data-quality", "source-list", "alignment-map", "company-settings",
+         "notification-schedule", "account-profile", ""]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_main_nav_prints_what_the_template_printed(world, language):
+    template = engines["django"].from_string(OLD_NAV)
+    memberships = Membership.objects.filter(company=world.company).select_related("company")
+    assert len(memberships) == 5
+    with translation.override(language):
+        for membership in memberships:
+            for name in PAGES:
+                request = SimpleNamespace(membership=membership)
+                expected = template.render({
+                    "current_company": world.company, "nav_current": nav_section(name),
+                    "nav_name": name, "request": request})
+                assert main_nav("acme", nav_section(name), name, membership) == expected, (
+                    membership.role, name)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_the_main_nav_with_its_entry_current(world):
+    client = Client()
+    client.force_login(world.users["admin"])
+    html = client.get("/acme/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    nav = html[html.index('<nav class="mainnav"'):html.index("</nav>")]
+    assert '<a href="/acme/" aria-current="page">' in nav
+    assert '<a href="/acme/settings/">' in nav or 'href="/acme/settings/' in nav
+    assert nav.count("aria-current") == 1
