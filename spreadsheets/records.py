@@ -77,6 +77,16 @@ def _coarser_period(grain: str | None, cadence: str | None):
     return _COARSER.get((grain, cadence)) if grain else None
 
 
+# A lone dash is how Japanese reports write "no figure": skipped like an empty cell in a wide
+# sheet (a long sheet's value column still needs a value).
+NO_FIGURE = frozenset({"-", "－", "―", "ー", "ｰ", "—", "–", "‐", "−", "--", "---", "ーー", "――"})
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """A header quoted in a problem: an overlong one would bury the reason (and the batch)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class _Mapper:
     def __init__(self, table: Table, kpis: Sequence[KpiRef]) -> None:
         self.table = table
@@ -143,21 +153,22 @@ class _Mapper:
                 self.problems.append(
                     _problem(
                         self.header_row,
-                        header,
+                        _clip(header, 60),
                         "unknown_kpi_column",
-                        Text(_("“%(header)s” is not a KPI of this company."), header=header),
+                        Text(_("“%(header)s” is not a KPI of this company."),
+                             header=_clip(header)),
                     )
                 )
             elif kpi.code in claimed:
                 self.problems.append(
                     _problem(
                         self.header_row,
-                        header,
+                        _clip(header, 60),
                         "duplicate_column",
                         Text(
                             _("“%(header)s” and “%(other)s” are both the KPI %(kpi)s."),
-                            header=header,
-                            other=claimed[kpi.code],
+                            header=_clip(header),
+                            other=_clip(claimed[kpi.code]),
                             kpi=kpi.code,
                         ),
                     )
@@ -180,7 +191,8 @@ class _Mapper:
         table = self.table
         period_label = table.column_label(period_index)
         for number, row in rows:
-            cells = [(index, kpi, row[index]) for index, kpi in columns if row[index] is not None]
+            cells = [(index, kpi, row[index]) for index, kpi in columns
+                     if row[index] is not None and row[index] not in NO_FIGURE]
             period = self._date(number, period_label, row[period_index], needed=bool(cells))
             for index, kpi, cell in cells:
                 self._value(number, table.column_label(index), kpi, period, cell,
