@@ -100,6 +100,24 @@ def format_change(value, unit) -> str:
 SPARK_BOX = (100, 30)
 
 
+def sparkline_svg(values, width=96, height=24, css_class="sparkline"):
+    """An inline SVG polyline of the values (no JavaScript, CSP-safe); None gaps are skipped
+    ({% sparkline %}, the North Star)."""
+    from django.utils.html import format_html
+
+    points = spark_points(values)
+    box_w, box_h = SPARK_BOX
+    if not points:
+        return format_html('<svg class="{}" width="{}" height="{}" aria-hidden="true"></svg>',
+                           css_class, width, height)
+    return format_html(
+        '<svg class="{}" width="{}" height="{}" viewBox="0 0 {} {}" preserveAspectRatio="none"'
+        ' aria-hidden="true"><polyline fill="none" stroke="currentColor" stroke-width="1.5"'
+        ' vector-effect="non-scaling-stroke" points="{}"/></svg>',
+        css_class, width, height, box_w, box_h, points,
+    )
+
+
 def spark_points(values) -> str:
     """SVG polyline points of the values in the SPARK_BOX; "" when fewer than two numbers."""
     points = [float(v) for v in values if v is not None]

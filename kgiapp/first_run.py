@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import month_start
+from kgiapp.navigation import company_url
 from metrics.analytics.readiness import readiness_needs, reforecast_readiness
 from metrics.models import Kgi, KgiStatus, Kpi, Measurement, Target
 from reviews.models import Reforecast, ReforecastStatus
@@ -75,7 +76,7 @@ def first_run_steps(company, facts=None) -> list[Step] | None:
         return None
 
     def url(name, anchor=""):
-        return reverse(name, kwargs={"company": slug}) + anchor
+        return company_url(name, slug) + anchor
 
     has_team, has_kgi, has_kpi = facts["team"], facts["kgi"], facts["kpi"]
     has_targets, has_numbers, has_reforecast = (facts["targets"], facts["numbers"],

@@ -32,18 +32,23 @@ _NAMES = [name for name, _section in _TOP] + [
     "notification-schedule"]
 
 
-def _link_paths() -> dict[str, tuple[str, str]]:
+def _link_paths(names=_NAMES) -> dict[str, tuple[str, str]]:
     """{url name: (the path before the company, the path after it)}, per URL conf and
-    script prefix (reversed once per process)."""
+    script prefix (each name reversed once per process)."""
     key = (get_urlconf(), get_script_prefix())
-    paths = _paths.get(key)
-    if paths is None:
-        paths = {}
-        for name in _NAMES:
+    paths = _paths.setdefault(key, {})
+    for name in names:
+        if name not in paths:
             before, _slug, after = reverse(name, args=[_PLACEHOLDER]).partition(_PLACEHOLDER)
             paths[name] = (before, after)
-        _paths[key] = paths
     return paths
+
+
+def company_url(name, company_slug) -> str:
+    """``reverse(name, kwargs={"company": company_slug})`` of a page whose only argument is
+    the company, without reversing on every call."""
+    before, after = _link_paths((name,))[name]
+    return f"{before}{company_slug}{after}"
 
 
 def _nav_words() -> dict[str, str]:

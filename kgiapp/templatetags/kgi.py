@@ -5,7 +5,7 @@ from django import template
 from django.utils.html import format_html
 
 from core import formatting
-from kgiapp import dashboard_html
+from kgiapp import dashboard_html, north_star_html
 from kgiapp.navigation import main_nav as render_main_nav
 from metrics.card_html import card_words, render_card, render_phase, render_table_row
 from teams.permissions import can as membership_can
@@ -66,17 +66,7 @@ def can(context, capability, team=None):
 @register.simple_tag
 def sparkline(values, width=96, height=24, css_class="sparkline"):
     """An inline SVG polyline of the values (no JavaScript, CSP-safe); None gaps are skipped."""
-    points = formatting.spark_points(values)
-    box_w, box_h = formatting.SPARK_BOX
-    if not points:
-        return format_html('<svg class="{}" width="{}" height="{}" aria-hidden="true"></svg>',
-                           css_class, width, height)
-    return format_html(
-        '<svg class="{}" width="{}" height="{}" viewBox="0 0 {} {}" preserveAspectRatio="none"'
-        ' aria-hidden="true"><polyline fill="none" stroke="currentColor" stroke-width="1.5"'
-        ' vector-effect="non-scaling-stroke" points="{}"/></svg>',
-        css_class, width, height, box_w, box_h, points,
-    )
+    return formatting.sparkline_svg(values, width, height, css_class)
 
 
 @register.simple_tag(takes_context=True)
@@ -116,6 +106,12 @@ def team_options(teams, team):
 def first_run_section(steps):
     """{% first_run_section first_run %}: the admin's first-run path (kgiapp.dashboard_html)."""
     return dashboard_html.first_run_section(steps)
+
+
+@register.simple_tag
+def north_star_section(ns):
+    """{% north_star_section north_star %}: the dashboard's North Star (kgiapp.north_star_html)."""
+    return north_star_html.north_star_section(ns)
 
 
 @register.simple_tag

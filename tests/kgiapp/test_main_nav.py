@@ -82,3 +82,14 @@ def test_the_dashboard_shows_the_main_nav_with_its_entry_current(world):
     assert '<a href="/acme/" aria-current="page">' in nav
     assert '<a href="/acme/settings/">' in nav or 'href="/acme/settings/' in nav
     assert nav.count("aria-current") == 1
+
+
+def test_company_url_is_what_reverse_gives():
+    from django.urls import reverse
+
+    from kgiapp.navigation import company_url
+
+    for name in ("company-settings", "kgi-templates", "kgi-edit", "kgi-tree", "import-upload",
+                 "numbers-template", "reforecast-latest", "dashboard"):
+        for slug in ("acme", "a-b_c9"):
+            assert company_url(name, slug) == reverse(name, kwargs={"company": slug})
