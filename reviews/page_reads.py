@@ -1,4 +1,4 @@
-"""The weekly review page's own rows — notes, decisions, their tasks, carried tasks — in SQL.
+"""The weekly review page's reads in SQL: its rows (notes, decisions, tasks), its numbers' window.
 
 Through the ORM each of these reads cost the page more in building its SQL than in the
 database (select_related joins, and the models' default orderings by review, which join
@@ -16,7 +16,9 @@ from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connection
 
 from core.calendar import week_of
-from metrics.models import Kpi
+from metrics import selectors as metric_selectors
+from metrics.facts.store import plan_from_rows
+from metrics.models import Kpi, Measurement
 from reviews.models import Decision, Note, Task, TaskStatus, WeeklyReview
 
 User = get_user_model()
@@ -150,3 +152,31 @@ def review_tasks(review, decisions) -> list:
         if task.is_carried:
             carried.append(task)
     return carried
+
+
+# The numbers of some KPIs in [since, until) and the current targets of others, in one
+# statement: through the ORM, building the two queries cost more than reading them.
+WINDOW_SQL = """
+SELECT '', kpi_id, period_start, value FROM metrics_measurement
+ WHERE kpi_id = ANY(%s) AND period_start >= %s AND period_start < %s
+UNION ALL
+SELECT period_kind, kpi_id, period_start, value FROM metrics_target
+ WHERE superseded_at IS NULL AND kpi_id = ANY(%s)
+ ORDER BY 2, 3"""
+
+
+def numbers_window(company, ids, target_ids, since, until):
+    """([(kpi_id, period_start, value)] of ``ids`` in [since, until) by KPI and period, the
+    target plan of ``target_ids``): one statement on PostgreSQL, two queries elsewhere."""
+    if connection.vendor != "postgresql":
+        return (list(Measurement.objects.filter(kpi_id__in=ids, period_start__lt=until,
+                                                period_start__gte=since)
+                     .order_by("kpi_id", "period_start")
+                     .values_list("kpi_id", "period_start", "value")),
+                metric_selectors.target_plan(company, target_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(WINDOW_SQL, [list(ids), since, until, list(target_ids)])
+        rows = cursor.fetchall()
+    return ([row[1:] for row in rows if not row[0]],
+            plan_from_rows(company, ((kpi_id, kind, start, value)
+                                     for kind, kpi_id, start, value in rows if kind)))

@@ -11,7 +11,7 @@ from core.calendar import team_today, week_of
 from metrics import cards as metric_cards
 from metrics import selectors as metric_selectors
 from metrics.assist import external_configured
-from metrics.facts.store import POINTS, plan_from_rows
+from metrics.facts.store import POINTS
 from metrics.models import Focus, Kpi, Measurement
 from reviews.models import (
     Decision,
@@ -23,7 +23,7 @@ from reviews.models import (
     TaskStatus,
     WeeklyReview,
 )
-from reviews.page_reads import review_decisions, review_notes, review_tasks
+from reviews.page_reads import numbers_window, review_decisions, review_notes, review_tasks
 from reviews.summary import build_summary
 from teams.dataversion import cached
 from teams.models import TeamMembership, TeamRole
@@ -33,6 +33,27 @@ SPARK_WEEKS = 12
 
 def team_focus_kpis(team):
     return Kpi.objects.filter(team=team, focus=Focus.ACTIVE, is_vanity=False).order_by("code")
+
+
+_FOCUS_SQL: list = []  # (SQL, position of the team's id among its parameters, parameters)
+_ANY_TEAM = -7007  # the team id the statement is compiled with, replaced at each read
+
+
+def focus_card_rows(company, team):
+    """``metrics.cards.card_rows`` of the team's focus KPIs. On PostgreSQL the ORM compiles
+    the statement once per process (it cost more than the read) and each page runs it with
+    its team's id; the rows come back as card_rows reads them (JSON as text)."""
+    if connection.vendor != "postgresql":
+        return metric_cards.card_rows(company, team_focus_kpis(team))
+    if not _FOCUS_SQL:
+        sql, params = (Kpi.objects.filter(team_id=_ANY_TEAM, focus=Focus.ACTIVE, is_vanity=False)
+                       .order_by("code").values_list(*metric_selectors.ROW_FIELDS, *metric_cards.FACT_COLUMNS)
+                       .query.sql_with_params())
+        _FOCUS_SQL.append((sql, list(params).index(_ANY_TEAM), list(params)))
+    sql, at, params = _FOCUS_SQL[0]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params[:at], team.pk, *params[at + 1:]])
+        return metric_cards.rows_from(company, cursor.fetchall())
 
 
 def team_decision_kpis(team):
@@ -67,34 +88,6 @@ def _pct(new, old):
     return round((float(new) - float(old)) / abs(float(old)) * 100.0, 1)
 
 
-# The numbers of some KPIs in [since, until) and the current targets of others, in one
-# statement: through the ORM, building the two queries cost more than reading them.
-WINDOW_SQL = """
-SELECT '', kpi_id, period_start, value FROM metrics_measurement
- WHERE kpi_id = ANY(%s) AND period_start >= %s AND period_start < %s
-UNION ALL
-SELECT period_kind, kpi_id, period_start, value FROM metrics_target
- WHERE superseded_at IS NULL AND kpi_id = ANY(%s)
- ORDER BY 2, 3"""
-
-
-def numbers_window(company, ids, target_ids, since, until):
-    """([(kpi_id, period_start, value)] of ``ids`` in [since, until) by KPI and period, the
-    target plan of ``target_ids``): one statement on PostgreSQL, two queries elsewhere."""
-    if connection.vendor != "postgresql":
-        return (list(Measurement.objects.filter(kpi_id__in=ids, period_start__lt=until,
-                                                period_start__gte=since)
-                     .order_by("kpi_id", "period_start")
-                     .values_list("kpi_id", "period_start", "value")),
-                metric_selectors.target_plan(company, target_ids))
-    with connection.cursor() as cursor:
-        cursor.execute(WINDOW_SQL, [list(ids), since, until, list(target_ids)])
-        rows = cursor.fetchall()
-    return ([row[1:] for row in rows if not row[0]],
-            plan_from_rows(company, ((kpi_id, kind, start, value)
-                                     for kind, kpi_id, start, value in rows if kind)))
-
-
 def live_numbers(review, kpis=None):
     """The team's focus KPIs as of the review's week: last complete period, change, target.
 
@@ -104,10 +97,12 @@ def live_numbers(review, kpis=None):
     target plan.
     """
     since = review.week_start - timedelta(weeks=SPARK_WEEKS + 1)
-    qs = team_focus_kpis(review.team) if kpis is None else Kpi.objects.filter(
-        pk__in=[k.pk for k in kpis]).order_by("code")
     company = review.team.company
-    rows = metric_cards.card_rows(company, qs)
+    if kpis is None:
+        rows = focus_card_rows(company, review.team)
+    else:
+        rows = metric_cards.card_rows(company, Kpi.objects.filter(
+            pk__in=[k.pk for k in kpis]).order_by("code"))
     if not rows:
         return []
     series = {}
