@@ -4,96 +4,104 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.forms.models import ModelChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import parse_quarter
 from metrics.analytics import MAX_SHIFT_PCT
 from reviews.models import NoteKind, TaskStatus
-from reviews.selectors import team_decision_kpis
+from reviews.page_reads import team_owner_choices
+from reviews.selectors import decision_kpi_choices, team_decision_kpis
+from reviews.widget_html import RENDERER
 
 
-class NoteForm(forms.Form):
+class ReviewForm(forms.Form):
+    """A form of the review page: its widgets printed by reviews.widget_html (same HTML)."""
+
+    default_renderer = RENDERER
+
+
+class NoteForm(ReviewForm):
     kind = forms.ChoiceField(choices=NoteKind.choices)
     text = forms.CharField(label=_("Note"), max_length=500)
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(ReviewForm):
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}),
                               required=False)
 
 
-class ListedChoices(ModelChoiceIterator):
-    """A few dozen options read by one plain query: Django's default walks the queryset
-    with ``iterator()``, a server-side cursor on PostgreSQL (DECLARE, FETCH and CLOSE: three
-    round trips per select on every review page)."""
+class PageChoices:
+    """The KPI and owner options of a page's decision and task forms, read once for all of
+    them, and only when a form is shown (a viewer's page reads neither)."""
 
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in list(self.queryset):
-            yield self.choice(obj)
+    def __init__(self, team):
+        self.team = team
 
+    @cached_property
+    def kpis(self):
+        return [("", "—"), *decision_kpi_choices(self.team)]
 
-class KpiChoice(forms.ModelChoiceField):
-    iterator = ListedChoices
-
-    def label_from_instance(self, obj):
-        return obj.name
+    @cached_property
+    def owners(self):
+        return [("", "—"), *team_owner_choices(self.team)]
 
 
-class UserChoice(forms.ModelChoiceField):
-    iterator = ListedChoices
-
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
+def _owners(team):
+    return get_user_model().objects.filter(team_memberships__team=team)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ReviewForm):
     """A decision on a KPI and its first task, in one form (one click in the meeting)."""
 
-    kpi = KpiChoice(label=_("KPI"), queryset=None, empty_label="—")
+    kpi = forms.ModelChoiceField(label=_("KPI"), queryset=None, empty_label="—")
     text = forms.CharField(label=_("Decision"), max_length=300, required=False)
     rationale = forms.CharField(label=_("Rationale"), required=False,
                                 widget=forms.Textarea(attrs={"rows": 2}))
     keep_course = forms.BooleanField(label=_("Keep course"), required=False)
     task_title = forms.CharField(label=_("Task"), max_length=200, required=False)
-    task_owner = UserChoice(label=_("Owner"), queryset=None, required=False, empty_label="—")
+    task_owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False,
+                                        empty_label="—")
     task_due = forms.DateField(label=_("Due"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}))
     # A fresh key per rendered form: posting it twice records one decision.
     request_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, team, today, **kwargs):
+    def __init__(self, *args, team, today, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["request_key"].initial = uuid.uuid4
-        self.fields["kpi"].queryset = team_decision_kpis(team)
-        self.fields["task_owner"].queryset = get_user_model().objects.filter(
-            team_memberships__team=team).order_by("username")
+        if self.is_bound:  # what a posted choice is checked against
+            self.fields["kpi"].queryset = team_decision_kpis(team)
+            self.fields["task_owner"].queryset = _owners(team)
+        choices = choices or PageChoices(team)
+        self.fields["kpi"].choices = lambda: choices.kpis
+        self.fields["task_owner"].choices = lambda: choices.owners
         self.fields["task_due"].initial = today + timedelta(days=7)
 
 
-class TaskForm(forms.Form):
+class TaskForm(ReviewForm):
     """Another task under a recorded decision."""
 
     title = forms.CharField(label=_("Task"), max_length=200)
-    owner = UserChoice(label=_("Owner"), queryset=None, empty_label="—")
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, empty_label="—")
     due_date = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, team, today, **kwargs):
+    def __init__(self, *args, team, today, choices=None, **kwargs):
         super().__init__(*args, auto_id=False, **kwargs)
-        self.fields["owner"].queryset = get_user_model().objects.filter(
-            team_memberships__team=team).order_by("username")
+        if self.is_bound:
+            self.fields["owner"].queryset = _owners(team)
+        choices = choices or PageChoices(team)
+        self.fields["owner"].choices = lambda: choices.owners
         self.fields["due_date"].initial = today + timedelta(days=7)
 
 
-class DecisionEditForm(forms.Form):
+class DecisionEditForm(ReviewForm):
     text = forms.CharField(label=_("Decision"), max_length=300)
     rationale = forms.CharField(label=_("Rationale"), required=False)
 
 
-class CloseForm(forms.Form):
+class CloseForm(ReviewForm):
     no_decision_reason = forms.CharField(
         label=_("No decision needed because"), required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -3,6 +3,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Exists, Prefetch, Q
 from django.utils import timezone, translation
 
@@ -10,7 +11,7 @@ from core.calendar import team_today, week_of
 from metrics import cards as metric_cards
 from metrics import selectors as metric_selectors
 from metrics.assist import external_configured
-from metrics.facts.store import POINTS
+from metrics.facts.store import POINTS, plan_from_rows
 from metrics.models import Focus, Kpi, Measurement
 from reviews.models import (
     Decision,
@@ -22,6 +23,7 @@ from reviews.models import (
     TaskStatus,
     WeeklyReview,
 )
+from reviews.page_reads import review_decisions, review_notes, review_tasks
 from reviews.summary import build_summary
 from teams.dataversion import cached
 from teams.models import TeamMembership, TeamRole
@@ -40,6 +42,14 @@ def team_decision_kpis(team):
                               ).order_by("focus", "code")
 
 
+def decision_kpi_choices(team):
+    """[(id, name in the active language)] of ``team_decision_kpis``: read from the KPIs, so
+    kept under the company's data token (a KPI or team change moves it)."""
+    name = "name_ja" if (translation.get_language() or "ja").startswith("ja") else "name_en"
+    return cached(team.company, "decision-kpis", (team.pk,),
+                  lambda: list(team_decision_kpis(team).values_list("pk", name)))
+
+
 def anomaly_flags(company, kpi_ids, since, until):
     """{kpi_id: text} for the KPIs whose last week before ``until`` was flagged by the detector.
 
@@ -55,6 +65,34 @@ def _pct(new, old):
     if new is None or old is None or old == 0:
         return None
     return round((float(new) - float(old)) / abs(float(old)) * 100.0, 1)
+
+
+# The numbers of some KPIs in [since, until) and the current targets of others, in one
+# statement: through the ORM, building the two queries cost more than reading them.
+WINDOW_SQL = """
+SELECT '', kpi_id, period_start, value FROM metrics_measurement
+ WHERE kpi_id = ANY(%s) AND period_start >= %s AND period_start < %s
+UNION ALL
+SELECT period_kind, kpi_id, period_start, value FROM metrics_target
+ WHERE superseded_at IS NULL AND kpi_id = ANY(%s)
+ ORDER BY 2, 3"""
+
+
+def numbers_window(company, ids, target_ids, since, until):
+    """([(kpi_id, period_start, value)] of ``ids`` in [since, until) by KPI and period, the
+    target plan of ``target_ids``): one statement on PostgreSQL, two queries elsewhere."""
+    if connection.vendor != "postgresql":
+        return (list(Measurement.objects.filter(kpi_id__in=ids, period_start__lt=until,
+                                                period_start__gte=since)
+                     .order_by("kpi_id", "period_start")
+                     .values_list("kpi_id", "period_start", "value")),
+                metric_selectors.target_plan(company, target_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(WINDOW_SQL, [list(ids), since, until, list(target_ids)])
+        rows = cursor.fetchall()
+    return ([row[1:] for row in rows if not row[0]],
+            plan_from_rows(company, ((kpi_id, kind, start, value)
+                                     for kind, kpi_id, start, value in rows if kind)))
 
 
 def live_numbers(review, kpis=None):
@@ -80,18 +118,18 @@ def live_numbers(review, kpis=None):
             series[row.pk] = [(p, v) for p, v in points if since <= p < review.week_start]
         else:
             short.append(row.pk)
+    plan = None
     if short:
-        for kpi_id, period_start, value in (
-            Measurement.objects.filter(kpi_id__in=short, period_start__lt=review.week_start,
-                                       period_start__gte=since)
-            .order_by("kpi_id", "period_start").values_list("kpi_id", "period_start", "value")
-        ):
+        window, plan = numbers_window(company, short, [r.pk for r in rows], since,
+                                      review.week_start)
+        for kpi_id, period_start, value in window:
             series.setdefault(kpi_id, []).append((period_start, value))
     # Each number is compared with its own period's target (a week straddling two months
     # gets each month's share by days), read through the one target plan; the fact holds
     # the target of its latest period.
     older = [r.pk for r in rows if series.get(r.pk) and series[r.pk][-1][0] != r.latest_period]
-    plan = metric_selectors.target_plan(company, older) if older else None
+    if older and plan is None:
+        plan = metric_selectors.target_plan(company, older)
     # The detector's flags are tracked by the company's data token: kept under it.
     ids = [r.pk for r in rows]
     flags = cached(company, "review-flags", (",".join(map(str, ids)), since, review.week_start),
@@ -176,7 +214,10 @@ def previous_review(review):
 
 
 def review_neighbours(review):
-    """(last week's review or None, next week's or None) of the team, one query."""
+    """(last week's review or None, next week's or None) of the team, one query (none when
+    the review was read with them, by ``review_with_neighbours``)."""
+    if getattr(review, "neighbours", None) is not None:
+        return review.neighbours
     weeks = [week_of(review.week_start + timedelta(days=days)) for days in (-7, 7)]
     found = {(r.iso_year, r.iso_week): r for r in WeeklyReview.objects.filter(
         Q(iso_year=weeks[0].year, iso_week=weeks[0].week)
@@ -189,7 +230,7 @@ def last_week_decisions(review, prev=None):
     last week's review when already read)."""
     if prev is None:
         return []
-    decisions = list(prev.decisions.select_related("kpi"))
+    decisions = review_decisions(prev)
     if not decisions:
         return []
     values = defaultdict(list)
@@ -231,13 +272,9 @@ def review_page(review, today=None):
     today = today or team_today(review.team)
     numbers, frozen = review_numbers(review)
     prev, following = review_neighbours(review)
-    notes = list(review.notes.select_related("author"))
-    decisions = list(
-        review.decisions.select_related("kpi").prefetch_related(
-            Prefetch("tasks", queryset=Task.objects.select_related("owner"))
-        )
-    )
-    carried = list(carried_tasks(review))
+    notes = review_notes(review)
+    decisions = review_decisions(review)
+    carried = review_tasks(review, decisions)  # and each decision's task_list
     for task in carried:
         task.overdue = task.due_date < today
     overdue = [(t.title, t.owner.get_full_name() or t.owner.username, t.due_date.isoformat())
@@ -256,7 +293,7 @@ def review_page(review, today=None):
         "carried": carried, "draft_summary": draft, "draft_summary_by": drafted_by,
         "last_week": last_week_decisions(review, prev) if prev else [], "today": today,
         "prev_review": prev, "next_review": following,
-        "undecided": [d for d in decisions if not d.tasks.all()],
+        "undecided": [d for d in decisions if not d.task_list],
     }
 
 

@@ -92,9 +92,14 @@ def load_plan(company, kpi_ids=None) -> TargetPlan:
             "WHERE company_id = %s))", [company.pk], output_field=BooleanField()))
     else:
         qs = qs.filter(kpi_id__in=list(kpi_ids))
+    return plan_from_rows(company, qs.values_list(
+        "kpi_id", "period_kind", "period_start", "value"))
+
+
+def plan_from_rows(company, targets) -> TargetPlan:
+    """The plan of these current targets: (kpi_id, period_kind, period_start, value) rows."""
     rows: dict[int, list[Stored]] = {}
-    for kpi_id, kind, start, value in qs.values_list(
-            "kpi_id", "period_kind", "period_start", "value"):
+    for kpi_id, kind, start, value in targets:
         if kind == KIND_DEADLINE:
             start = month_start(start)
         rows.setdefault(kpi_id, []).append(Stored(kind, start, value))

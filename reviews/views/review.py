@@ -19,10 +19,12 @@ from reviews.forms import (
     DecisionForm,
     HistoryFilterForm,
     NoteForm,
+    PageChoices,
     SummaryForm,
     TaskForm,
 )
-from reviews.models import WeeklyReview
+from reviews.numbers_html import numbers_html
+from reviews.page_reads import review_with_neighbours
 from reviews.selectors import review_history, review_page, team_decision_kpis
 from teams.empty import render_no_team
 from teams.idempotency import once_per_form
@@ -40,9 +42,8 @@ def _find_review(request, team_slug, week):
     parsed = parse_week(week)
     if team is None or parsed is None:
         raise Http404
-    iso_year, iso_week, monday = parsed
-    review = (WeeklyReview.objects.select_related("closed_by")
-              .filter(team=team, iso_year=iso_year, iso_week=iso_week).first())
+    _iso_year, _iso_week, monday = parsed
+    review = review_with_neighbours(team, monday)
     if review is not None:
         # The company as the resolver read it (with its data token, for what is cached).
         team.company = review.company = request.company
@@ -70,8 +71,10 @@ def _context(request, review, **forms):
     membership = request.membership
     is_open = review.is_open
     teams = teams_by_name(request.company)
+    choices = PageChoices(team)  # one read of the owners for every form that shows them
     return {
-        "review": review, "team": team, **page,
+        "review": review, "team": team, **page, "urls": _review_urls(request.company, review),
+        "numbers_html": numbers_html(page["numbers"]),
         "team_links": _team_links(request.company, teams),
         "can_write": is_open and can(membership, "contribute", team),
         "can_manage": is_open and can(membership, "manage_team", team),
@@ -79,16 +82,28 @@ def _context(request, review, **forms):
         "note_form": forms.get("note_form") or NoteForm(),
         "summary_form": forms.get("summary_form") or SummaryForm(
             initial={"summary": review.summary or page["draft_summary"]}),
-        "decision_form": forms.get("decision_form") or DecisionForm(team=team,
-                                                                    today=page["today"]),
+        "decision_form": forms.get("decision_form") or DecisionForm(
+            team=team, today=page["today"], choices=choices),
         "close_form": CloseForm(initial={"no_decision_reason": review.no_decision_reason}),
         "close_errors": forms.get("close_errors", []),
-        "task_form": forms.get("task_form") or TaskForm(team=team, today=page["today"]),
+        "task_form": forms.get("task_form") or TaskForm(
+            team=team, today=page["today"], choices=choices),
         "task_form_decision": forms.get("task_form_decision"),
         "decision_error": forms.get("decision_error"),
         "prev_label": _neighbour_label(review, -7, page["prev_review"]),
         "next_label": _neighbour_label(review, 7, page["next_review"]),
     }
+
+
+def _review_urls(company, review):
+    """The URLs the review page links and posts to, from one reverse(): each action's
+    pattern is the week's URL and a suffix (reviews/urls.py); ``week`` is the prefix of a
+    decision's (decisions/<id>/…) and a task's (tasks/<id>/delete/)."""
+    week = reverse("review-detail", args=[company.slug, review.team.slug, review.week_label])
+    return {"week": week, "reviews": week[:-len(review.week_label) - 1],
+            **{name: f"{week}{suffix}/" for name, suffix in (
+                ("note_add", "notes"), ("summary", "summary"), ("decision_add", "decisions"),
+                ("close", "close"), ("reopen", "reopen"))}}
 
 
 def _team_links(company, teams):
