@@ -136,13 +136,19 @@ def layers_from(rows, counts, cadences=None, limit=None):
     from metrics.models import Cadence, Phase
 
     cadences = cadences or CADENCE_ORDER
+    # Rows and counts by column once (not a pass over all of them per column).
+    by_column, sizes = {}, {}
+    for row in rows:
+        by_column.setdefault((row.cadence, row.phase), []).append(row)
+    for (c, p, _s), n in counts.items():
+        sizes[(c, p)] = sizes.get((c, p), 0) + n
     layers = []
     for cadence in cadences:
         phases, total = [], 0
         for phase in PHASE_ORDER:
-            size = sum(n for (c, p, _s), n in counts.items() if c == cadence and p == phase)
+            size = sizes.get((cadence, phase), 0)
             total += size
-            phase_rows = [r for r in rows if r.cadence == cadence and r.phase == phase]
+            phase_rows = by_column.get((cadence, phase), [])
             phase_rows.sort(key=lambda r: (not r.is_focus, r.name))
             phases.append({"phase": phase, "label": Phase(phase).label, "rows": phase_rows,
                            "hidden": size - len(phase_rows) if limit is not None else 0})
