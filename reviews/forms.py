@@ -36,8 +36,10 @@ class PageChoices:
     """The KPI and owner options of a page's decision and task forms, read once for all of
     them, and only when a form is shown (a viewer's page reads neither)."""
 
-    def __init__(self, team):
+    def __init__(self, team, owners=None):
         self.team = team
+        if owners is not None:  # already read with the page's rows
+            self.owners = [("", "—"), *owners]
 
     @cached_property
     def kpis(self):

@@ -23,7 +23,7 @@ from reviews.models import (
     TaskStatus,
     WeeklyReview,
 )
-from reviews.page_reads import numbers_window, review_decisions, review_notes, review_tasks
+from reviews.page_reads import numbers_window, review_decisions, review_rows, review_tasks
 from reviews.summary import build_summary
 from teams.dataversion import cached
 from teams.models import TeamMembership, TeamRole
@@ -267,8 +267,7 @@ def review_page(review, today=None):
     today = today or team_today(review.team)
     numbers, frozen = review_numbers(review)
     prev, following = review_neighbours(review)
-    notes = review_notes(review)
-    decisions = review_decisions(review)
+    notes, decisions, owners = review_rows(review)
     carried = review_tasks(review, decisions)  # and each decision's task_list
     for task in carried:
         task.overdue = task.due_date < today
@@ -288,7 +287,7 @@ def review_page(review, today=None):
         "carried": carried, "draft_summary": draft, "draft_summary_by": drafted_by,
         "last_week": last_week_decisions(review, prev) if prev else [], "today": today,
         "prev_review": prev, "next_review": following,
-        "undecided": [d for d in decisions if not d.task_list],
+        "undecided": [d for d in decisions if not d.task_list], "owner_choices": owners,
     }
 
 

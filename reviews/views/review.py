@@ -71,7 +71,8 @@ def _context(request, review, **forms):
     membership = request.membership
     is_open = review.is_open
     teams = teams_by_name(request.company)
-    choices = PageChoices(team)  # one read of the owners for every form that shows them
+    # The owners, read with the page's rows, for every form that shows them.
+    choices = PageChoices(team, owners=page["owner_choices"])
     return {
         "review": review, "team": team, **page, "urls": _review_urls(request.company, review),
         "numbers_html": numbers_html(page["numbers"]),
