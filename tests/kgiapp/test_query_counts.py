@@ -59,9 +59,10 @@ def test_query_count_does_not_grow_from_3_to_30_teams(client):
     # the page's own reads: one for the dashboard (metrics.cards.DASHBOARD_SQL) and the KPI
     # page; the team page's KPIs and one read of its tasks, review and members
     # (kgiapp.team_live); the review page's review with its neighbours, its numbers (the
-    # facts, then the weeks and targets the facts don't hold, one statement), notes,
-    # decisions, tasks (its decisions' and the carried ones) and the owners the forms offer
-    # (the KPI choices are kept under the data token).
+    # facts, then the weeks and targets the facts don't hold, one statement), its notes,
+    # decisions and the owners the forms offer (one statement, reviews.page_reads.ROWS_SQL)
+    # and tasks (its decisions' and the carried ones); the KPI choices are kept under the
+    # data token.
     assert large["dashboard (cached)"] <= 4 and large["kpi (cached)"] <= 4, large
     assert large["team (cached)"] <= 5, large
     assert large["review (cached)"] <= 7, large
