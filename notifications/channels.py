@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from metrics.sources.fetch import FetchError, check_url
 from notifications import secrets
 from notifications.models import Channel, CompanySchedule
 from notifications.services import unsubscribe_url
@@ -75,6 +76,10 @@ def _webhook_url(row, channel):
 
 
 def _post(url, body):
+    try:  # never to a private address (a webhook URL is typed by an admin)
+        check_url(url)
+    except FetchError as exc:
+        raise DeliveryError(str(exc)[:300]) from exc
     try:
         response = httpx.post(url, json=body, timeout=WEBHOOK_TIMEOUT)
     except httpx.HTTPError as exc:

@@ -1,7 +1,10 @@
 """Forms of the notification pages: a person's preferences and the company's schedule."""
+from urllib.parse import urlsplit
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from metrics.sources.fetch import literal_private
 from notifications import secrets
 from notifications.models import Channel, CompanySchedule, Kind
 
@@ -80,6 +83,11 @@ class ScheduleForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        for name in ("slack_url", "teams_url"):
+            url = data.get(name)
+            if url and literal_private(urlsplit(url).hostname or ""):
+                self.add_error(name, _("This address is on a private network: webhooks are only "
+                                       "sent to public addresses."))
         if (data.get("escalate_after_hours") or 0) < (data.get("reminder_after_hours") or 0):
             self.add_error("escalate_after_hours",
                            _("The manager is told after the second reminder, not before it."))

@@ -1,6 +1,6 @@
 """Getting a source's data: a spreadsheet over HTTP(S), or rows from a PostgreSQL warehouse.
 
-Outbound connections never reach a private, loopback, link-local or reserved address
+Outbound connections (sources here, and the notifications' webhooks) never reach a private, loopback, link-local or reserved address
 unless ``settings.SOURCES_ALLOWED_HOSTS`` names the host: checked after DNS resolution,
 for the first URL and for every redirect (followed by hand, at most MAX_REDIRECTS), and for
 the warehouse's host. Limit: the address is checked, then httpx resolves the name again,
@@ -50,7 +50,22 @@ def check_host(host: str, port: int | None = None) -> None:
                                "must allow it first.") % {"host": host})
 
 
-def _check_url(url: str) -> None:
+def literal_private(host: str) -> bool:
+    """Whether ``host`` is, without asking DNS, a private, loopback, link-local or reserved
+    address (an IP literal or localhost) that ``SOURCES_ALLOWED_HOSTS`` does not name."""
+    host = (host or "").lower().strip("[]")
+    if host in {h.lower() for h in getattr(settings, "SOURCES_ALLOWED_HOSTS", [])}:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return not ipaddress.ip_address(host.split("%")[0]).is_global
+    except ValueError:
+        return False
+
+
+def check_url(url: str) -> None:
+    """Raise FetchError unless ``url`` is http(s) to a public (or allowed) host."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -66,7 +81,7 @@ def fetch_url(url: str) -> tuple[str, bytes]:
     limit = _max_bytes()
     with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
         for _hop in range(MAX_REDIRECTS + 1):
-            _check_url(url)
+            check_url(url)
             try:
                 with client.stream("GET", url) as response:
                     if response.is_redirect:

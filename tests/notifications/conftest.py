@@ -52,7 +52,10 @@ class Hooks:
 
 
 @pytest.fixture
-def hooks():
+def hooks(settings):
+    # The local server is on 127.0.0.1: a private address webhooks are only sent to when
+    # allowed (metrics.sources.fetch.check_url).
+    settings.SOURCES_ALLOWED_HOSTS = ["127.0.0.1"]
     state = Hooks()
 
     class Handler(BaseHTTPRequestHandler):

@@ -12,6 +12,8 @@ from notifications.services import Message, notification_queue, preference_set, 
 from tests.celery_fixtures import requeue_unacked, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
+# The worker posts to the test's HTTP server on 127.0.0.1, a private address.
+ALLOW_LOCAL = {"SOURCES_ALLOWED_HOSTS": "127.0.0.1"}
 
 
 def test_a_worker_killed_mid_send_leads_to_exactly_one_delivery(org, hooks,
@@ -30,7 +32,7 @@ def test_a_worker_killed_mid_send_leads_to_exactly_one_delivery(org, hooks,
     gate = threading.Event()
     hooks.hold["/slack"] = gate
 
-    first = celery_worker_process(include=["notifications.tasks"])
+    first = celery_worker_process(include=["notifications.tasks"], env=ALLOW_LOCAL)
     notifications_send.delay()
     wait_for(lambda: len(hooks.received), lambda n: n == 1, timeout=30)  # the post is in flight, no answer yet
     first.kill()
@@ -39,7 +41,7 @@ def test_a_worker_killed_mid_send_leads_to_exactly_one_delivery(org, hooks,
     assert row.status == Status.PENDING and row.attempts == 0  # the claim rolled back
 
     assert requeue_unacked() == 1
-    second = celery_worker_process(include=["notifications.tasks"])
+    second = celery_worker_process(include=["notifications.tasks"], env=ALLOW_LOCAL)
     wait_for(lambda: Notification.objects.get(pk=row.pk).status, lambda s: s == Status.SENT,
              timeout=30)
     second.wait_idle()
