@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as django_gettext
 
 
-def _attrs(attrs) -> str:
+def attrs_html(attrs) -> str:
     """django/forms/widgets/attrs.html."""
     out = []
     for name, value in attrs.items():
@@ -51,12 +51,12 @@ def _widget(bf) -> str | None:
                 return None
             for option in group_choices:
                 options.append(f'\n  <option value="{_e(option["value"])}"'
-                               f'{_attrs(option["attrs"])}>{_e(option["label"])}</option>\n')
-        return f'<select name="{_e(w["name"])}"{_attrs(w["attrs"])}>{"".join(options)}\n</select>'
+                               f'{attrs_html(option["attrs"])}>{_e(option["label"])}</option>\n')
+        return f'<select name="{_e(w["name"])}"{attrs_html(w["attrs"])}>{"".join(options)}\n</select>'
     if type(widget) in (forms.TextInput, forms.DateInput, forms.NumberInput, forms.EmailInput,
                         forms.URLInput, forms.PasswordInput):
         value = "" if w["value"] is None else f' value="{_e(w["value"])}"'
-        return f'<input type="{_e(w["type"])}" name="{_e(w["name"])}"{value}{_attrs(w["attrs"])}>'
+        return f'<input type="{_e(w["type"])}" name="{_e(w["name"])}"{value}{attrs_html(w["attrs"])}>'
     return None
 
 
@@ -73,7 +73,7 @@ def _label(form, bf) -> str | None:
     if not id_:  # no id to point at: the words without a tag
         return _e(contents)
     for_id = bf.field.widget.id_for_label(id_)
-    return f'<label{_attrs({"for": for_id} if for_id else {})}>{_e(contents)}</label>'
+    return f'<label{attrs_html({"for": for_id} if for_id else {})}>{_e(contents)}</label>'
 
 
 def _standard(form) -> bool:

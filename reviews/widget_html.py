@@ -15,6 +15,8 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from core.form_div import attrs_html
+
 
 def _text(value) -> str:
     """``{{ value }}``: localized, then escaped unless safe."""
@@ -31,32 +33,22 @@ def _s(value) -> str:
     return text if hasattr(value, "__html__") else conditional_escape(text)
 
 
-def _attrs(attrs) -> str:
-    """django/forms/widgets/attrs.html."""
-    out = []
-    for name, value in attrs.items():
-        if value is False:
-            continue
-        out.append(f" {_text(name)}" if value is True else f' {_text(name)}="{_s(value)}"')
-    return "".join(out)
-
-
 def _input(widget) -> str:
     """django/forms/widgets/input.html (text, date, hidden, … include it)."""
     value = widget["value"]
     shown = f' value="{_s(value)}"' if value is not None else ""
     return (f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{shown}'
-            f'{_attrs(widget["attrs"])}>')
+            f'{attrs_html(widget["attrs"])}>')
 
 
 def _option(option) -> str:
-    return (f'<option value="{_s(option["value"])}"{_attrs(option["attrs"])}>'
+    return (f'<option value="{_s(option["value"])}"{attrs_html(option["attrs"])}>'
             f'{_text(option["label"])}</option>')
 
 
 def _select(widget) -> str:
     """django/forms/widgets/select.html with its options (all of select_option.html)."""
-    out = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    out = [f'<select name="{_text(widget["name"])}"{attrs_html(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
             out.append(f'\n  <optgroup label="{_text(group_name)}">')
@@ -73,7 +65,7 @@ def _select(widget) -> str:
 
 def _textarea(widget) -> str:
     value = widget["value"]
-    return (f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+    return (f'<textarea name="{_text(widget["name"])}"{attrs_html(widget["attrs"])}>\n'
             f'{_text(value) if value else ""}</textarea>')
 
 
