@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from core.calendar import team_today, week_of
+from core.prepared import prepared_cursor
 from reviews import selectors as review_selectors
 from reviews.models import Task, TaskStatus, WeeklyReview
 from teams.models import TeamMembership
@@ -47,7 +48,7 @@ def team_live(team):
         return (review_selectors.team_open_tasks(team, limit=OPEN_TASKS),
                 review_selectors.team_review_status(team), list(team_members(team)))
     iso_year, iso_week, _monday = week_of(team_today(team))
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(TEAM_LIVE_SQL, {"team": team.pk, "open": TaskStatus.OPEN,
                                        "limit": OPEN_TASKS, "year": iso_year, "week": iso_week})
         found = cursor.fetchall()

@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from core.formatting import spark_points
+from core.prepared import prepared_cursor
 from metrics.facts.store import facts_compute
 from metrics.models import Direction, Focus, Kpi
 from metrics.selectors import (
@@ -249,7 +250,7 @@ def dashboard_cards(company, limit, kgi_kpi_id=None, leaves=(), today=None):
 
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(DASHBOARD_SQL, {
             "company": company.pk, "limit": limit, "kgi": kgi_kpi_id or 0,
             "leaves": list(leaves), "cadences": CADENCE_ORDER, "phases": PHASE_ORDER})

@@ -3,8 +3,9 @@
 Through the ORM each of these reads cost the page more in building its SQL than in the
 database (select_related joins, and the models' default orderings by review, which join
 the review, its team and its company only to sort the rows of one review). Here each is a
-statement written once, read with ``Model.objects.raw`` (so values come back converted as
-the ORM converts them, on PostgreSQL and SQLite), and the related objects the page shows —
+statement written once, prepared on PostgreSQL (core.prepared: planning it cost more than
+running it) and read as ``Model.objects.raw`` reads it (values converted as the ORM
+converts them, on PostgreSQL and SQLite), and the related objects the page shows —
 a note's author, a decision's KPI, a task's owner, week and decision — are built from the
 same row, with only the fields the page reads (any other would be read on access).
 """
@@ -16,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connection
 
 from core.calendar import week_of
+from core.prepared import prepared_cursor, raw_models
 from metrics import selectors as metric_selectors
 from metrics.facts.store import plan_from_rows
 from metrics.models import Kpi, Measurement
@@ -27,9 +29,11 @@ _USER = "u.username AS u_username, u.first_name AS u_first_name, u.last_name AS 
 _KPI = ("k.code AS k_code, k.name_ja AS k_name_ja, k.name_en AS k_name_en, "
         "k.direction AS k_direction")
 
-# A team's reviews of three ISO weeks (last, this and next), with who closed them.
+# A team's reviews of three ISO weeks (last, this and next), with who closed them. Its
+# columns are named (a prepared statement's result must not change with a migration).
+_REVIEW = ", ".join(f"r.{f.column}" for f in WeeklyReview._meta.concrete_fields)
 REVIEWS_SQL = f"""
-SELECT r.*, {_USER}
+SELECT {_REVIEW}, {_USER}
   FROM reviews_weeklyreview r LEFT JOIN auth_user u ON u.id = r.closed_by_id
  WHERE r.team_id = %s AND ((r.iso_year = %s AND r.iso_week = %s)
                         OR (r.iso_year = %s AND r.iso_week = %s)
@@ -102,8 +106,8 @@ def review_with_neighbours(team, monday):
     on it ``neighbours``: (last week's review or None, next week's or None) — one read."""
     weeks = [week_of(monday + timedelta(days=days)) for days in (-7, 0, 7)]
     found = {}
-    for review in WeeklyReview.objects.raw(
-            REVIEWS_SQL, [team.pk, *(part for w in weeks for part in (w.year, w.week))]):
+    for review in raw_models(
+            WeeklyReview, REVIEWS_SQL, [team.pk, *(part for w in weeks for part in (w.year, w.week))]):
         review.closed_by = _user(review, review.closed_by_id)
         found[(review.iso_year, review.iso_week)] = review
     prev, review, following = (found.get((w.year, w.week)) for w in weeks)
@@ -125,7 +129,7 @@ def review_rows(review):
     ``team_owner_choices`` give them: one statement on PostgreSQL, three reads elsewhere."""
     if connection.vendor != "postgresql":
         return review_notes(review), review_decisions(review), team_owner_choices(review.team)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(ROWS_SQL, [review.pk, review.pk, review.team_id])
         notes, decisions, owners = cursor.fetchone()
     notes = [_from_json(Note, row) for row in notes]
@@ -181,7 +185,7 @@ def review_tasks(review, decisions) -> list:
         decision.task_list = []
     carried = []
     open_before = [TaskStatus.OPEN, review.week_start]
-    for task in Task.objects.raw(TASKS_SQL, [*open_before, review.team_id, review.pk,
+    for task in raw_models(Task, TASKS_SQL, [*open_before, review.team_id, review.pk,
                                              *open_before]):
         task.owner = _user(task, task.owner_id)
         task.review = None if task.review_id is None else _partial(WeeklyReview, {
@@ -217,7 +221,7 @@ def numbers_window(company, ids, target_ids, since, until):
                      .order_by("kpi_id", "period_start")
                      .values_list("kpi_id", "period_start", "value")),
                 metric_selectors.target_plan(company, target_ids))
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(WINDOW_SQL, [list(ids), since, until, list(target_ids)])
         rows = cursor.fetchall()
     return ([row[1:] for row in rows if not row[0]],

@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, Prefetch, Q
 from django.utils import timezone, translation
 
 from core.calendar import team_today, week_of
+from core.prepared import prepared_cursor
 from metrics import cards as metric_cards
 from metrics import selectors as metric_selectors
 from metrics.assist import external_configured
@@ -51,7 +52,7 @@ def focus_card_rows(company, team):
                        .query.sql_with_params())
         _FOCUS_SQL.append((sql, list(params).index(_ANY_TEAM), list(params)))
     sql, at, params = _FOCUS_SQL[0]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [*params[:at], team.pk, *params[at + 1:]])
         return metric_cards.rows_from(company, cursor.fetchall())
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+from core.prepared import prepared_cursor
 from teams.models import Company, CompanyDataVersion, Membership
 
 MEMBERSHIP_SQL: dict[str, str] = {}
@@ -56,7 +57,7 @@ def membership_rows(user) -> list[Membership]:
         return list(Membership.objects.select_related("company", "company__data_version", "user")
                     .filter(user=user).order_by("company__name", "id"))
     sql, layout, extras = _statement()
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [user.pk])
         rows = cursor.fetchall()
     out = []

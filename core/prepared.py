@@ -1,0 +1,129 @@
+"""Statements every page load runs, prepared once per database connection (PostgreSQL).
+
+A page's fixed reads (the tenancy resolver's memberships, the dashboard's cards, the weekly
+review's rows) are small for the database to run but not to plan: PostgreSQL spends
+0.3–0.5 ms planning each join before a 0.01 ms execution, more than the read itself.
+Prepared, a statement is planned on its first executions in a connection and then runs
+from its cached plan (PostgreSQL keeps custom plans only while they are cheaper).
+
+``prepared_cursor()`` is ``connection.cursor()`` whose statements are prepared: psycopg's
+server-side binding (parameters sent apart from the SQL, typed) with ``prepare=True``.
+Everything else keeps Django's client-side binding, which never prepares, so the ORM's
+many one-off statements don't fill the connection's cache. It goes through Django's cursor
+wrapper, so queries are logged and counted as any other.
+
+A statement prepared here must name its columns (no ``SELECT t.*``): a migration that adds
+a column would otherwise change a cached statement's result type under a running process.
+``DATABASE_PREPARED_STATEMENTS=0`` (settings.DATABASE_PREPARED_STATEMENTS) turns it off, for
+a connection pooler in transaction mode that can't keep prepared statements.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+
+# Django opens psycopg connections with prepare_threshold=None (nothing is ever prepared).
+# A number this high lets ``prepare=True`` work without psycopg preparing other statements
+# by count (Django's client-side cursors never prepare anyway).
+_ONLY_WHEN_ASKED = 2**31 - 1
+
+
+def _cursor_class():
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor):
+        """A server-side binding cursor whose statements are all prepared."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            super().execute(query, params, prepare=True, binary=binary)
+            # Django's query log reads the statement from ``cursor._query.query``, which
+            # psycopg leaves empty for a prepared statement.
+            self._query = _Logged(self.connection, query, params)
+            return self
+
+    return PreparingCursor
+
+
+class _Logged:
+    """What Django's query log reads of a statement (``.query``): its SQL with its values,
+    composed only when read."""
+
+    __slots__ = ("_connection", "_sql", "_params")
+
+    def __init__(self, connection, sql, params):
+        self._connection, self._sql, self._params = connection, sql, params
+
+    @property
+    def query(self) -> bytes:
+        import psycopg
+
+        return psycopg.ClientCursor(self._connection).mogrify(self._sql, self._params).encode()
+
+
+_CLASS: list = []
+
+
+def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
+    """A cursor (a context manager, as ``connection.cursor()``) whose statements are prepared
+    on PostgreSQL; a plain cursor elsewhere or when turned off."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not getattr(
+            settings, "DATABASE_PREPARED_STATEMENTS", True):
+        return connection.cursor()
+    # What connection.cursor() does (django.db.backends: _cursor, create_cursor), with
+    # this cursor class.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
+        from django.db.backends.postgresql.psycopg_any import register_tzloader
+        from psycopg.pq import Format
+
+        raw = connection.connection
+        if raw.prepare_threshold is None:
+            raw.prepare_threshold = _ONLY_WHEN_ASKED
+        if not _CLASS:
+            _CLASS.append(_cursor_class())
+        cursor = _CLASS[0](raw)
+        loader = raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        if connection.timezone != loader.timezone:
+            register_tzloader(connection.timezone, cursor)
+        # Django's own wrapping (logged and counted when queries are).
+        return connection._prepare_cursor(cursor)
+
+
+def raw_models(model, sql: str, params, using: str = DEFAULT_DB_ALIAS) -> list:
+    """``list(model.objects.raw(sql, params))`` with the statement prepared on PostgreSQL:
+    columns named as the model's fields' columns load those fields (converted as the ORM
+    converts them), any other column becomes an attribute of the instance."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not getattr(
+            settings, "DATABASE_PREPARED_STATEMENTS", True):
+        return list(model.objects.db_manager(using).raw(sql, params))
+    with prepared_cursor(using) as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        rows = cursor.fetchall()
+    by_column = {field.column: field for field in model._meta.concrete_fields}
+    loaded = [i for i, name in enumerate(names) if name in by_column]
+    attnames = [by_column[names[i]].attname for i in loaded]
+    extra = [(i, name) for i, name in enumerate(names) if name not in by_column]
+    converters = []
+    for i in loaded:
+        field = by_column[names[i]]
+        col = field.get_col(model._meta.db_table)
+        funcs = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+        if funcs:
+            converters.append((i, col, funcs))
+    out = []
+    for row in rows:
+        if converters:
+            row = list(row)
+            for i, col, funcs in converters:
+                for convert in funcs:
+                    row[i] = convert(row[i], col, connection)
+        instance = model.from_db(using, attnames, [row[i] for i in loaded])
+        for i, name in extra:
+            setattr(instance, name, row[i])
+        out.append(instance)
+    return out
