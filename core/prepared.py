@@ -70,8 +70,31 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
     if connection.vendor != "postgresql" or not getattr(
             settings, "DATABASE_PREPARED_STATEMENTS", True):
         return connection.cursor()
-    # What connection.cursor() does (django.db.backends: _cursor, create_cursor), with
-    # this cursor class.
+    if not _CLASS:
+        _CLASS.append(_cursor_class())
+    return _wrapped(connection, _CLASS[0], prepare=True)
+
+
+def bound_cursor(using: str = DEFAULT_DB_ALIAS):
+    """A PostgreSQL cursor whose parameters travel apart from the SQL (psycopg's server-side
+    binding), never prepared: for one statement with large array parameters.
+
+    With ``%b`` placeholders the arrays go in binary: Django's client-side binding prints
+    every element into the SQL text, quoted and escaped (8,100 stored forecast fits: 0.85 s
+    of CPU through ``bulk_create``, 0.04 s as four binary arrays). Not prepared, so it works
+    behind a pooler in transaction mode too. PostgreSQL only (``ValueError`` elsewhere).
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        raise ValueError("server-side binding is PostgreSQL's")
+    import psycopg
+
+    return _wrapped(connection, psycopg.Cursor, prepare=False)
+
+
+def _wrapped(connection, cursor_class, *, prepare: bool):
+    """What connection.cursor() does (django.db.backends: _cursor, create_cursor), with
+    this cursor class: logged and counted as any other."""
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
@@ -80,15 +103,12 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
         from psycopg.pq import Format
 
         raw = connection.connection
-        if raw.prepare_threshold is None:
+        if prepare and raw.prepare_threshold is None:
             raw.prepare_threshold = _ONLY_WHEN_ASKED
-        if not _CLASS:
-            _CLASS.append(_cursor_class())
-        cursor = _CLASS[0](raw)
+        cursor = cursor_class(raw)
         loader = raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
         if connection.timezone != loader.timezone:
             register_tzloader(connection.timezone, cursor)
-        # Django's own wrapping (logged and counted when queries are).
         return connection._prepare_cursor(cursor)
 
 

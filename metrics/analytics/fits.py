@@ -6,16 +6,21 @@ those, so a stored ``ForecastFit`` with the same key is the forecast recomputing
 give (bit for bit), and a changed number — or a new month, campaign, deadline or engine —
 changes the key of that KPI only. The misses are forecast together
 (``engine.forecast.forecast_many``: one vectorised fit per series length) and stored in
-one upsert. This module is the only writer of ``ForecastFit``.
+one upsert (on PostgreSQL one statement whatever their number). This module is the only
+writer of ``ForecastFit``.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import connection
+from django.utils import timezone
 
+from core.prepared import bound_cursor
 from engine.forecast import FORECAST_VERSION, Forecast, forecast_many
 from metrics.analytics.models import ForecastFit
 
@@ -98,13 +103,46 @@ def forecasts_reusing_fits(company, requests: list[FitRequest], levels=LEVELS):
     rows = []
     for request, fc in zip(missing, fresh):
         out[request.kpi_id] = fc
-        rows.append(ForecastFit(kpi_id=request.kpi_id, company=company,
-                                key=keys[request.kpi_id], bands=_bands(fc, levels),
-                                facts=_facts(fc)))
-    if rows:
-        # Sorted, so two runs upserting the same KPIs lock their rows in the same order.
-        rows.sort(key=lambda row: row.kpi_id)
-        ForecastFit.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["kpi"],
-            update_fields=["key", "bands", "facts", "updated_at"])
+        rows.append((request.kpi_id, keys[request.kpi_id], _bands(fc, levels), _facts(fc)))
+    # Sorted, so two runs upserting the same KPIs lock their rows in the same order.
+    rows.sort(key=lambda row: row[0])
+    _store(company, rows)
     return out, FitCounts(reused=len(requests) - len(missing), fitted=len(missing))
+
+
+# One upsert of every row, its columns as four arrays sent in binary (``%b``), instead of
+# one parameter per field printed into the SQL (8,100 fits: 0.04 s of CPU instead of 0.85).
+_UPSERT_SQL = """
+INSERT INTO {table} (kpi_id, company_id, key, bands, facts, updated_at)
+SELECT f.kpi_id, %b, f.key, f.bands, f.facts::jsonb, %b
+FROM unnest(%b::bigint[], %b::text[], %b::bytea[], %b::text[]) AS f(kpi_id, key, bands, facts)
+ON CONFLICT (kpi_id) DO UPDATE SET key = EXCLUDED.key, bands = EXCLUDED.bands,
+    facts = EXCLUDED.facts, updated_at = EXCLUDED.updated_at
+"""
+
+
+def _store(company, rows: list[tuple[int, str, bytes, dict]]) -> None:
+    """Upsert the fits (kpi_id, key, bands, facts), the latest one per KPI."""
+    if rows:
+        if connection.vendor == "postgresql":
+            _store_postgresql(company, rows)
+        else:
+            _store_orm(company, rows)
+
+
+def _store_postgresql(company, rows) -> None:
+    kpi_ids, keys, bands, facts = zip(*rows)
+    # The JSON text the ORM would send (JSONField: json.dumps, no encoder), made jsonb.
+    with bound_cursor() as cursor:
+        cursor.execute(_UPSERT_SQL.format(table=ForecastFit._meta.db_table),
+                       [company.pk, timezone.now(), list(kpi_ids), list(keys), list(bands),
+                        [json.dumps(f) for f in facts]])
+
+
+def _store_orm(company, rows) -> None:
+    """What ``_store_postgresql`` writes, through the ORM (SQLite)."""
+    ForecastFit.objects.bulk_create(
+        [ForecastFit(kpi_id=kpi_id, company=company, key=key, bands=bands, facts=facts)
+         for kpi_id, key, bands, facts in rows],
+        update_conflicts=True, unique_fields=["kpi"],
+        update_fields=["key", "bands", "facts", "updated_at"])

@@ -3,7 +3,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.prepared import prepared_cursor, raw_models
+from core.prepared import bound_cursor, prepared_cursor, raw_models
 from reviews.models import WeeklyReview
 from reviews.page_reads import REVIEWS_SQL, review_with_neighbours
 from tests.kgiapp.bigorg import build_org
@@ -95,3 +95,19 @@ def test_a_prepared_cursor_reads_like_any_cursor():
     with prepared_cursor() as cursor:
         cursor.execute("SELECT %s::int + 1, %s::text", [41, "x"])
         assert cursor.fetchone() == (42, "x")
+
+
+@pytest.mark.django_db
+def test_a_bound_cursor_sends_binary_arrays_and_prepares_nothing(settings):
+    statement = "SELECT array_length(%b::bytea[], 1), %b::text[] AS bound_cursor_check"
+    values = [b"\x00\xff" * 100, b"'\\"]
+    with CaptureQueriesContext(connection) as ctx:
+        with bound_cursor() as cursor:
+            cursor.execute(statement, [values, ["a'b", "{c}"]])
+            assert cursor.fetchone() == (2, ["a'b", "{c}"])
+    assert not any("bound_cursor_check" in sql for sql in _prepared())
+    assert len(ctx.captured_queries) == 1  # logged and counted as any other query
+    settings.DATABASE_PREPARED_STATEMENTS = False  # nothing is prepared anyway
+    with bound_cursor() as cursor:
+        cursor.execute("SELECT %b::int", [7])
+        assert cursor.fetchone() == (7,)
