@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 from core.calendar import month_start, previous_month
+from core.gc_pause import cyclic_gc_paused
 from engine.simulate import simulate
 from engine.tree import reachable
 from metrics.analytics import (
@@ -91,6 +92,9 @@ def _set_progress(pk: int, percent: int) -> None:
         progress=min(99, max(0, percent)))
 
 
+# Thousands of forecasts and payload entries stay alive until the snapshot is written: the
+# cyclic collector's full passes over them were the run's one super-linear cost.
+@cyclic_gc_paused()
 def reforecast_compute(*, reforecast_id: int) -> Reforecast:
     """Compute the snapshot if it is not done yet; safe to run twice or after a crash."""
     row = Reforecast.objects.select_related("company").get(pk=reforecast_id)

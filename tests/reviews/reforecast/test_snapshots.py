@@ -156,3 +156,20 @@ def test_the_monthly_beat_queues_each_company_with_a_kgi_once(django_capture_on_
         assert reforecast_monthly() == 0
     assert Reforecast.objects.count() == 2
 
+
+
+def test_the_snapshot_is_computed_with_the_cyclic_collector_held_off():
+    import gc
+
+    company, _kgi, _ = build_shop()
+    seen = []
+    real = service.kgi_outlook
+
+    def outlook(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    with mock.patch("reviews.reforecast.services.kgi_outlook", side_effect=outlook):
+        row = snapshot(company)
+    assert row.status == ReforecastStatus.DONE and seen == [False]
+    assert gc.isenabled()
