@@ -200,7 +200,8 @@ _PHASE, _CADENCE, _VANITY, _DIRTY, _STATUS = 7, 8, 13, 14, len(ROW_FIELDS) + len
 # Four kinds of rows in one round trip: 'c' a card (the first ``limit`` of each cadence ×
 # phase column in the order of the kpifact_column_rank index — focus, then off track → at
 # risk → on track → no target, then code), 'k' the KGI's KPI (a card or not), 'n' the
-# count of a column's KPIs in one status (from the kpifact_column_status index), 'm' whether
+# count of a column's KPIs in one status (the sum of its kept deltas, metrics.facts.counts:
+# a few dozen rows whatever the number of KPIs), 'm' whether
 # any fact is dirty, whether the company has numbers, and the versions of the KGI tree's
 # leaves. Each part reads an index, bounded by what the page shows (the counts by the
 # company's KPIs, from the index alone) rather than ranking all of them.
@@ -225,9 +226,10 @@ SELECT 'k', {_KPI_SQL}, {_FACT_SQL}
   FROM metrics_kpi k LEFT JOIN metrics_kpifact f ON f.kpi_id = k.id
  WHERE k.id = %(kgi)s AND k.company_id = %(company)s
 UNION ALL
-SELECT 'n', {_blank({0: "COUNT(*)", _PHASE: "phase", _CADENCE: "cadence", _STATUS: "status"})}
-  FROM metrics_kpifact WHERE company_id = %(company)s AND NOT is_vanity
- GROUP BY cadence, phase, status
+SELECT 'n', {_blank({0: "SUM(delta)::bigint", _PHASE: "phase", _CADENCE: "cadence",
+                     _STATUS: "status"})}
+  FROM metrics_kpifactcount WHERE company_id = %(company)s
+ GROUP BY cadence, phase, status HAVING SUM(delta) <> 0
 UNION ALL
 SELECT 'm', {_blank({
     0: "(SELECT SUM(version %% 1000000007) FROM metrics_kpifact "

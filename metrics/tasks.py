@@ -58,3 +58,11 @@ def anomalies_nightly():
 
     for company_id in Company.objects.values_list("pk", flat=True):
         anomalies_detect_task.delay_on_commit(company_id)
+
+
+@shared_task
+def fact_counts_compact():
+    """Fold the dashboard's kept count deltas into one row per group (idempotent)."""
+    from metrics.facts.counts import counts_compact
+
+    return counts_compact()

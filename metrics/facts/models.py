@@ -59,3 +59,23 @@ class KpiFact(models.Model):
 
     def __str__(self):
         return f"{self.kpi_id}: {self.latest} ({self.status})"
+
+
+class KpiFactCount(models.Model):
+    """A change of how many of a company's facts (vanity KPIs' left out) are in a dashboard
+    column (cadence × phase) with a status: written only by triggers on the facts
+    (PostgreSQL; metrics.facts.counts), summed by the dashboard, folded by counts_compact.
+    ``company_id`` is a plain column, not a foreign key: a deleted company's facts still add
+    their deltas as they go, and those sum to nothing."""
+
+    company_id = models.BigIntegerField()
+    cadence = models.CharField(max_length=7)
+    phase = models.CharField(max_length=12)
+    status = models.CharField(max_length=10)
+    delta = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["company_id"], name="kpifactcount_company")]
+
+    def __str__(self):
+        return f"{self.company_id} {self.cadence}/{self.phase}/{self.status} {self.delta:+d}"

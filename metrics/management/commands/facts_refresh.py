@@ -8,6 +8,7 @@ the migration that introduced the facts: until then pages compute dirty facts li
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
+from metrics.facts.counts import counts_compact
 from metrics.facts.models import KpiFact
 from metrics.facts.store import facts_refresh
 from teams.models import Company
@@ -32,10 +33,11 @@ class Command(BaseCommand):
                 if ids is None or ids:
                     total += facts_refresh(each, ids)
         if connection.vendor == "postgresql":
+            counts_compact()  # the refresh's count deltas, folded (metrics.facts.counts)
             # Fresh statistics after a bulk load, so the planner picks the indexed plans.
             with connection.cursor() as cursor:
                 for table in ("metrics_kpifact", "metrics_measurement", "metrics_target",
-                              "metrics_kpi"):
+                              "metrics_kpi", "metrics_kpifactcount"):
                     cursor.execute(f"ANALYZE {table}")
                 # Rewritten facts leave their pages not all-visible: until a vacuum the
                 # dashboard counts them with a scan of every fact instead of an index-only
