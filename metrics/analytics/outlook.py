@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -135,7 +136,9 @@ def _forecast_payload(item: Series, fc, horizon_periods: list[date], keep_histor
     low, high = fc.lower.get(80), fc.upper.get(80)
 
     def clean(arr):
-        return [None if not np.isfinite(v) else round(float(v), 6) for v in arr]
+        # Python floats (tolist), not numpy scalars: the same rounding, a third of the time.
+        return [round(v, 6) if math.isfinite(v) else None
+                for v in np.asarray(arr, dtype=float).tolist()]
 
     return {
         "cadence": item.kpi.cadence,
