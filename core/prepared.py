@@ -63,12 +63,16 @@ class _Logged:
 _CLASS: list = []
 
 
+def _prepares(connection) -> bool:
+    return connection.vendor == "postgresql" and getattr(
+        settings, "DATABASE_PREPARED_STATEMENTS", True)
+
+
 def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
     """A cursor (a context manager, as ``connection.cursor()``) whose statements are prepared
     on PostgreSQL; a plain cursor elsewhere or when turned off."""
     connection = connections[using]
-    if connection.vendor != "postgresql" or not getattr(
-            settings, "DATABASE_PREPARED_STATEMENTS", True):
+    if not _prepares(connection):
         return connection.cursor()
     if not _CLASS:
         _CLASS.append(_cursor_class())
@@ -117,8 +121,7 @@ def raw_models(model, sql: str, params, using: str = DEFAULT_DB_ALIAS) -> list:
     columns named as the model's fields' columns load those fields (converted as the ORM
     converts them), any other column becomes an attribute of the instance."""
     connection = connections[using]
-    if connection.vendor != "postgresql" or not getattr(
-            settings, "DATABASE_PREPARED_STATEMENTS", True):
+    if not _prepares(connection):
         return list(model.objects.db_manager(using).raw(sql, params))
     with prepared_cursor(using) as cursor:
         cursor.execute(sql, params)
