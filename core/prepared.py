@@ -19,6 +19,7 @@ a connection pooler in transaction mode that can't keep prepared statements.
 """
 from __future__ import annotations
 
+import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -28,20 +29,15 @@ from django.db import DEFAULT_DB_ALIAS, connections
 _ONLY_WHEN_ASKED = 2**31 - 1
 
 
-def _cursor_class():
-    import psycopg
+class _PreparingCursor(psycopg.Cursor):
+    """A server-side binding cursor whose statements are all prepared."""
 
-    class PreparingCursor(psycopg.Cursor):
-        """A server-side binding cursor whose statements are all prepared."""
-
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            super().execute(query, params, prepare=True, binary=binary)
-            # Django's query log reads the statement from ``cursor._query.query``, which
-            # psycopg leaves empty for a prepared statement.
-            self._query = _Logged(self.connection, query, params)
-            return self
-
-    return PreparingCursor
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        super().execute(query, params, prepare=True, binary=binary)
+        # Django's query log reads the statement from ``cursor._query.query``, which
+        # psycopg leaves empty for a prepared statement.
+        self._query = _Logged(self.connection, query, params)
+        return self
 
 
 class _Logged:
@@ -55,17 +51,11 @@ class _Logged:
 
     @property
     def query(self) -> bytes:
-        import psycopg
-
         return psycopg.ClientCursor(self._connection).mogrify(self._sql, self._params).encode()
 
 
-_CLASS: list = []
-
-
 def _prepares(connection) -> bool:
-    return connection.vendor == "postgresql" and getattr(
-        settings, "DATABASE_PREPARED_STATEMENTS", True)
+    return connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
 
 
 def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
@@ -74,9 +64,7 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
     connection = connections[using]
     if not _prepares(connection):
         return connection.cursor()
-    if not _CLASS:
-        _CLASS.append(_cursor_class())
-    return _wrapped(connection, _CLASS[0], prepare=True)
+    return _wrapped(connection, _PreparingCursor, prepare=True)
 
 
 def bound_cursor(using: str = DEFAULT_DB_ALIAS):
@@ -91,8 +79,6 @@ def bound_cursor(using: str = DEFAULT_DB_ALIAS):
     connection = connections[using]
     if connection.vendor != "postgresql":
         raise ValueError("server-side binding is PostgreSQL's")
-    import psycopg
-
     return _wrapped(connection, psycopg.Cursor, prepare=False)
 
 

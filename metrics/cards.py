@@ -203,8 +203,8 @@ _PHASE, _CADENCE, _VANITY, _DIRTY, _STATUS = 7, 8, 13, 14, len(ROW_FIELDS) + len
 # count of a column's KPIs in one status (the sum of its kept deltas, metrics.facts.counts:
 # a few dozen rows whatever the number of KPIs), 'm' whether
 # any fact is dirty, whether the company has numbers, and the versions of the KGI tree's
-# leaves. Each part reads an index, bounded by what the page shows (the counts by the
-# company's KPIs, from the index alone) rather than ranking all of them.
+# leaves. Each part reads an index or the kept counts, bounded by what the page shows
+# rather than ranking or counting all of the company's KPIs.
 _TOP_SQL = ("t.dirty, t.version, t.latest_period, t.latest, t.previous, t.series, t.target, "
             "t.spark, "
             "t.status")

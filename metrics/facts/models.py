@@ -49,9 +49,6 @@ class KpiFact(models.Model):
             # A dashboard column's cards: focus first, then attention, then code.
             models.Index(fields=["company", "cadence", "phase", "-is_focus", "attention", "code"],
                          condition=models.Q(is_vanity=False), name="kpifact_column_rank"),
-            # Its counts per status, read from the index alone.
-            models.Index(fields=["company", "cadence", "phase", "status"],
-                         condition=models.Q(is_vanity=False), name="kpifact_column_status"),
             # "Is any fact of the company stale?" without reading the others.
             models.Index(fields=["company"], condition=models.Q(dirty=True),
                          name="kpifact_company_dirty"),
