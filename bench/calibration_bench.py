@@ -29,7 +29,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.forecast import forecast_many  # noqa: E402
-from engine.leaves import is_positive, leaf_correlation, leaf_distribution  # noqa: E402
+from engine.leaves import (  # noqa: E402
+    FactorCorrelation,
+    is_positive,
+    leaf_correlation,
+    leaf_distribution,
+)
 from engine.simulate import simulate  # noqa: E402
 
 TARGET_MOVES = (-0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2)
@@ -125,7 +130,8 @@ def case(leaves: dict[str, Leaf], steps: list[int], draws: int, seed: int) -> di
             n: (range(-leaf.history.size, 0), leaf.history, leaf.cfg["m"])
             for n, leaf in leaves.items()})
         if found is not None:
-            correlation = (found[0], found[1].round(4).tolist())
+            correlation = (found if isinstance(found[1], FactorCorrelation)
+                           else (found[0], found[1].round(4).tolist()))
     level = float(evaluate({n: np.array([leaf.level(steps)]) for n, leaf in leaves.items()})[0])
     actual = float(evaluate({n: np.array([leaf.outcome(steps)]) for n, leaf in leaves.items()})[0])
     out = {"actual": actual, "app": [], "naive": [], "hit": []}

@@ -3,7 +3,10 @@
 Pure numpy/scipy: no Django. The outlook forecasts each leaf step by step; this module turns
 the steps that fall in the KGI's period (weighted by the days they share with it) into
 one distribution, and estimates the correlation of leaf shocks from their histories so
-the simulation can draw them together (a Gaussian copula).
+the simulation can draw them together (a Gaussian copula): as a leaves × leaves matrix
+while the leaves are no more than their shock observations, in factor form beyond (a
+matrix estimated from T observations has no more than T dimensions of information, and
+drawing from its factors costs leaves × T per draw instead of leaves²).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtri
 from scipy.stats import rankdata
 
 from engine.seasonality import season_of
@@ -152,7 +156,11 @@ def shocks(values: np.ndarray, season_length: int) -> np.ndarray:
 
 
 def leaf_correlation(histories: Mapping[str, tuple[Sequence, np.ndarray, int]]):
-    """(names, correlation matrix) of leaves' shocks on their common periods, or None.
+    """(names, correlation) of leaves' shocks on their common periods, or None.
+
+    The correlation is ``shock_correlation``'s matrix while the leaves are no more than
+    the shocks they are estimated from, ``shock_factors``' factor form beyond (where the
+    matrix would cost leaves² per draw for no more than T dimensions of information).
 
     `histories[name]` is (periods, values, season_length): each leaf's own shocks are
     taken on its whole history (NaN where a value is missing or masked), then the leaves
@@ -170,7 +178,19 @@ def leaf_correlation(histories: Mapping[str, tuple[Sequence, np.ndarray, int]]):
     days = sorted(set().union(*by_period.values()))
     aligned = {name: np.array([moves.get(d, np.nan) for d in days])
                for name, moves in by_period.items()}
+    if len(aligned) > min(len(days), MAX_SHOCKS):
+        return shock_factors(aligned)
     return shock_correlation(aligned)
+
+
+def _recent(aligned: Mapping[str, np.ndarray]) -> tuple[list[str], np.ndarray]:
+    """(names, leaves × T array) of the last T ≤ MAX_SHOCKS shocks all series reach."""
+    names = sorted(aligned)
+    length = min((np.asarray(aligned[n]).size for n in names), default=0)
+    length = min(length, MAX_SHOCKS)
+    data = np.array([np.asarray(aligned[n], dtype=float)[len(aligned[n]) - length:]
+                     for n in names]).reshape(len(names), length)
+    return names, data
 
 
 def shock_correlation(aligned: Mapping[str, np.ndarray]) -> tuple[list[str], np.ndarray]:
@@ -179,12 +199,58 @@ def shock_correlation(aligned: Mapping[str, np.ndarray]) -> tuple[list[str], np.
     Pairwise over the points both have, shrunk towards 0, then made positive
     semi-definite so it can drive a Cholesky factor.
     """
-    names = sorted(aligned)
-    length = min((np.asarray(aligned[n]).size for n in names), default=0)
-    length = min(length, MAX_SHOCKS)
-    data = np.array([np.asarray(aligned[n], dtype=float)[len(aligned[n]) - length:]
-                     for n in names]).reshape(len(names), length)
+    names, data = _recent(aligned)
     return names, nearest_correlation(_pairwise_rank_correlation(data))
+
+
+@dataclass(frozen=True, eq=False)
+class FactorCorrelation:
+    """A correlation matrix B Bᵀ + diag(1 − |B_i|²) kept as its loadings B (leaves × T).
+
+    Normals u @ Bᵀ + √(1 − |B_i|²) e, u and e independent standard normals, have exactly
+    this correlation: drawing them costs leaves × T per draw, and the matrix itself
+    (leaves²) is never built except by ``matrix()`` for a reader who wants it.
+    """
+
+    loadings: np.ndarray
+
+    @property
+    def unique(self) -> np.ndarray:
+        """Each leaf's own variance, the part no factor shares (> 0: rows have |B_i| < 1)."""
+        b = np.asarray(self.loadings, dtype=float)
+        return 1.0 - np.einsum("ij,ij->i", b, b)
+
+    def matrix(self) -> np.ndarray:
+        b = np.asarray(self.loadings, dtype=float)
+        matrix = b @ b.T
+        np.fill_diagonal(matrix, 1.0)
+        return matrix
+
+
+def shock_factors(aligned: Mapping[str, np.ndarray]) -> tuple[list[str], FactorCorrelation]:
+    """(names, correlation in factor form) of shock series on one calendar (end-aligned).
+
+    The Gaussian rank correlation (Boudt, Cornelissen & Croux 2012): the correlation of the
+    shocks' normal scores Φ⁻¹(rank / (n + 1)). Like ``shock_correlation``'s Spearman (its
+    sin transform), it estimates a Gaussian copula's correlation and one outlier cannot
+    decide a sign; unlike it, it is a Gram matrix of T-long rows, so it is positive
+    semi-definite by construction and its rows are its factors. A leaf's missing shocks
+    score 0 (the median shock), which draws its correlation towards 0 by the share it
+    misses. Each row is shrunk by √(n / (n + SHRINK)), so a pair of full rows is shrunk
+    by n / (n + SHRINK) as ``shock_correlation`` shrinks it; a leaf with fewer than
+    MIN_OVERLAP shocks, or constant ones, is independent.
+    """
+    names, data = _recent(aligned)
+    have = np.isfinite(data)
+    n = have.sum(axis=1)
+    ranks = rankdata(np.where(have, data, np.inf), axis=1)  # the gaps rank last: unused
+    scores = np.where(have, ndtri(ranks / (n[:, None] + 1.0)), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores -= np.where(have, (scores.sum(axis=1) / n)[:, None], 0.0)
+        norm = np.sqrt(np.einsum("ij,ij->i", scores, scores))
+        rows = scores * (np.sqrt(n / (n + SHRINK)) / norm)[:, None]
+    ok = (n >= MIN_OVERLAP) & (norm > 1e-12 * np.sqrt(np.maximum(n, 1)))
+    return names, FactorCorrelation(np.where(ok[:, None], rows, 0.0))
 
 
 def _pairwise_rank_correlation(x: np.ndarray) -> np.ndarray:

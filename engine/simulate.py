@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
-from engine.leaves import LeafDistribution, nearest_correlation
+from engine.leaves import FactorCorrelation, LeafDistribution, nearest_correlation
 
 Evaluate = Callable[[dict[str, np.ndarray]], np.ndarray]
 
@@ -77,17 +77,29 @@ def _leaf_values(spec, z: np.ndarray, distribution: str) -> np.ndarray:
 def _normals(names: list[str], draws: int, seed: int, correlation) -> np.ndarray:
     """Standard normals, one column per leaf, correlated as `correlation` says.
 
-    `correlation` is (names, matrix) from ``engine.leaves.shock_correlation`` (leaves it
-    does not name are independent), or None.
+    `correlation` is (names, matrix) from ``engine.leaves.shock_correlation`` or (names,
+    ``FactorCorrelation``) from ``engine.leaves.shock_factors`` (leaves it does not name
+    are independent), or None.
     """
-    z = np.random.default_rng(seed).standard_normal((draws, len(names)))
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((draws, len(names)))
     if not correlation or not names:
         return z
     known, matrix = correlation
-    matrix = np.asarray(matrix, dtype=float)
-    full = np.eye(len(names))
     where = {name: i for i, name in enumerate(known)}
     pairs = [(a, where[name]) for a, name in enumerate(names) if name in where]
+    if isinstance(matrix, FactorCorrelation):
+        # u @ Bᵀ + √unique · e: draws × leaves × factors, the leaves² matrix never built.
+        loadings = np.asarray(matrix.loadings, dtype=float)
+        mine = np.zeros((len(names), loadings.shape[1]))
+        if pairs:
+            ours, theirs = (np.array(v) for v in zip(*pairs))
+            mine[ours] = loadings[theirs]
+        z *= np.sqrt(FactorCorrelation(mine).unique)
+        z += rng.standard_normal((draws, mine.shape[1])) @ mine.T
+        return z
+    matrix = np.asarray(matrix, dtype=float)
+    full = np.eye(len(names))
     if pairs:
         mine, theirs = (np.array(v) for v in zip(*pairs))
         full[np.ix_(mine, mine)] = matrix[np.ix_(theirs, theirs)]

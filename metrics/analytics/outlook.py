@@ -18,7 +18,12 @@ from core.calendar import (
     subperiod_weights,
 )
 from engine.formula import FormulaError
-from engine.leaves import is_positive, leaf_correlation, leaf_distribution
+from engine.leaves import (
+    FactorCorrelation,
+    is_positive,
+    leaf_correlation,
+    leaf_distribution,
+)
 from engine.simulate import simulate_and_rank
 from engine.tree import leaves
 from engine.tree_delta import DeltaTreeEvaluator
@@ -80,7 +85,7 @@ class Outlook:
     root: Kpi = None
     formulas: dict = field(default_factory=dict)
     kpis: dict = field(default_factory=dict)  # {code: Kpi} of the company
-    correlation: tuple | None = None  # (codes, matrix) of the leaves' shocks
+    correlation: tuple | None = None  # (codes, matrix or factors) of the leaves' shocks
     fit_counts: FitCounts | None = None  # forecasts reused from stored fits / fitted
 
     def evaluator(self):
@@ -111,13 +116,19 @@ def _leaf_in_period(item: Series, fc, parts, aggregation: str, positive: bool):
 
 
 def _leaf_correlation(series_by_code: dict[str, Series]):
-    """(codes, matrix) of the leaves' shock correlation on their common periods."""
+    """(codes, matrix or factors) of the leaves' shock correlation on their common periods.
+
+    A matrix (few leaves) is rounded to 4 decimals as the payload always held it; the
+    factor form (more leaves than shocks) is kept as estimated, float64, for the what-if.
+    """
     found = leaf_correlation({
         code: (item.periods, np.where(item.campaign, np.nan, item.values), item.season_length)
         for code, item in series_by_code.items()})
     if found is None:
         return None
     codes, matrix = found
+    if isinstance(matrix, FactorCorrelation):
+        return codes, matrix
     return codes, matrix.round(4).tolist()
 
 

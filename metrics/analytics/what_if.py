@@ -24,6 +24,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from engine.formula import parse_formula
+from engine.leaves import FactorCorrelation
 
 # The simulation's own steps, so the draws are made once per snapshot and only the moves and
 # the tree are computed per request (tests pin the result to engine.simulate.simulate).
@@ -56,7 +57,7 @@ class WhatIfInputs:
     formulas: dict[str, str]  # the formulas from the leaves up to the root, as text
     leaves: dict[str, dict]  # {code: name_ja, name_en, unit, display_mean, direction}
     kgi_unit: str = ""
-    correlation: tuple[list[str], np.ndarray] | None = None
+    correlation: tuple[list[str], np.ndarray | FactorCorrelation] | None = None
     key: bytes = b""  # a digest of the stored form (no key: not kept between requests)
     _evaluate: object = field(default=None, repr=False, compare=False)
 
@@ -95,7 +96,7 @@ def what_if_pack(*, leaves_payload: dict, correlation, root, formulas, kgi_unit:
     """The compact form of a snapshot's what-if inputs (written once, with the snapshot).
 
     ``leaves_payload`` is the snapshot's leaves (mean, sigma, positive in formula units and
-    the labels), ``correlation`` (codes, matrix) or None, ``root`` the KGI's KPI and
+    the labels), ``correlation`` (codes, matrix or factors) or None, ``root`` the KGI's KPI and
     ``formulas`` the company's {code: Formula}; only those feeding the root are kept.
     """
     codes = sorted(leaves_payload)
@@ -115,7 +116,10 @@ def what_if_pack(*, leaves_payload: dict, correlation, root, formulas, kgi_unit:
     if correlation:
         names, matrix = correlation
         arrays["corr_codes"] = np.array(list(names), dtype=str)
-        arrays["corr"] = np.asarray(matrix, dtype=np.float64)
+        if isinstance(matrix, FactorCorrelation):  # many leaves: leaves × T, not leaves²
+            arrays["corr_loadings"] = np.asarray(matrix.loadings, dtype=np.float64)
+        else:
+            arrays["corr"] = np.asarray(matrix, dtype=np.float64)
     out = io.BytesIO()
     np.savez_compressed(out, **arrays)
     return out.getvalue()
@@ -132,6 +136,9 @@ def what_if_unpack(blob: bytes) -> WhatIfInputs:
         correlation = None
         if "corr" in data.files:
             correlation = ([str(c) for c in data["corr_codes"]], data["corr"])
+        elif "corr_loadings" in data.files:
+            correlation = ([str(c) for c in data["corr_codes"]],
+                           FactorCorrelation(data["corr_loadings"]))
     return WhatIfInputs(
         specs={code: (float(specs[i, 0]), float(specs[i, 1]), bool(positive[i]))
                for i, code in enumerate(codes)},

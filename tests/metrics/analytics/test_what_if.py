@@ -1,6 +1,8 @@
 """The what-if's compact inputs: read back figure for figure, simulated as the engine does."""
+import numpy as np
 import pytest
 
+from engine.leaves import FactorCorrelation
 from engine.simulate import simulate
 from metrics.analytics import kgi_outlook
 from metrics.analytics import what_if as module
@@ -77,3 +79,28 @@ def test_the_kept_draws_stay_within_their_budget(snapshot, monkeypatch):
     kept = next(iter(module._CACHE[(inputs.key, outlook.draws, 5)].values()))
     with pytest.raises(ValueError):  # what is kept is shared: nobody writes into it
         kept[0] = 1.0
+
+
+def test_a_correlation_in_factor_form_is_stored_as_its_loadings_and_draws_alike(snapshot):
+    """Many leaves (more than their shocks) come as factors: the what-if keeps those."""
+    outlook, _blob = snapshot
+    codes = sorted(outlook.leaves)
+    factors = FactorCorrelation(np.array([[0.6, 0.3, 0.0], [0.5, -0.2, 0.4]]))
+    leaves = {c: {"mean": leaf.mean, "sigma": leaf.sigma, "positive": leaf.positive,
+                  "unit": leaf.unit, "name_ja": c, "name_en": c, "display_mean": leaf.mean,
+                  "direction": leaf.direction}
+              for c, leaf in outlook.leaves.items()}
+    blob = what_if_pack(leaves_payload=leaves, correlation=(codes, factors),
+                        root=outlook.root, formulas=outlook.formulas, kgi_unit="count")
+    inputs = what_if_unpack(blob)
+    assert inputs.correlation[0] == codes
+    assert np.array_equal(inputs.correlation[1].loadings, factors.loadings)
+    module._CACHE.clear()
+    target = float(outlook.kgi.target)
+    for moves in MOVES[:3]:
+        factors_pct = {c: 1 + p / 100 for c, p in moves.items()}
+        expected = simulate(inputs.specs, outlook.evaluator(), target, outlook.root.sign,
+                            draws=outlook.draws, seed=outlook.seed, shifts=factors_pct,
+                            correlation=(codes, factors))
+        assert what_if_simulate(inputs, shifts_pct=moves, target=target, draws=outlook.draws,
+                                seed=outlook.seed) == expected, moves
