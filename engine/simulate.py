@@ -75,29 +75,31 @@ def _leaf_values(spec, z: np.ndarray, distribution: str) -> np.ndarray:
 
 
 def _normals(names: list[str], draws: int, seed: int, correlation) -> np.ndarray:
-    """Standard normals, one column per leaf, correlated as `correlation` says.
+    """Standard normals, one row per leaf (leaves × draws), correlated as `correlation` says.
 
     `correlation` is (names, matrix) from ``engine.leaves.shock_correlation`` or (names,
     ``FactorCorrelation``) from ``engine.leaves.shock_factors`` (leaves it does not name
     are independent), or None.
     """
     rng = np.random.default_rng(seed)
-    z = rng.standard_normal((draws, len(names)))
-    if not correlation or not names:
-        return z
-    known, matrix = correlation
+    known, matrix = correlation if correlation and names else ((), None)
     where = {name: i for i, name in enumerate(known)}
     pairs = [(a, where[name]) for a, name in enumerate(names) if name in where]
     if isinstance(matrix, FactorCorrelation):
-        # u @ Bᵀ + √unique · e: draws × leaves × factors, the leaves² matrix never built.
+        # B u + √unique · e: leaves × factors per draw, the leaves² matrix never built, and
+        # each leaf's draws contiguous (a column of draws × 600 leaves strides through 48 MB).
         loadings = np.asarray(matrix.loadings, dtype=float)
         mine = np.zeros((len(names), loadings.shape[1]))
         if pairs:
             ours, theirs = (np.array(v) for v in zip(*pairs))
             mine[ours] = loadings[theirs]
-        z *= np.sqrt(FactorCorrelation(mine).unique)
-        z += rng.standard_normal((draws, mine.shape[1])) @ mine.T
+        z = rng.standard_normal((len(names), draws))
+        z *= np.sqrt(FactorCorrelation(mine).unique)[:, None]
+        z += mine @ rng.standard_normal((mine.shape[1], draws))
         return z
+    z = rng.standard_normal((draws, len(names)))
+    if matrix is None:
+        return z.T
     matrix = np.asarray(matrix, dtype=float)
     full = np.eye(len(names))
     if pairs:
@@ -105,13 +107,13 @@ def _normals(names: list[str], draws: int, seed: int, correlation) -> np.ndarray
         full[np.ix_(mine, mine)] = matrix[np.ix_(theirs, theirs)]
         np.fill_diagonal(full, 1.0)
     full = nearest_correlation(full)
-    return z @ np.linalg.cholesky(full + 1e-12 * np.eye(len(names))).T
+    return (z @ np.linalg.cholesky(full + 1e-12 * np.eye(len(names))).T).T
 
 
 def _draw_leaves(leaf_forecasts, draws: int, seed: int, distribution: str, correlation=None):
     names = sorted(leaf_forecasts)
     z = _normals(names, draws, seed, correlation)
-    return {name: _leaf_values(leaf_forecasts[name], z[:, i], distribution)
+    return {name: _leaf_values(leaf_forecasts[name], z[i], distribution)
             for i, name in enumerate(names)}
 
 
