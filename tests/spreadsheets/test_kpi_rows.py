@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from spreadsheets import KpiRef, detect_shape, read_table, rows_to_records
+from spreadsheets.mapping import rename, unmapped
 from spreadsheets.stream_mapping import StreamMapper
 from spreadsheets.streaming import open_stream
 
@@ -137,3 +138,12 @@ def test_a_kpi_named_like_a_date_keeps_the_wide_shape():
     assert detect_shape(["", "2026年1月", "2026年2月"], kpis) == "wide"
     records, problems = whole(csv_bytes("期間,2026年1月", "2026-01-01,5"), kpis=kpis)
     assert problems == [] and [r.kpi_code for r in records] == ["m2026"]
+
+
+def test_a_sources_names_map_the_kpi_cells_of_a_report():
+    table = read_table(csv_bytes("KPI,2026-01-05", "Sales total,100", "Visitors,7"), "s.csv")
+    assert unmapped(table, KPIS) == ["Sales total", "Visitors"]
+    rename(table, {"Sales total": "revenue", "Visitors": "visits"}, KPIS)
+    assert unmapped(table, KPIS) == []
+    records, problems = rows_to_records(table, KPIS)
+    assert problems == [] and [r.kpi_code for r in records] == ["revenue", "visits"]
