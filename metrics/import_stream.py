@@ -46,6 +46,8 @@ CHUNK_ROWS = 20_000
 MAX_PROBLEMS = 1_000
 MAX_ROWS = 1_000_000
 MAX_BYTES = 64 * 1024 * 1024
+# One row of ``import_in`` (row, col, kpi_id, period_start, value) in COPY's text format.
+_COPY_LINE = "%d\t%d\t%d\t%s\t%s\n"
 
 
 def _problem(row, column, code, message) -> dict:
@@ -250,8 +252,9 @@ def import_stream(*, company, kpis: dict, refs: list, filename: str, opener: Cal
                     rows = checks.rows(records)
                     started = out.lap("map and check", started)
                     if out.problem_count < MAX_PROBLEMS:
-                        for row in rows:
-                            copy.write_row(row)
+                        # COPY's text format, written by hand: these are numbers and dates
+                        # (nothing to escape), formatted at a quarter of write_row's cost.
+                        copy.write("".join(_COPY_LINE % row for row in rows))
                     if progress:
                         progress(read[0] * 6 // 10, size)
                     started = out.lap("copy to a temporary table", started)
