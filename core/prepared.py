@@ -115,24 +115,35 @@ def raw_models(model, sql: str, params, using: str = DEFAULT_DB_ALIAS) -> list:
         rows = cursor.fetchall()
     by_column = {field.column: field for field in model._meta.concrete_fields}
     loaded = [i for i, name in enumerate(names) if name in by_column]
-    attnames = [by_column[names[i]].attname for i in loaded]
+    fields = [by_column[names[i]] for i in loaded]
+    attnames = [field.attname for field in fields]
     extra = [(i, name) for i, name in enumerate(names) if name not in by_column]
-    converters = []
-    for i in loaded:
-        field = by_column[names[i]]
-        col = field.get_col(model._meta.db_table)
-        funcs = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-        if funcs:
-            converters.append((i, col, funcs))
+    converters = field_converters(fields, model._meta.db_table, connection)
     out = []
     for row in rows:
-        if converters:
-            row = list(row)
-            for i, col, funcs in converters:
-                for convert in funcs:
-                    row[i] = convert(row[i], col, connection)
-        instance = model.from_db(using, attnames, [row[i] for i in loaded])
+        values = convert_values([row[i] for i in loaded], converters, connection)
+        instance = model.from_db(using, attnames, values)
         for i, name in extra:
             setattr(instance, name, row[i])
         out.append(instance)
     return out
+
+
+def field_converters(fields, alias: str, connection) -> list[tuple]:
+    """[(position, column, converters)] of the fields whose database values the ORM converts
+    (as its compiler does: the backend's converters, then the field's), read as ``alias``."""
+    out = []
+    for i, field in enumerate(fields):
+        col = field.get_col(alias)
+        funcs = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+        if funcs:
+            out.append((i, col, funcs))
+    return out
+
+
+def convert_values(values: list, converters: list[tuple], connection) -> list:
+    """``values`` (one row's, in ``field_converters``' order) converted in place."""
+    for i, col, funcs in converters:
+        for convert in funcs:
+            values[i] = convert(values[i], col, connection)
+    return values

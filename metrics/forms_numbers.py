@@ -18,7 +18,9 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet (CSV or XLSX)"),
         help_text=_("Wide: a period column and one column per KPI (code, Japanese or English "
-                    "name). Long: columns kpi, period, value. UTF-8 or Shift_JIS (cp932)."),
+                    "name). Long: columns kpi, period, value. KPI per row: the KPI in the first "
+                    "column and one column per period (2026-01-05, 2026年1月). UTF-8 or "
+                    "Shift_JIS (cp932)."),
     )
 
 

@@ -37,6 +37,7 @@ from metrics.measurements import _computed_kpis, _lock_kpis_for_writing, recompu
 from metrics.models import ImportBatch, Measurement, MeasurementRevision, Source
 from spreadsheets import FileRejected, check_range
 from spreadsheets.dates import PERIOD_MAX, PERIOD_MIN
+from spreadsheets.headers import WIDE
 from spreadsheets.stream_mapping import StreamMapper
 from spreadsheets.streaming import BLOCK, open_stream
 from spreadsheets.table import Problem, Text
@@ -45,6 +46,8 @@ CHUNK_ROWS = 20_000
 MAX_PROBLEMS = 1_000
 MAX_ROWS = 1_000_000
 MAX_BYTES = 64 * 1024 * 1024
+# One row of ``import_in`` (row, col, kpi_id, period_start, value) in COPY's text format.
+_COPY_LINE = "%d\t%d\t%d\t%s\t%s\n"
 
 
 def _problem(row, column, code, message) -> dict:
@@ -126,7 +129,8 @@ class _Checks:
 
     def __init__(self, company, kpis: dict, refs: list, user, out: StreamedImport,
                  shape: str) -> None:
-        self.kpis, self.out, self.long = kpis, out, shape == "long"
+        # A computed KPI is named once per column (wide) or per row (long, KPI per row).
+        self.kpis, self.out, self.by_column = kpis, out, shape == WIDE
         self.refs = {ref.code: ref for ref in refs}
         self.refusal = refusal_for(company, user)
         self.computed_columns: set = set()
@@ -150,8 +154,9 @@ class _Checks:
         for record in records:
             kpi, kpi_id, reason, pmax, same_max = per_kpi[record.kpi_code]
             if kpi.is_computed:
-                if (record.column, kpi.code) not in self.computed_columns or self.long:
-                    self.computed_columns.add((record.column, kpi.code))
+                where = record.column if self.by_column else record.row
+                if (where, kpi.code) not in self.computed_columns:
+                    self.computed_columns.add((where, kpi.code))
                     problems.append(_problem(record.row, record.column, "computed_kpi", _(
                         "%(kpi)s is computed from its formula (%(formula)s); import its inputs "
                         "instead.") % {"kpi": kpi.code, "formula": kpi.formula}))
@@ -247,8 +252,9 @@ def import_stream(*, company, kpis: dict, refs: list, filename: str, opener: Cal
                     rows = checks.rows(records)
                     started = out.lap("map and check", started)
                     if out.problem_count < MAX_PROBLEMS:
-                        for row in rows:
-                            copy.write_row(row)
+                        # COPY's text format, written by hand: these are numbers and dates
+                        # (nothing to escape), formatted at a quarter of write_row's cost.
+                        copy.write("".join(_COPY_LINE % row for row in rows))
                     if progress:
                         progress(read[0] * 6 // 10, size)
                     started = out.lap("copy to a temporary table", started)

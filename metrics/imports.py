@@ -24,7 +24,7 @@ from metrics.import_stream import BLOCK, StreamedImport, import_stream
 from metrics.measurements import Entry, MeasurementError, measurements_bulk_upsert
 from metrics.models import ImportBatch, ImportStatus, Kpi, Measurement, Source
 from spreadsheets import FileRejected, KpiRef, read_table, rows_to_records
-from spreadsheets.headers import detect_shape
+from spreadsheets.headers import WIDE, detect_shape
 from spreadsheets.mapping import rename, unmapped
 
 # Files whose bytes suggest more than ~5,000 rows are checked and imported by Celery.
@@ -104,9 +104,10 @@ def analyze_file(*, company, filename: str, data: bytes, mapping=None) -> Analys
     for record in records:
         kpi = kpis[record.kpi_code]
         if kpi.is_computed:
-            # One problem per column (wide) is clearer than one per cell.
-            if (record.column, kpi.code) not in computed_columns or analysis.shape == "long":
-                computed_columns.add((record.column, kpi.code))
+            # One problem per column (wide) or per row (long, KPI per row), not per cell.
+            where = record.column if analysis.shape == WIDE else record.row
+            if (where, kpi.code) not in computed_columns:
+                computed_columns.add((where, kpi.code))
                 analysis.problems.append(_problem(record.row, record.column, "computed_kpi", _(
                     "%(kpi)s is computed from its formula (%(formula)s); import its inputs "
                     "instead.") % {"kpi": kpi.code, "formula": kpi.formula}))

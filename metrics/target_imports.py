@@ -1,7 +1,7 @@
 """Import targets from a spreadsheet: the "targets" layout of the import page.
 
 The file is read exactly like a file of numbers (``spreadsheets``: wide — a period column
-and one column per KPI — or long — kpi, period, value; 万/億, full-width digits, Japanese
+and one column per KPI —, long — kpi, period, value — or KPI per row; 万/億, full-width digits, Japanese
 eras, Excel serial dates), except that every period is the month that contains it: targets
 are stored per month (``metrics.targets``). Nothing is written until the preview has been
 seen: the checked entries travel to the "import" button signed (bound to the company, 24 h)

@@ -1,5 +1,8 @@
 """Which column is which: header names, KPI lookup by code or name, and the table's shape.
 
+Three shapes: "long" (columns kpi, period, value), "wide" (a period column and one column
+per KPI) and "rows" (a report: one KPI per row, one period per column after the first).
+
 Mapping the rows onto records is ``spreadsheets.records``.
 """
 
@@ -12,7 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-WIDE, LONG = "wide", "long"
+from spreadsheets.dates import parse_date
+from spreadsheets.values import ValueProblem
+
+WIDE, LONG, ROWS = "wide", "long", "rows"
 
 KPI_HEADERS = ("kpi", "指標", "指標名", "kpiコード", "kpi code", "kpi名", "code", "コード")
 PERIOD_HEADERS = (
@@ -53,6 +59,11 @@ class KpiRef:
 
 _BRACKETED_UNIT = re.compile(r"[(\[【〔<《][^()\[\]【】〔〕<>《》]*[)\]】〕>》]$")
 _SPACES = re.compile(r"\s+")
+
+
+def clip(text: str, limit: int = 40) -> str:
+    """A header quoted in a problem: an overlong one would bury the reason (and the batch)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def normalize_header(text: Any) -> str:
@@ -105,15 +116,45 @@ def _find_column(headers: Sequence[str], keys: frozenset[str]) -> int | None:
     return None
 
 
+# The parser's refusals of a header that is meant as a period (a day without its year, an
+# ambiguous 1/5/26, 2026-02-30): in a sheet of period columns they are named, not guessed.
+PERIOD_LIKE = frozenset({"ambiguous_date", "date_without_year", "invalid_date",
+                         "date_out_of_range"})
+
+
+def period_header(header: str) -> bool | None:
+    """True when a header names a period, None when it means one but is refused, else False."""
+    try:
+        parse_date(header)
+    except ValueProblem as problem:
+        return None if problem.code in PERIOD_LIKE else False
+    return True
+
+
 def detect_shape(headers: Sequence[str], kpis: Sequence[KpiRef] = ()) -> str:
-    """Say "long" when there are KPI and value columns (kpi/period/value), otherwise "wide"."""
+    """Say "long" when there are KPI and value columns (kpi/period/value); "rows" when the
+    columns after the first are mostly periods (2026-01-05, 2026年1月) and none is named after
+    a KPI or the period; otherwise "wide"."""
     index = _KpiIndex(kpis)
-    kpi_column = value_column = False
-    for header in headers:
+    kpi_column = value_column = named = False
+    for position, header in enumerate(headers):
         key = normalize_header(header)
         # A KPI literally called "value" is a wide column, not the long shape's value column.
         if index.by_key.get(key):
+            named = named or position > 0
             continue
         kpi_column = kpi_column or key in _KPI_KEYS
         value_column = value_column or key in _VALUE_KEYS
-    return LONG if kpi_column and value_column else WIDE
+        named = named or key in _PERIOD_KEYS
+    if kpi_column and value_column:
+        return LONG
+    if not named and _mostly_periods([header for header in headers[1:] if header]):
+        return ROWS
+    return WIDE
+
+
+def _mostly_periods(headers: Sequence[str]) -> bool:
+    found = [period_header(header) for header in headers]
+    periods = found.count(True)
+    # A total or a unit column among the periods is named as not a period (not a KPI).
+    return periods > 0 and 2 * (periods + found.count(None)) >= len(found)

@@ -14,16 +14,20 @@ from spreadsheets.headers import (
     _PERIOD_KEYS,
     _VALUE_KEYS,
     LONG,
+    ROWS,
     KpiRef,
     _find_column,
     _KpiIndex,
+    clip,
     detect_shape,
 )
 from spreadsheets.i18n import gettext_lazy as _
+from spreadsheets.kpi_rows import KpiRowsShape
 from spreadsheets.table import Problem, Table, Text, other_sheets_problem
 from spreadsheets.values import (
     _PLAIN,
     MAX_SIGNIFICANT_DIGITS,
+    NO_FIGURE,
     ParsedNumber,
     ValueProblem,
     check_range,
@@ -53,8 +57,11 @@ def _problem(row: int | None, column: str | None, code: str, message: Text) -> P
 def rows_to_records(table: Table, kpis: Sequence[KpiRef]) -> tuple[list[Record], list[Problem]]:
     """Every measurement in the table and every problem with it; import only if problems is empty."""
     mapper = _Mapper(table, kpis)
-    if detect_shape(table.headers, kpis) == LONG:
+    shape = detect_shape(table.headers, kpis)
+    if shape == LONG:
         mapper.long()
+    elif shape == ROWS:
+        mapper.kpi_rows()
     else:
         mapper.wide()
     return mapper.records, mapper.problems
@@ -77,17 +84,7 @@ def _coarser_period(grain: str | None, cadence: str | None):
     return _COARSER.get((grain, cadence)) if grain else None
 
 
-# A lone dash is how Japanese reports write "no figure": skipped like an empty cell in a wide
-# sheet (a long sheet's value column still needs a value).
-NO_FIGURE = frozenset({"-", "－", "―", "ー", "ｰ", "—", "–", "‐", "−", "--", "---", "ーー", "――"})
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    """A header quoted in a problem: an overlong one would bury the reason (and the batch)."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-class _Mapper:
+class _Mapper(KpiRowsShape):
     def __init__(self, table: Table, kpis: Sequence[KpiRef]) -> None:
         self.table = table
         self.index = _KpiIndex(kpis)
@@ -153,22 +150,22 @@ class _Mapper:
                 self.problems.append(
                     _problem(
                         self.header_row,
-                        _clip(header, 60),
+                        clip(header, 60),
                         "unknown_kpi_column",
                         Text(_("“%(header)s” is not a KPI of this company."),
-                             header=_clip(header)),
+                             header=clip(header)),
                     )
                 )
             elif kpi.code in claimed:
                 self.problems.append(
                     _problem(
                         self.header_row,
-                        _clip(header, 60),
+                        clip(header, 60),
                         "duplicate_column",
                         Text(
                             _("“%(header)s” and “%(other)s” are both the KPI %(kpi)s."),
-                            header=_clip(header),
-                            other=_clip(claimed[kpi.code]),
+                            header=clip(header),
+                            other=clip(claimed[kpi.code]),
                             kpi=kpi.code,
                         ),
                     )

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from spreadsheets.headers import LONG, KpiRef, detect_shape
+from spreadsheets.headers import LONG, ROWS, KpiRef, detect_shape
 from spreadsheets.i18n import gettext_lazy as _
+from spreadsheets.kpi_rows import KPI_INDEX
 from spreadsheets.records import Record, _Mapper, _problem
 from spreadsheets.table import Problem, Text
 
@@ -27,6 +28,8 @@ class StreamMapper(_Mapper):
         self.shape = detect_shape(table.headers, kpis)
         if self.shape == LONG:
             self.long_columns_found = self.long_columns()
+        elif self.shape == ROWS:
+            self.period_columns_found = self.period_columns(streamed=True)
         else:
             self.period_index, self.columns = self.wide_columns(streamed=True)
         self.unlabelled: set[int] = set()  # header-less columns reported as having values
@@ -41,19 +44,23 @@ class StreamMapper(_Mapper):
             self.starts.clear()
         if self.shape == LONG:
             self.long_rows(rows, *self.long_columns_found)
+        elif self.shape == ROWS:
+            self._unlabelled(rows, KPI_INDEX)
+            self.kpi_rows_cells(rows, self.period_columns_found)
         else:
-            self._unlabelled(rows)
+            self._unlabelled(rows, self.period_index)
             if self.period_index is not None:
                 self.wide_rows(rows, self.period_index, self.columns)
         records, problems = self.records, self.problems
         self.records, self.problems = [], []
         return records, problems
 
-    def _unlabelled(self, rows: list[tuple[int, list[Any]]]) -> None:
-        """Columns with values but no header (``wide_columns`` checks them on a whole table)."""
+    def _unlabelled(self, rows: list[tuple[int, list[Any]]], key_index: int | None) -> None:
+        """Columns with values but no header (``wide_columns`` checks them on a whole table);
+        the period column (wide) or the KPI column (rows) ``key_index`` may have none."""
         headers = self.table.headers
         width = len(headers)
-        blank = [i for i, header in enumerate(headers) if not header and i != self.period_index]
+        blank = [i for i, header in enumerate(headers) if not header and i != key_index]
         for _number, row in rows:
             extra = range(width, len(row)) if len(row) > width else ()
             for index in (*blank, *extra):

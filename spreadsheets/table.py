@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from typing import Any
 
 from spreadsheets.i18n import gettext_lazy as _
@@ -198,6 +199,9 @@ def build_table(
 def _header_text(cell: Cell) -> str:
     if cell is None:
         return ""
+    # An xlsx date cell over a column of periods (a report's header) reads as its day.
+    if isinstance(cell, datetime) and cell.time() == time():
+        return cell.date().isoformat()
     if hasattr(cell, "isoformat"):
         return cell.isoformat()
     return str(cell).strip().lstrip("\ufeff").strip()

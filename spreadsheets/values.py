@@ -21,6 +21,9 @@ UNITS = ("JPY", "percent", "count", "ratio", "days", "hours", "score")
 EXCEL_ERRORS = frozenset(
     {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"}
 )
+# A lone dash is how Japanese reports write "no figure": skipped like an empty cell in a wide
+# or KPI-per-row sheet (a long sheet's value column still needs a value).
+NO_FIGURE = frozenset({"-", "－", "―", "ー", "ｰ", "—", "–", "‐", "−", "--", "---", "ーー", "――"})
 _KANJI_UNITS = {"兆": 10**12, "億": 10**8, "万": 10**4, "千": 10**3}
 
 _PLAIN = re.compile(r"-?\d+(?:\.\d+)?")  # the fast path: what most cells look like

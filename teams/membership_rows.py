@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from core.prepared import prepared_cursor
+from core.prepared import convert_values, field_converters, prepared_cursor
 from teams.models import Company, CompanyDataVersion, Membership
 
 MEMBERSHIP_SQL: dict[str, str] = {}
@@ -35,10 +35,8 @@ def _statement():
         for model, alias in _parts():
             fields = list(model._meta.concrete_fields)
             columns += [f"{alias}.{q(f.column)}" for f in fields]
-            converters = [(i, f.get_col(alias), connection.ops.get_db_converters(f.get_col(alias))
-                           + f.get_db_converters(connection)) for i, f in enumerate(fields)]
             layout.append((model, [f.attname for f in fields],
-                           [(i, col, funcs) for i, col, funcs in converters if funcs]))
+                           field_converters(fields, alias, connection)))
         columns += [f"({sql})" for _name, sql in key]
         m, c, dv, u = (model._meta for model, _a in _parts())
         sql = (f"SELECT {', '.join(columns)} FROM {q(m.db_table)} m "
@@ -64,11 +62,8 @@ def membership_rows(user) -> list[Membership]:
     for row in rows:
         start, built = 0, []
         for model, names, converters in layout:
-            values = list(row[start:start + len(names)])
+            values = convert_values(list(row[start:start + len(names)]), converters, connection)
             start += len(names)
-            for i, col, funcs in converters:
-                for convert in funcs:
-                    values[i] = convert(values[i], col, connection)
             built.append(None if values[0] is None else model.from_db(connection.alias, names,
                                                                       values))
         membership, company, version, member = built

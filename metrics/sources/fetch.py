@@ -4,7 +4,9 @@ Outbound connections (sources here, and the notifications' webhooks) never reach
 unless ``settings.SOURCES_ALLOWED_HOSTS`` names the host: checked after DNS resolution,
 for the first URL and for every redirect (followed by hand, at most MAX_REDIRECTS), and for
 the warehouse's host. Limit: the address is checked, then httpx resolves the name again,
-so a DNS answer that changes in between (rebinding) is not caught.
+so a DNS answer that changes in between (rebinding) is not caught. An address written as a
+private one (an IP literal, localhost) is refused already when a source is saved
+(``literal_private``), in the words the fetch would use.
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from metrics.imports import _errors_as_problems, analyze_file
 from metrics.measurements import MeasurementError, measurements_bulk_upsert
 from metrics.models import ImportBatch, ImportStatus, Source
 from metrics.sources import secrets
-from metrics.sources.fetch import FetchError, fetch_sql, fetch_url, rows_to_csv
+from metrics.sources.fetch import FetchError, fetch_sql, fetch_url, literal_private, rows_to_csv
 from metrics.sources.models import DataSource, RunStatus, Schedule, SourceKind, SourceRun
 
 MAX_ERRORS_SHOWN = 5
@@ -55,6 +55,22 @@ def _is_http(url) -> bool:
         return False
 
 
+def _dsn_host(dsn: str) -> str:
+    try:
+        return urlsplit(dsn).hostname or ""
+    except ValueError:
+        return ""
+
+
+def _private(host: str | None) -> str:
+    """Why an address written as a private one (an IP literal, localhost) is refused at once,
+    as the fetch would refuse it ("" when it is not); names are checked when fetched."""
+    if host and literal_private(host):
+        return _("The host %(host)s is on a private network; an administrator must allow it "
+                 "first.") % {"host": host}
+    return ""
+
+
 def source_create(*, company, owner, name: str, kind: str, url: str = "", dsn: str = "",
                   query: str = "", mapping=None, schedule: str = Schedule.MANUAL,
                   at: time | None = None, weekday: int | None = None):
@@ -67,11 +83,16 @@ def source_create(*, company, owner, name: str, kind: str, url: str = "", dsn: s
         errors["name"] = _("A source with this name already exists.")
     if kind not in SourceKind.values:
         errors["kind"] = _("Choose a kind of source.")
-    if kind == SourceKind.URL and not _is_http(url):
-        errors["url"] = _("Enter an http or https address.")
+    if kind == SourceKind.URL:
+        if not _is_http(url):
+            errors["url"] = _("Enter an http or https address.")
+        elif message := _private(urlsplit(url).hostname):
+            errors["url"] = message
     if kind == SourceKind.SQL:
         if not (dsn or "").startswith(("postgres://", "postgresql://")):
             errors["dsn"] = _("Enter a PostgreSQL connection string (postgres://…).")
+        elif message := _private(_dsn_host(dsn)):
+            errors["dsn"] = message
         if not (query or "").strip():
             errors["query"] = _("Enter the query.")
     if kind == SourceKind.WEBHOOK:

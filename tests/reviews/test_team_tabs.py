@@ -45,3 +45,20 @@ def test_a_team_name_is_escaped_in_the_tabs(client):
     assert "&lt;b&gt;R&amp;D&lt;/b&gt;</a>" in html
     assert "<b>R&D</b>" not in html
     assert len(links) == 2
+
+
+@pytest.mark.django_db
+def test_the_week_start_reads_in_the_pages_language(client):
+    # Japanese writes "2026/11/30〜"; English "from 2026/11/30" (no Japanese mark on its page).
+    company, user, teams, _kpis = build_org("weeks", teams=1, kpis_per_team=1, periods=3)
+    review = review_open_for_week(team=teams[0])
+    start = f"{review.week_start.year}/{review.week_start.month}/{review.week_start.day}"
+    client.force_login(user)
+    pages = [f"/weeks/teams/t0/reviews/{review.week_label}/", "/weeks/teams/t0/reviews/"]
+    for page in pages:
+        assert f"{start}〜" in client.get(page).content.decode()
+    company.language = "en"
+    company.save(update_fields=["language"])
+    for page in pages:
+        html = client.get(page).content.decode()
+        assert f"from {start}" in html and "〜" not in html

@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--company", required=True, help="company URL name")
-        parser.add_argument("file", help="CSV or XLSX file (wide or long shape)")
+        parser.add_argument("file", help="CSV or XLSX file (wide, long or KPI-per-row shape)")
         parser.add_argument("--dry-run", action="store_true", help="check and count only")
 
     def handle(self, *args, company, file, dry_run, **options):

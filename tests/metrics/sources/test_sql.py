@@ -10,7 +10,7 @@ from django.utils import translation
 from metrics.models import Measurement
 from metrics.sources import secrets
 from metrics.sources.fetch import FetchError, fetch_sql
-from metrics.sources.services import source_create, source_run
+from metrics.sources.services import SourceInvalid, source_create, source_run
 from tests.metrics.factories import KpiFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +104,11 @@ def test_the_row_cap_and_the_statement_timeout(warehouse, settings):
 
 
 def test_a_private_warehouse_is_refused_unless_allowed(world, kpis, warehouse, settings):
+    source = sql_source(world, warehouse, QUERY)  # allowed when it was saved
     settings.SOURCES_ALLOWED_HOSTS = []
-    run = source_run(source=sql_source(world, warehouse, QUERY), key="now:1")
+    with translation.override("en"), pytest.raises(SourceInvalid) as refused:
+        source_create(company=world.company, owner=world.user("admin"), name="Again",
+                      kind="sql", dsn=warehouse, query=QUERY)
+    assert "private network" in refused.value.errors["dsn"]
+    run = source_run(source=source, key="now:1")
     assert run.status == "failed" and "プライベートネットワーク" in run.error  # the company speaks ja

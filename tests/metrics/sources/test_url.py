@@ -2,12 +2,15 @@
 import io
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from metrics.models import ImportBatch, Measurement, MeasurementRevision
-from metrics.sources.services import due_key, source_create, source_run
+from metrics.sources.models import DataSource
+from metrics.sources.services import SourceInvalid, due_key, source_create, source_run
 from tests.metrics.factories import KpiFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,10 +101,25 @@ def test_a_bad_answer_or_a_bad_file_fails_and_writes_nothing(world, kpis, http_s
 
 def test_private_addresses_are_refused_unless_allowed(world, kpis, http_server, settings):
     http_server.files["/s.csv"] = (200, CSV, b"kpi,period,value\r\nrevenue,2026-01-05,1\r\n")
+    source = sheet_source(world, http_server.base + "/s.csv")  # allowed when it was saved
     settings.SOURCES_ALLOWED_HOSTS = []
-    run = source_run(source=sheet_source(world, http_server.base + "/s.csv"), key="now:1")
+    run = source_run(source=source, key="now:1")
     assert run.status == "failed" and "プライベートネットワーク" in run.error  # the company speaks ja
     assert http_server.hits == []
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/s.csv", "https://[::1]/s.csv",
+                                 "http://localhost/s.csv", "http://10.1.2.3/s.csv",
+                                 "http://169.254.169.254/latest/meta-data"])
+def test_a_private_address_is_refused_when_saved(world, settings, url):
+    settings.SOURCES_ALLOWED_HOSTS = []
+    before = DataSource.objects.filter(company=world.company).count()
+    with translation.override("en"), pytest.raises(SourceInvalid) as refused:
+        sheet_source(world, url, name="Inside")
+    assert "private network" in refused.value.errors["url"]
+    assert DataSource.objects.filter(company=world.company).count() == before
+    settings.SOURCES_ALLOWED_HOSTS = [urlsplit(url).hostname]  # an administrator allowed it
+    assert sheet_source(world, url, name="Inside").url == url
 
 
 def test_every_redirect_is_checked(world, kpis, http_server):
