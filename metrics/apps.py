@@ -20,5 +20,8 @@ class MetricsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from metrics.facts.triggers import sqlite_restore
+        from metrics.focus_cap import sqlite_restore_focus_cap
 
         post_migrate.connect(sqlite_restore, sender=self, dispatch_uid="metrics-sqlite-triggers")
+        post_migrate.connect(sqlite_restore_focus_cap, sender=self,
+                             dispatch_uid="metrics-sqlite-focus-cap")
