@@ -133,16 +133,19 @@ def compute_once(company, month, *, cold: bool, profile: bool = False):
 
 
 def interleaved(companies: dict, month, rounds: int) -> None:
-    """Each round: a cold then a warm run at every scale; the least CPU of each, with
-    its ratio to the first scale's, and the load average before and after."""
+    """Each round: a cold then a warm run at every scale; the least CPU and the least wall
+    time (the database's work included) of each, with their ratios to the first scale's, and
+    the load average before and after."""
     cpu = {scale: {"cold": [], "warm": []} for scale in companies}
+    wall = {scale: {"cold": [], "warm": []} for scale in companies}
     started = load()
     for _round in range(rounds):
         for scale, company in companies.items():
             for kind in ("cold", "warm"):
                 CPU.clear()
-                compute_once(company, month, cold=kind == "cold")
+                seconds, _fitted, _row = compute_once(company, month, cold=kind == "cold")
                 cpu[scale][kind].append(CPU[0])
+                wall[scale][kind].append(seconds)
     first = next(iter(companies))
     for scale, company in companies.items():
         leaves = 2 * Kpi.objects.filter(company=company, code__endswith="_k00").count()
@@ -150,7 +153,9 @@ def interleaved(companies: dict, month, rounds: int) -> None:
         figures = "; ".join(
             f"{kind} cpu min {min(cpu[scale][kind]):.2f} s "
             f"(×{min(cpu[scale][kind]) / min(cpu[first][kind]):.2f}; "
-            f"all {', '.join(f'{v:.2f}' for v in cpu[scale][kind])})" for kind in ("cold", "warm"))
+            f"all {', '.join(f'{v:.2f}' for v in cpu[scale][kind])}), wall min "
+            f"{min(wall[scale][kind]):.2f} s (×{min(wall[scale][kind]) / min(wall[first][kind]):.2f})"
+            for kind in ("cold", "warm"))
         print(f"interleaved {rounds} rounds, {scale:>2}× {kpis:>5} KPIs {leaves:>3} leaves: "
               f"{figures}")
     print(f"interleaved: {started} before, {load()} after")

@@ -233,7 +233,7 @@ SELECT 'n', {_blank({0: "SUM(delta)::bigint", _PHASE: "phase", _CADENCE: "cadenc
 UNION ALL
 SELECT 'm', {_blank({
     0: "(SELECT SUM(version %% 1000000007) FROM metrics_kpifact "
-       "WHERE kpi_id = ANY(%(leaves)s))::bigint",
+       "WHERE kpi_id = ANY(%(leaves)s::bigint[]))::bigint",
     _VANITY: "EXISTS (SELECT 1 FROM metrics_kpifact WHERE company_id = %(company)s "
              "AND (latest_period IS NOT NULL OR dirty))",
     _DIRTY: "EXISTS (SELECT 1 FROM metrics_kpifact WHERE company_id = %(company)s AND dirty "

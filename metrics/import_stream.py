@@ -387,8 +387,8 @@ def _write(cursor, company, out: StreamedImport, checks: _Checks, *, user, sourc
     inputs = {computed[name].pk for formula in parsed.values() for name in formula.names
               if name in computed} & touched
     if inputs:
-        cursor.execute("SELECT kpi_id, period_start FROM import_diff WHERE kpi_id = ANY(%s)",
-                       [sorted(inputs)])
+        cursor.execute("SELECT kpi_id, period_start FROM import_diff "
+                       "WHERE kpi_id = ANY(%s::bigint[])", [sorted(inputs)])
         changed = set(cursor.fetchall())
         out.computed = recompute_computed(company=company, changed=changed, user=user,
                                           touched=touched)

@@ -205,10 +205,10 @@ def review_tasks(review, decisions) -> list:
 # statement: through the ORM, building the two queries cost more than reading them.
 WINDOW_SQL = """
 SELECT '', kpi_id, period_start, value FROM metrics_measurement
- WHERE kpi_id = ANY(%s) AND period_start >= %s AND period_start < %s
+ WHERE kpi_id = ANY(%s::bigint[]) AND period_start >= %s AND period_start < %s
 UNION ALL
 SELECT period_kind, kpi_id, period_start, value FROM metrics_target
- WHERE superseded_at IS NULL AND kpi_id = ANY(%s)
+ WHERE superseded_at IS NULL AND kpi_id = ANY(%s::bigint[])
  ORDER BY 2, 3"""
 
 

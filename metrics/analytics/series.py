@@ -93,13 +93,16 @@ _NO_POINTS = (np.empty(0, dtype=np.int64), np.empty(0))
 # Per KPI, its days (since 1970) and values as two byte strings in period order: one row per
 # KPI and no Python object per number (1.26M numbers: 0.1 s of CPU here, 3-4 s as ORM
 # rows). numeric → float8 is the cast the ORM's Cast(value, FloatField()) makes (correctly
-# rounded, as float(Decimal) is); float8send/int4send are its bits, big-endian.
+# rounded, as float(Decimal) is); float8send/int4send are its bits, big-endian. The ids are
+# cast to bigint[], the column's type: psycopg sends small ints as int2[], and against a
+# mixed-type array PostgreSQL searches the list row by row instead of hashing it (8,100 KPIs:
+# 28 s for the 1.26M numbers instead of 0.5 s).
 _POINTS_SQL = """
 SELECT m.kpi_id,
        string_agg(int4send(m.period_start - DATE '1970-01-01'), '' ORDER BY m.period_start),
        string_agg(float8send(m.value::float8), '' ORDER BY m.period_start)
 FROM {table} m
-WHERE m.company_id = %s AND m.kpi_id = ANY(%s) AND m.period_start < %s
+WHERE m.company_id = %s AND m.kpi_id = ANY(%s::bigint[]) AND m.period_start < %s
 GROUP BY m.kpi_id
 """
 
