@@ -68,6 +68,11 @@ def _unique_by_columns(columns: str) -> str | None:
             fields = getattr(constraint, "fields", None)
             if fields and {model._meta.get_field(f).column for f in fields} == cols:
                 return constraint.name
+        # A field's own unique=True (a one-to-one too): created with its table, so
+        # PostgreSQL named it <table>_<column>_key, the name the messages are registered by.
+        for field in model._meta.concrete_fields:
+            if field.unique and not field.primary_key and {field.column} == cols:
+                return f"{table}_{field.column}_key"
     return None
 
 

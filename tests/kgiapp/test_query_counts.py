@@ -6,6 +6,13 @@ from django.test.utils import CaptureQueriesContext
 from tests.kgiapp.bigorg import build_org
 
 MAX_QUERIES = 20
+# Each page's queries on a warm load. On PostgreSQL its own reads are one statement each
+# (metrics.cards, kgiapp.team_live, reviews.page_reads); SQLite reads them through the ORM,
+# a few queries more, as fixed in number.
+WARM = {"postgresql": {"dashboard": 4, "kpi": 4, "team": 5, "review": 7},
+        "sqlite": {"dashboard": 7, "kpi": 4, "team": 7, "review": 9}}
+AFTER_A_WRITE = {"postgresql": {"dashboard": 4, "team": 7},
+                 "sqlite": {"dashboard": 7, "team": 7}}
 
 
 def _count(client, url):
@@ -63,9 +70,8 @@ def test_query_count_does_not_grow_from_3_to_30_teams(client):
     # decisions and the owners the forms offer (one statement, reviews.page_reads.ROWS_SQL)
     # and tasks (its decisions' and the carried ones); the KPI choices are kept under the
     # data token.
-    assert large["dashboard (cached)"] <= 4 and large["kpi (cached)"] <= 4, large
-    assert large["team (cached)"] <= 5, large
-    assert large["review (cached)"] <= 7, large
+    for page, most in WARM[connection.vendor].items():
+        assert large[f"{page} (cached)"] <= most, (page, large)
 
 
 @pytest.mark.django_db
@@ -81,10 +87,11 @@ def test_dashboard_queries_after_a_write_through_the_writer(client, django_asser
     kpi = Kpi.objects.get(company=company, code="t1_k0")
     measurement_upsert(company=company, kpi=kpi, period=kpi.measurements.latest(
         "period_start").period_start, value=5)
-    # Session, user, the user's memberships and ONE read of the facts.
-    with django_assert_max_num_queries(4):
+    # Session, user, the user's memberships and ONE read of the facts (PostgreSQL).
+    most = AFTER_A_WRITE[connection.vendor]
+    with django_assert_max_num_queries(most["dashboard"]):
         assert client.get("/after/").status_code == 200
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(most["team"]):
         assert client.get("/after/teams/t1/").status_code == 200
 
 
