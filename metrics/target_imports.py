@@ -1,8 +1,8 @@
 """Import targets from a spreadsheet: the "targets" layout of the import page.
 
 The file is read exactly like a file of numbers (``spreadsheets``: wide — a period column
-and one column per KPI —, long — kpi, period, value — or KPI per row; 万/億, full-width digits, Japanese
-eras, Excel serial dates), except that every period is the month that contains it: targets
+and one column per KPI —, long — kpi, period, value — or one KPI per row; 万/億, full-width
+digits, Japanese eras, Excel serial dates), except that every period is the month that contains it: targets
 are stored per month (``metrics.targets``). Nothing is written until the preview has been
 seen: the checked entries travel to the "import" button signed (bound to the company, 24 h)
 and are written all or nothing through ``targets_set``, each problem named by row, column
